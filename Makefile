@@ -1,0 +1,48 @@
+# grntorch developer entry points.  On a fresh Debian machine:
+#   make demo   # install system deps, build, infer a network on bundled data
+#   make test   # everything above, then R tests + engine (Catch2) tests
+# LIB=/path installs into (and tests from) a private R library.
+R ?= R
+RSCRIPT ?= Rscript
+LIB ?=
+ifneq ($(LIB),)
+  INSTALL_LIB = -l $(LIB)
+  export R_LIBS := $(LIB):$(R_LIBS)
+endif
+
+.PHONY: deps install demo test test-r test-engine engine check bench document clean
+
+deps:
+	@sh tools/install-deps.sh
+
+install: deps
+	@if [ -n "$(LIB)" ]; then mkdir -p "$(LIB)"; fi
+	@echo "== building and installing grntorch"
+	@$(R) CMD INSTALL --no-test-load $(INSTALL_LIB) . > install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL failed (full log: install.log)"; exit 1; }
+	@echo "== installed (log: install.log)"
+
+demo: install
+	@$(RSCRIPT) inst/scripts/demo.R
+
+engine: deps
+	@cmake -S src/engine -B src/engine/build -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build src/engine/build -j2
+
+test: install engine
+	@sh tools/run-tests.sh
+
+check: deps
+	rm -f grntorch_*.tar.gz
+	$(R) CMD build .
+	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual grntorch_*.tar.gz
+
+bench: install
+	@for f in bench/*.R; do [ -e "$$f" ] || continue; echo "== $$f"; $(RSCRIPT) "$$f" || exit 1; done
+
+document:
+	$(RSCRIPT) -e 'Rcpp::compileAttributes(".")'
+	$(RSCRIPT) -e 'roxygen2::roxygenise(".", roclets = c("rd", "namespace"), load_code = roxygen2::load_source)'
+
+clean:
+	sh cleanup
+	rm -rf grntorch.Rcheck grntorch_*.tar.gz install.log

@@ -1,0 +1,91 @@
+#' Infer a gene regulatory network
+#'
+#' The one entry point of grntorch.  `x` is converted to a dense genes x cells
+#' matrix of normalised log expression (only the selected genes are ever made
+#' dense), the chosen model scores every candidate regulator -> target pair on
+#' the LibTorch engine, and the result is returned as a directed `igraph`.
+#'
+#' @param x expression, genes x cells: a numeric `matrix`, a `dgCMatrix` (or
+#'   other `Matrix`), a `SummarizedExperiment` / `SingleCellExperiment`
+#'   (assay chosen by `assay.type`) or a `Seurat` object (chosen by `assay`
+#'   and `layer`).  Values should be normalised log expression; grntorch
+#'   never logs again.  `x` is never modified.
+#' @param method a method name (`"pearson"`, `"spearman"`, ...) or a parameter
+#'   object such as [correlation_method()] or `deepsem(epochs = 120)`.
+#' @param tfs character vector of candidate regulators, matched to the gene
+#'   names case-insensitively; the overlap is reported and a warning is given
+#'   when fewer than 40% are found.  `NULL` lets every gene regulate.
+#' @param genes optional character vector: use only these genes (rows of `x`).
+#' @param train,validation labelled pairs for supervised models: data.frames
+#'   with columns `from`, `to` (gene names) and `label` (0/1).
+#' @param ... when `method` is a string, arguments for its constructor
+#'   (e.g. `infer_grn(x, "pearson", threads = 1)`).
+#' @param assay.type assay of a `SummarizedExperiment` to use.
+#' @param assay,layer Seurat assay (default: the default assay) and layer
+#'   (`"data"`, i.e. log-normalised values).  On SeuratObject < 5 the layer
+#'   is the slot given to `GetAssayData()`.
+#' @param top keep only the `top` highest-weighted edges (`NULL`: all
+#'   candidate pairs with a non-zero score).
+#' @param verbose print progress and the TF overlap.
+#' @return A directed `igraph`.  Edges point regulator -> target, with
+#'   attributes `weight` (`abs(score)`), `score` (signed) and `rank` (1 = the
+#'   strongest), plus model-specific ones (e.g. `stability`).  Vertices carry
+#'   `is_tf`.  Graph attributes `method`, `params`, `grntorch_version`,
+#'   `n_cells` record how it was made.  Use [grn_edges()] for a data.frame.
+#' @seealso [grn_edges()], [correlation_method()], [grntorch_example()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
+#' g
+#' head(grn_edges(g), 5)
+#' @export
+infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = NULL, validation = NULL,
+                      ..., assay.type = "logcounts", assay = NULL, layer = "data", top = NULL,
+                      verbose = interactive()) {
+  verbose <- .check_flag(verbose, "verbose")
+  method <- .resolve_method(method, ...)
+  if (!is.null(top)) top <- .check_scalar_int(top, "top", min = 1)
+  expr <- .as_expression(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
+  regulators <- .match_tfs(tfs, rownames(expr), verbose = verbose)
+  train <- .check_pairs(train, "train", rownames(expr))
+  validation <- .check_pairs(validation, "validation", rownames(expr))
+  if (isTRUE(method$supervised) && is.null(train)) {
+    .grn_abort("train", sprintf("method \"%s\" is supervised and needs labelled training pairs (from, to, label)", method$name))
+  }
+  data <- list(expr = expr, regulators = regulators, train = train, validation = validation,
+               verbose = verbose)
+  fit <- .fit_method(method, data)
+  .as_grn_graph(fit, genes = rownames(expr), regulators = regulators, method = method,
+                n_cells = ncol(expr), top = top)
+}
+
+# Validate labelled pairs (from, to, label) against the genes; map names to
+# the genes' spelling (case-insensitive).
+#' @noRd
+.check_pairs <- function(pairs, arg, genes, need_label = TRUE) {
+  if (is.null(pairs)) return(NULL)
+  if (!is.data.frame(pairs)) .grn_abort(arg, "must be a data.frame with columns from, to, label")
+  cols <- c("from", "to", if (need_label) "label")
+  miss <- setdiff(cols, names(pairs))
+  if (length(miss)) .grn_abort(arg, sprintf("lacks column(s) %s", paste(miss, collapse = ", ")))
+  if (nrow(pairs) == 0L) .grn_abort(arg, "has no rows")
+  from <- as.character(pairs$from)
+  to <- as.character(pairs$to)
+  up <- toupper(genes)
+  fi <- match(toupper(from), up)
+  ti <- match(toupper(to), up)
+  bad <- is.na(fi) | is.na(ti)
+  if (any(bad)) {
+    ex <- unique(c(from[is.na(fi)], to[is.na(ti)]))
+    .grn_abort(arg, sprintf("%d pair(s) name genes absent from the expression: %s%s", sum(bad),
+                            paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else ""))
+  }
+  out <- data.frame(from = genes[fi], to = genes[ti], stringsAsFactors = FALSE)
+  if (need_label) {
+    lab <- pairs$label
+    if (is.logical(lab)) lab <- as.integer(lab)
+    if (!is.numeric(lab) || anyNA(lab) || !all(lab %in% c(0, 1))) .grn_abort(arg, "column label must be 0/1 (or logical) with no NA")
+    out$label <- as.integer(lab)
+  }
+  out
+}

@@ -1,0 +1,30 @@
+#' Correlation scorers
+#'
+#' Pearson or Spearman correlation between each regulator and every gene,
+#' computed on the LibTorch engine (one matrix product after centring and
+#' scaling; Spearman ranks each gene across cells first, ties averaged).
+#' A gene with zero variance scores 0 against every gene.  The sign of the
+#' correlation is kept as the edge `score`; `weight` is its absolute value.
+#'
+#' @param type `"pearson"` or `"spearman"`.
+#' @param threads number of LibTorch threads; default `getOption("grntorch.threads", 2)`.
+#' @return A `grn_method` parameter object for [infer_grn()].
+#' @seealso [infer_grn()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression[1:100, ], correlation_method("spearman"), tfs = ex$tfs)
+#' head(grn_edges(g), 3)
+#' @export
+correlation_method <- function(type = c("pearson", "spearman"), threads = NULL) {
+  type <- match.arg(type)
+  new_grn_method(type, params = list(type = type, threads = .resolve_threads(threads)),
+                 subclass = "grn_correlation", supervised = FALSE)
+}
+
+#' @noRd
+.fit_method.grn_correlation <- function(method, data) {
+  regs <- match(data$regulators, rownames(data$expr))
+  scores <- .grn_correlation(data$expr, regs, method$params$type, method$params$threads, data$verbose)
+  dimnames(scores) <- list(data$regulators, rownames(data$expr))
+  list(scores = scores)
+}

@@ -1,0 +1,75 @@
+// grntorch engine: plain types shared by every model. No torch, no R.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace grntorch {
+
+// A dense float matrix in column-major order (R's layout): element (i, j) is
+// data[i + rows * j].  A genes x cells matrix in this layout is, byte for byte,
+// a row-major cells x genes matrix.
+struct Matrix {
+  int rows = 0;
+  int cols = 0;
+  std::vector<float> data;
+
+  Matrix() = default;
+  Matrix(int r, int c, float fill = 0.0f)
+      : rows(r), cols(c), data(static_cast<std::size_t>(r) * static_cast<std::size_t>(c), fill) {}
+
+  float& operator()(int i, int j) { return data[static_cast<std::size_t>(i) + static_cast<std::size_t>(rows) * j]; }
+  float operator()(int i, int j) const { return data[static_cast<std::size_t>(i) + static_cast<std::size_t>(rows) * j]; }
+  std::size_t size() const { return data.size(); }
+};
+
+// Progress / interrupt policy.  Training loops call progress() once per step
+// (epoch) and poll interrupted() often (at least every batch); the R glue
+// implements it with R's event loop, the command-line tools with nothing.
+class Monitor {
+ public:
+  virtual ~Monitor() = default;
+  // step is 1-based; loss may be NaN when the step has no loss.
+  virtual void progress(int /*step*/, int /*total*/, double /*loss*/) {}
+  virtual bool interrupted() { return false; }
+  virtual void message(const std::string& /*text*/) {}
+};
+
+// Thrown by engine loops when Monitor::interrupted() returned true.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted by the user") {}
+};
+
+// Throws Interrupted when the monitor says so; a null monitor never interrupts.
+inline void check_interrupt(Monitor* m) {
+  if (m != nullptr && m->interrupted()) throw Interrupted();
+}
+
+// Thrown for bad arguments reaching the engine (the glue validates first; this
+// is the last line of defence and names the argument).
+class InvalidArgument : public std::invalid_argument {
+ public:
+  explicit InvalidArgument(const std::string& what) : std::invalid_argument(what) {}
+};
+
+// What the engine runs on: LibTorch version, threads, the BLAS actually
+// loaded into this process, whether CUDA is available.
+struct RuntimeInfo {
+  std::string torch_version;
+  int intra_op_threads = 1;
+  int inter_op_threads = 1;
+  std::string blas;        // path of the BLAS shared library mapped into the process
+  std::string blas_kind;   // "openblas", "mkl", "blis", "reference", or "unknown"
+  bool cuda_available = false;
+  std::string parallel_info;
+};
+
+RuntimeInfo runtime_info();
+
+// Set LibTorch's intra-op thread count (n >= 1).  Returns the previous value.
+int set_threads(int n);
+
+}  // namespace grntorch

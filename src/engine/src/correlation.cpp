@@ -1,0 +1,75 @@
+#include "grntorch/correlation.hpp"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <numeric>
+
+namespace grntorch {
+
+std::vector<float> average_ranks(const float* x, int n, int stride) {
+  std::vector<int> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](int a, int b) { return x[static_cast<std::size_t>(a) * stride] < x[static_cast<std::size_t>(b) * stride]; });
+  std::vector<float> r(n);
+  int i = 0;
+  while (i < n) {
+    int j = i;
+    const float v = x[static_cast<std::size_t>(idx[i]) * stride];
+    while (j + 1 < n && x[static_cast<std::size_t>(idx[j + 1]) * stride] == v) ++j;
+    const float avg = 0.5f * static_cast<float>(i + j) + 1.0f;
+    for (int k = i; k <= j; ++k) r[idx[k]] = avg;
+    i = j + 1;
+  }
+  return r;
+}
+
+Matrix correlation_scores(const Matrix& expr, const std::vector<int>& regulators,
+                          CorrelationMethod method, Monitor* monitor) {
+  const int n_genes = expr.rows, n_cells = expr.cols;
+  if (n_genes < 2) throw InvalidArgument("expression needs at least 2 genes");
+  if (n_cells < 3) throw InvalidArgument("expression needs at least 3 cells");
+  if (static_cast<std::size_t>(n_genes) * n_cells != expr.data.size())
+    throw InvalidArgument("expression buffer does not match its dimensions");
+  for (int r : regulators)
+    if (r < 0 || r >= n_genes) throw InvalidArgument("regulator index out of range");
+  if (regulators.empty()) throw InvalidArgument("no regulators given");
+
+  torch::NoGradGuard no_grad;
+  // Column-major genes x cells == row-major cells x genes.
+  torch::Tensor x;
+  if (method == CorrelationMethod::Spearman) {
+    Matrix ranked(n_genes, n_cells);
+    for (int g = 0; g < n_genes; ++g) {
+      check_interrupt(monitor);
+      auto r = average_ranks(expr.data.data() + g, n_cells, n_genes);
+      for (int c = 0; c < n_cells; ++c) ranked(g, c) = r[c];
+    }
+    x = torch::from_blob(ranked.data.data(), {n_cells, n_genes}, torch::kFloat32).clone();
+  } else {
+    x = torch::from_blob(const_cast<float*>(expr.data.data()), {n_cells, n_genes}, torch::kFloat32).clone();
+  }
+  check_interrupt(monitor);
+  // Centre and scale in double for accuracy, then one GEMM.
+  auto xd = x.to(torch::kFloat64);
+  xd = xd - xd.mean(0, true);
+  auto norm = xd.pow(2).sum(0, true).sqrt();
+  auto zero = norm.eq(0);
+  xd = xd / norm.masked_fill(zero, 1.0);
+  xd.masked_fill_(zero.expand_as(xd), 0.0);
+  auto idx = torch::tensor(std::vector<int64_t>(regulators.begin(), regulators.end()), torch::kLong);
+  auto xr = xd.index_select(1, idx);                 // cells x regs
+  auto cor = torch::mm(xr.t(), xd).clamp(-1.0, 1.0);  // regs x genes
+  check_interrupt(monitor);
+  // Column-major regs x genes == row-major genes x regs.
+  auto out_t = cor.t().contiguous().to(torch::kFloat32);
+  Matrix out(static_cast<int>(regulators.size()), n_genes);
+  std::memcpy(out.data.data(), out_t.data_ptr<float>(), out.data.size() * sizeof(float));
+  if (monitor) monitor->progress(1, 1, std::numeric_limits<double>::quiet_NaN());
+  return out;
+}
+
+}  // namespace grntorch

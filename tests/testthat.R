@@ -1,0 +1,4 @@
+library(testthat)
+library(grntorch)
+
+test_check("grntorch")

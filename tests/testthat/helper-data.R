@@ -1,0 +1,26 @@
+# Shared fixtures.  Real data: the bundled mESC example; ../shared/data when
+# the tests run from the source tree (make test), skipped elsewhere.
+
+small_example <- function(n_genes = 60, n_cells = 80) {
+  ex <- grntorch_example()
+  genes <- unique(c(head(ex$tfs, 20), rownames(ex$expression)))[seq_len(n_genes)]
+  list(expression = ex$expression[genes, seq_len(n_cells)], tfs = intersect(ex$tfs, genes), truth = ex$truth)
+}
+
+shared_data_dir <- function() {
+  cands <- c(Sys.getenv("GRNTORCH_SHARED_DATA", ""),
+             file.path(testthat::test_path(), "..", "..", "..", "shared", "data"),
+             file.path(getwd(), "..", "..", "..", "shared", "data"))
+  for (d in cands) if (nzchar(d) && dir.exists(file.path(d, "beeline"))) return(normalizePath(d))
+  NULL
+}
+
+skip_if_no_shared_data <- function() {
+  if (is.null(shared_data_dir())) testthat::skip("../shared/data not found")
+}
+
+package_source_dir <- function() {
+  cands <- c(file.path(testthat::test_path(), "..", ".."), file.path(getwd(), "..", ".."))
+  for (d in cands) if (file.exists(file.path(d, "configure")) && file.exists(file.path(d, "DESCRIPTION"))) return(normalizePath(d))
+  NULL
+}

@@ -1,0 +1,73 @@
+test_that("Pearson and Spearman scores equal R's cor() and point TF -> target", {
+  ex <- small_example(40, 60)
+  m <- ex$expression
+  for (type in c("pearson", "spearman")) {
+    g <- infer_grn(m, type, tfs = ex$tfs, verbose = FALSE)
+    e <- grn_edges(g)
+    ref <- suppressWarnings(cor(t(m[ex$tfs, ]), t(m), method = type))
+    ref[is.na(ref)] <- 0
+    expect_equal(e$score, ref[cbind(e$from, e$to)], tolerance = 1e-5, label = type)
+    expect_true(all(e$from %in% ex$tfs))
+    expect_false(any(e$from == e$to))
+    expect_identical(e$weight, abs(e$score))
+    expect_identical(e$rank, seq_len(nrow(e)))
+    expect_true(all(diff(e$weight) <= 0))
+    # every non-self TF -> gene pair with a non-zero score is there exactly once
+    n_nonzero <- sum(ref != 0) - sum(diag(ref[, ex$tfs]) != 0)
+    expect_identical(nrow(e), as.integer(n_nonzero))
+  }
+})
+
+test_that("the igraph carries the documented attributes", {
+  ex <- small_example(30, 40)
+  g <- infer_grn(ex$expression, "spearman", tfs = ex$tfs, top = 50, verbose = FALSE)
+  expect_true(igraph::is_directed(g))
+  expect_identical(igraph::ecount(g), 50)
+  expect_identical(igraph::vcount(g), 30)
+  expect_identical(igraph::V(g)$is_tf, igraph::V(g)$name %in% ex$tfs)
+  expect_identical(igraph::graph_attr(g, "method"), "spearman")
+  expect_identical(igraph::graph_attr(g, "params")$type, "spearman")
+  expect_identical(igraph::graph_attr(g, "grntorch_version"), as.character(packageVersion("grntorch")))
+  expect_identical(igraph::graph_attr(g, "n_cells"), 40L)
+  e <- grn_edges(g, top = 5)
+  expect_identical(names(e)[1:5], c("from", "to", "weight", "score", "rank"))
+  expect_identical(nrow(e), 5L)
+  expect_error(grn_edges(list()), "`g`")
+})
+
+test_that("a constant gene scores zero and never produces NaN edges", {
+  ex <- small_example(20, 30)
+  m <- ex$expression
+  m[5, ] <- 1
+  g <- infer_grn(m, "pearson", verbose = FALSE)
+  e <- grn_edges(g)
+  expect_false(any(is.na(e$score)))
+  expect_false(any(e$from == rownames(m)[5] | e$to == rownames(m)[5]))
+})
+
+test_that("string methods take constructor arguments through ...", {
+  ex <- small_example(20, 30)
+  g <- infer_grn(ex$expression, "pearson", threads = 1, verbose = FALSE)
+  expect_identical(igraph::graph_attr(g, "params")$threads, 1L)
+})
+
+test_that("Pearson on the full bundled mESC data ranks ChIP-seq edges above chance", {
+  ex <- grntorch_example()
+  g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs, verbose = FALSE)
+  e <- grn_edges(g)
+  # universe restricted to ground-truth regulators; the top-k precision vs density
+  e <- e[e$from %in% ex$truth$from, ]
+  k <- nrow(ex$truth)
+  hit <- paste(e$from, e$to) %in% paste(ex$truth$from, ex$truth$to)
+  epr <- mean(hit[seq_len(k)]) / mean(hit)
+  message(sprintf("bundled mESC, Pearson: EPR over ChIP regulators = %.3f", epr))
+  expect_gt(epr, 1.0)
+})
+
+test_that("grntorch_sitrep reports an optimised BLAS and LibTorch >= 1.13", {
+  info <- grntorch_sitrep(verbose = FALSE)
+  expect_true(package_version(info$torch_version) >= "1.13")
+  expect_true(info$threads >= 1)
+  expect_true(info$blas %in% c("openblas", "mkl", "blis"))
+  expect_output(grntorch_sitrep(), "BLAS")
+})
