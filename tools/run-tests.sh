@@ -2,7 +2,7 @@
 # Runs the R (testthat) and engine (Catch2/ctest) suites and ends with one line
 # "N passed, N failed" totalling both.  Exits non-zero on any failure.
 set -u
-Rscript -e '
+NOT_CRAN=true Rscript -e '
   suppressPackageStartupMessages(library(testthat))
   res <- testthat::test_dir("tests/testthat", package = "grntorch", load_package = "installed",
                             reporter = testthat::ProgressReporter$new(show_praise = FALSE),
