@@ -14,7 +14,7 @@
 #'   object such as [correlation_method()] or `deepsem(epochs = 120)`.
 #' @param tfs character vector of candidate regulators, matched to the gene
 #'   names case-insensitively; the overlap is reported and a warning is given
-#'   when fewer than 40\% are found.  `NULL` lets every gene regulate.
+#'   when fewer than 40% are found.  `NULL` lets every gene regulate.
 #' @param genes optional character vector: use only these genes (rows of `x`).
 #' @param train,validation labelled pairs for supervised models: data.frames
 #'   with columns `from`, `to` (gene names) and `label` (0/1).
