@@ -24,3 +24,14 @@ package_source_dir <- function() {
   for (d in cands) if (file.exists(file.path(d, "configure")) && file.exists(file.path(d, "DESCRIPTION"))) return(normalizePath(d))
   NULL
 }
+
+# A Seurat object whose "data" layer is `m` (SeuratObject 4 or 5).
+make_seurat <- function(m, counts = round(2^m)) {
+  seu <- suppressWarnings(SeuratObject::CreateSeuratObject(counts = counts))
+  if (utils::packageVersion("SeuratObject") >= "5.0.0") {
+    SeuratObject::LayerData(seu, layer = "data") <- m
+  } else {
+    seu <- SeuratObject::SetAssayData(seu, slot = "data", new.data = m)
+  }
+  seu
+}

@@ -6,8 +6,7 @@ test_that("a matrix, a dgCMatrix, an SCE and a Seurat object give the same netwo
   sp <- Matrix::Matrix(m, sparse = TRUE)
   expect_s4_class(sp, "dgCMatrix")
   sce <- SingleCellExperiment::SingleCellExperiment(assays = list(logcounts = m, counts = round(2^m)))
-  seu <- suppressWarnings(SeuratObject::CreateSeuratObject(counts = round(2^m)))
-  seu <- SeuratObject::SetAssayData(seu, slot = "data", new.data = sp)
+  seu <- make_seurat(sp)
 
   nets <- list(
     matrix = infer_grn(m, "pearson", tfs = ex$tfs, verbose = FALSE),
@@ -24,11 +23,12 @@ test_that("a matrix, a dgCMatrix, an SCE and a Seurat object give the same netwo
   }
 })
 
-test_that("the Seurat v4 path reads the requested layer through GetAssayData", {
+test_that("the Seurat path reads the requested layer (GetAssayData on v4, LayerData on v5)", {
   skip_if_not_installed("SeuratObject")
   ex <- small_example(20, 30)
-  seu <- suppressWarnings(SeuratObject::CreateSeuratObject(counts = round(2^ex$expression)))
-  seu <- SeuratObject::SetAssayData(seu, slot = "data", new.data = ex$expression)
+  seu <- make_seurat(ex$expression)
+  message(sprintf("SeuratObject %s: %s path", packageVersion("SeuratObject"),
+                  if (grntorch:::.seurat_v5()) "LayerData()" else "GetAssayData(slot =)"))
   got <- grntorch:::.as_expression(seu, layer = "data")
   expect_equal(unname(got), unname(ex$expression), tolerance = 1e-12)
   expect_identical(rownames(got), rownames(ex$expression))
