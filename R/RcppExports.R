@@ -2,18 +2,22 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 .grn_correlation <- function(expr, regulators, method, threads, verbose) {
-    .Call('_grntorch_grn_correlation', PACKAGE = 'grntorch', expr, regulators, method, threads, verbose)
+    .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
+}
+
+.grn_deepsem <- function(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label) {
+    .Call(`_grntorch_grn_deepsem`, expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label)
 }
 
 .grn_densify_rows <- function(x, rows) {
-    .Call('_grntorch_grn_densify_rows', PACKAGE = 'grntorch', x, rows)
+    .Call(`_grntorch_grn_densify_rows`, x, rows)
 }
 
 .grn_runtime_info <- function() {
-    .Call('_grntorch_grn_runtime_info', PACKAGE = 'grntorch')
+    .Call(`_grntorch_grn_runtime_info`)
 }
 
 .grn_set_threads <- function(n) {
-    .Call('_grntorch_grn_set_threads', PACKAGE = 'grntorch', n)
+    .Call(`_grntorch_grn_set_threads`, n)
 }
 
