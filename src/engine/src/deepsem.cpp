@@ -2,6 +2,9 @@
 // for the reference behaviour reproduced here.
 #include "deepsem_internal.hpp"
 
+#include "cpu_block_cache.hpp"
+#include "gene_mlp.hpp"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
@@ -167,19 +170,15 @@ void DeepSEMNets::set_requires_grad(bool on) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::encode(const torch::Tensor& x) const {
-  const int64_t B = x.size(0), n = x.size(1), H = enc_w2.size(0);
-  // Linear(2 -> H) on (x, 1): x * w[:, 0] + (w[:, 1] + b)
-  auto h = torch::addcmul(enc_w1.select(1, 1) + enc_b1, x.unsqueeze(2), enc_w1.select(1, 0)).tanh_();
-  auto h2 = torch::addmm(enc_b2, h.view({B * n, H}), enc_w2.t()).tanh_();
-  auto out = torch::addmm(enc_bh, h2, enc_wh.t());  // (B n) x 2
+  const int64_t B = x.size(0), n = x.size(1);
+  // Linear(2 -> H) on (x, 1) = x * w[:, 0] + (w[:, 1] + b), tanh, Linear(H -> H), tanh, two heads.
+  auto out = gene_mlp(x, enc_w1.select(1, 0), enc_w1.select(1, 1) + enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, fused);
   return {out.select(1, 0).reshape({B, n}), out.select(1, 1).reshape({B, n})};
 }
 
 torch::Tensor DeepSEMNets::decode(const torch::Tensor& zinv) const {
-  const int64_t B = zinv.size(0), n = zinv.size(1), H = dec_w2.size(0);
-  auto g = torch::addcmul(dec_b1, zinv.unsqueeze(2), dec_w1.select(1, 0)).tanh_();
-  auto g2 = torch::addmm(dec_b2, g.view({B * n, H}), dec_w2.t()).tanh_();
-  return torch::addmm(dec_b3, g2, dec_w3.t()).view({B, n});
+  const int64_t B = zinv.size(0), n = zinv.size(1);
+  return gene_mlp(zinv, dec_w1.select(1, 0), dec_b1, dec_w2, dec_b2, dec_w3, dec_b3, fused).view({B, n});
 }
 
 std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::prior() const {
@@ -194,6 +193,11 @@ std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::prior() const {
 torch::Tensor sparsity_term(const torch::Tensor& A, double alpha, const torch::Tensor& offset) {
   if (offset.defined()) return alpha * (A - offset).abs().mean();
   return alpha * A.abs().mean();
+}
+
+torch::Tensor deepsem_sem_decode(const torch::Tensor& z, const torch::Tensor& A) {
+  auto Mt = torch::eye(A.size(0), A.options()) - A.t();
+  return torch::linalg_solve(Mt, z, /*left=*/false);
 }
 
 torch::Tensor deepsem_mse(const torch::Tensor& x, const torch::Tensor& xhat, const torch::Tensor& mask) {
@@ -388,6 +392,8 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
   const auto dev = data.x.device();
   const auto fopt = torch::TensorOptions().dtype(torch::kFloat32).device(dev);
   const unsigned sp = opt.speedups;
+  std::unique_ptr<CpuBlockCacheScope> block_cache;
+  if ((sp & kSpeedBlockCache) && dev.is_cpu()) block_cache = std::make_unique<CpuBlockCacheScope>();
 
   // All random numbers come from one CPU generator (so CPU and CUDA runs draw
   // the same stream): initialisation, the per-epoch shuffles, the per-batch noise.
@@ -398,6 +404,7 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
   st->n = static_cast<int>(n);
   st->nets.init(static_cast<int>(n), opt.hidden, gen);
   st->nets.to(dev);
+  st->nets.fused = (sp & kSpeedFusedMLP) != 0;
   {
     // A = 1/(n-1) + U(0, 2e-4), zero diagonal (float64 draw, as numpy does, then float32).
     auto a = torch::rand({n, n}, gen, torch::TensorOptions().dtype(torch::kFloat64)) * 2e-4 + 1.0 / (n - 1);

@@ -22,6 +22,9 @@ struct DeepSEMNets {
   // Prior p(z | y) at y = 1: Linear(1 -> H), tanh, Linear(H -> n) for the mean and for the logvar.
   torch::Tensor pm_w1, pm_b1, pm_w2, pm_b2, pv_w1, pv_b1, pv_w2, pv_b2;
 
+  // Use the fused CPU kernels for the per-gene MLPs (set by the trainer).
+  bool fused = false;
+
   std::vector<torch::Tensor> parameters() const;
   std::vector<std::string> names() const;
   // Xavier-normal weights, zero biases (as the reference's initialisation).
@@ -89,6 +92,11 @@ struct DeepSEMLoss {
 };
 DeepSEMLoss deepsem_batch_loss(const DeepSEMNets& nets, const torch::Tensor& A, const torch::Tensor& x,
                                const torch::Tensor& mask, const torch::Tensor& eps, const DeepSEMOptions& opt);
+
+// The SEM layer on the decoder side: z (I - A^T)^-1 by an LU solve
+// (z: B x n; A: n x n, A[target, regulator]).  Row x of the result satisfies
+// x = x A^T + z, i.e. x_i = sum_j A[i, j] x_j + z_i.
+torch::Tensor deepsem_sem_decode(const torch::Tensor& z, const torch::Tensor& A);
 
 // Masked MSE: sum((x - xhat)^2 * mask) / sum(mask); plain mean when mask undefined.
 torch::Tensor deepsem_mse(const torch::Tensor& x, const torch::Tensor& xhat, const torch::Tensor& mask);

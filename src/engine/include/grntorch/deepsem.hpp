@@ -27,16 +27,19 @@ enum class DeepSEMMode {
   NonSpecific
 };
 
-// Switches for the cost-saving evaluation orders (SPEC 3, "ideas").  They do
-// not change the model: the same random numbers are drawn in the same order,
-// results differ only by floating-point rounding.  All on by default; the
+// Switches for the cost-saving evaluation orders (SPEC 3, "ideas") and CPU
+// kernels.  They do not change the model: the same random numbers are drawn
+// in the same order, results differ only by floating-point rounding (the fused
+// kernels use a rational tanh accurate to a few ulp).  All on by default; the
 // benchmark turns them off one by one to measure each.
 enum DeepSEMSpeedup : unsigned {
   kSpeedSolve = 1u,         // A epochs: LU solve instead of an explicit inverse
   kSpeedFreezeNets = 2u,    // A epochs: no gradients for the (frozen) net weights
   kSpeedEncoderCache = 4u,  // A epochs: encoder outputs computed once per A block
   kSpeedConstInverse = 8u,  // net epochs: (I - A^T)^-1 computed once per epoch
-  kSpeedAll = 15u
+  kSpeedFusedMLP = 16u,     // CPU: per-gene MLPs as fused kernels (fast tanh) instead of ATen ops
+  kSpeedBlockCache = 32u,   // CPU: reuse freed activation buffers instead of fresh mmaps
+  kSpeedAll = 63u
 };
 
 struct DeepSEMOptions {
