@@ -77,7 +77,10 @@ print.grn_method <- function(x, ...) {
   list(
     pearson = function(...) correlation_method("pearson", ...),
     spearman = function(...) correlation_method("spearman", ...),
-    deepsem = function(...) deepsem(...)
+    deepsem = function(...) deepsem(...),
+    random = function(...) random_baseline(...),
+    onehot_lr = function(...) onehot_lr(...),
+    matcomp = function(...) matcomp(...)
   )
 }
 
