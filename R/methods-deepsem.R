@@ -58,7 +58,8 @@
 #'   against has CUDA (Debian's is CPU-only).
 #' @param ... not used; misspelt argument names are reported as errors.
 #' @param BPPARAM optional `BiocParallel` back-end over which the `n_runs` runs
-#'   are spread (each run uses `threads` threads).
+#'   are spread (each run uses `threads` threads; one with a forking
+#'   `MulticoreParam`, whose workers cannot reuse the parent's OpenMP threads).
 #' @param stability_k number of top edges per run used by `stability`
 #'   (`NULL`: the number of genes).
 #' @param net_epochs,adj_epochs the alternation: `net_epochs` epochs training the
@@ -152,6 +153,8 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     list(scores = .deepsem_scores(r$A, regs), loss = r$loss, seconds = r$seconds)
   }
   runs <- if (!is.null(method$BPPARAM) && p$n_runs > 1) {
+    # Forked workers must not use OpenMP thread pools inherited from the parent.
+    if (inherits(method$BPPARAM, "MulticoreParam")) p$threads <- 1L
     BiocParallel::bplapply(seq_len(p$n_runs), one, BPPARAM = method$BPPARAM)
   } else {
     lapply(seq_len(p$n_runs), one)

@@ -461,6 +461,7 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
       mu0_all = torch::empty({cells, n}, fopt);
       lv0_all = torch::empty({cells, n}, fopt);
       for (int64_t s0 = 0; s0 < cells; s0 += bs) {
+        check_interrupt(monitor);
         int64_t len = std::min(bs, cells - s0);
         auto enc = st->nets.encode(data.x.narrow(0, s0, len));
         mu0_all.narrow(0, s0, len).copy_(enc.first);
