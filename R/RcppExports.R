@@ -5,6 +5,10 @@
     .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
 }
 
+.grn_deepsem <- function(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label) {
+    .Call(`_grntorch_grn_deepsem`, expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label)
+}
+
 .grn_densify_rows <- function(x, rows) {
     .Call(`_grntorch_grn_densify_rows`, x, rows)
 }

@@ -26,6 +26,33 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_deepsem
+Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const std::string mode, const double alpha, const double beta, const int epochs, const int batch_size, const double lr, const double lr_adj, const int hidden, const double lr_decay, const double seed, const int net_epochs, const int adj_epochs, const int threads, const std::string device, const bool verbose, const std::string label);
+RcppExport SEXP _grntorch_grn_deepsem(SEXP exprSEXP, SEXP modeSEXP, SEXP alphaSEXP, SEXP betaSEXP, SEXP epochsSEXP, SEXP batch_sizeSEXP, SEXP lrSEXP, SEXP lr_adjSEXP, SEXP hiddenSEXP, SEXP lr_decaySEXP, SEXP seedSEXP, SEXP net_epochsSEXP, SEXP adj_epochsSEXP, SEXP threadsSEXP, SEXP deviceSEXP, SEXP verboseSEXP, SEXP labelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type mode(modeSEXP);
+    Rcpp::traits::input_parameter< const double >::type alpha(alphaSEXP);
+    Rcpp::traits::input_parameter< const double >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< const int >::type epochs(epochsSEXP);
+    Rcpp::traits::input_parameter< const int >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< const double >::type lr(lrSEXP);
+    Rcpp::traits::input_parameter< const double >::type lr_adj(lr_adjSEXP);
+    Rcpp::traits::input_parameter< const int >::type hidden(hiddenSEXP);
+    Rcpp::traits::input_parameter< const double >::type lr_decay(lr_decaySEXP);
+    Rcpp::traits::input_parameter< const double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< const int >::type net_epochs(net_epochsSEXP);
+    Rcpp::traits::input_parameter< const int >::type adj_epochs(adj_epochsSEXP);
+    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type label(labelSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_deepsem(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_densify_rows
 Rcpp::NumericMatrix grn_densify_rows(const Eigen::Map<Eigen::SparseMatrix<double>> x, const Rcpp::IntegerVector rows);
 RcppExport SEXP _grntorch_grn_densify_rows(SEXP xSEXP, SEXP rowsSEXP) {
@@ -62,6 +89,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 5},
+    {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 17},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},

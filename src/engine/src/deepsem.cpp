@@ -1,0 +1,568 @@
+// DeepSEM on LibTorch.  See deepsem.hpp for the model and SPEC.md section 3
+// for the reference behaviour reproduced here.
+#include "deepsem_internal.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cstring>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace grntorch {
+
+// ---------------------------------------------------------------- options
+
+DeepSEMOptions DeepSEMOptions::defaults(DeepSEMMode mode) {
+  DeepSEMOptions o;
+  o.mode = mode;
+  if (mode == DeepSEMMode::NonSpecific) {
+    o.alpha = 100.0;
+    o.beta = 1.0;
+  } else {
+    o.alpha = 1.0;
+    o.beta = 0.01;
+  }
+  return o;
+}
+
+void validate(const DeepSEMOptions& o, int n_genes, int n_cells) {
+  auto bad = [](const std::string& what) { throw InvalidArgument(what); };
+  auto finite_ge = [](double v, double lo) { return std::isfinite(v) && v >= lo; };
+  if (n_genes < 2) bad("expr: DeepSEM needs at least 2 genes");
+  if (n_cells < 2) bad("expr: DeepSEM needs at least 2 cells");
+  if (!finite_ge(o.alpha, 0)) bad("alpha must be a finite number >= 0");
+  if (!finite_ge(o.beta, 0)) bad("beta must be a finite number >= 0");
+  if (o.epochs < 1) bad("epochs must be >= 1");
+  if (o.batch_size < 1) bad("batch_size must be >= 1");
+  if (!(std::isfinite(o.lr) && o.lr > 0)) bad("lr must be a finite number > 0");
+  if (!(std::isfinite(o.lr_adj) && o.lr_adj > 0)) bad("lr_adj must be a finite number > 0");
+  if (o.hidden < 1) bad("hidden must be >= 1");
+  if (!(std::isfinite(o.lr_decay) && o.lr_decay > 0 && o.lr_decay <= 1)) bad("lr_decay must be in (0, 1]");
+  if (o.net_epochs < 1) bad("net_epochs must be >= 1");
+  if (o.adj_epochs < 1) bad("adj_epochs must be >= 1");
+}
+
+torch::Device deepsem_device(const std::string& device) {
+  torch::Device dev(torch::kCPU);
+  try {
+    dev = torch::Device(device);
+  } catch (const std::exception&) {
+    throw InvalidArgument("device must be \"cpu\" or \"cuda\" (optionally \"cuda:<index>\"), not \"" + device + "\"");
+  }
+  if (dev.is_cuda() && !torch::cuda::is_available()) {
+    throw InvalidArgument("device = \"" + device +
+                          "\": this LibTorch has no usable CUDA (Debian's libtorch is CPU-only); use device = \"cpu\" "
+                          "or build against a CUDA LibTorch");
+  }
+  if (!dev.is_cpu() && !dev.is_cuda()) throw InvalidArgument("device must be \"cpu\" or \"cuda\"");
+  return dev;
+}
+
+// ---------------------------------------------------------------- data
+
+Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask) {
+  const int n = expr.rows, c = expr.cols;
+  Matrix out(n, c);
+  if (mask != nullptr) *mask = Matrix(n, c);
+  for (int g = 0; g < n; ++g) {
+    // float64 statistics, population sd (numpy's default ddof = 0), like the reference.
+    double s = 0, ss = 0;
+    long cnt = 0;
+    for (int j = 0; j < c; ++j) {
+      double v = expr(g, j);
+      if (mask != nullptr) (*mask)(g, j) = v != 0.0 ? 1.0f : 0.0f;
+      if (mode == DeepSEMMode::NonSpecific || v != 0.0) {
+        s += v;
+        ++cnt;
+      }
+    }
+    double mean = cnt > 0 ? s / cnt : 0.0;
+    for (int j = 0; j < c; ++j) {
+      double v = expr(g, j);
+      if (mode == DeepSEMMode::NonSpecific || v != 0.0) ss += (v - mean) * (v - mean);
+    }
+    double sd = cnt > 0 ? std::sqrt(ss / cnt) : 0.0;
+    for (int j = 0; j < c; ++j) {
+      double z = 0.0;
+      // The reference divides by a zero sd and then maps NaN/Inf to 0: the whole gene becomes 0.
+      if (cnt > 0 && sd > 0) z = (static_cast<double>(expr(g, j)) - mean) / sd;
+      if (!std::isfinite(z)) z = 0.0;
+      if (mode == DeepSEMMode::CellType) z = std::min(10.0, std::max(-10.0, z));
+      out(g, j) = static_cast<float>(z);
+    }
+  }
+  return out;
+}
+
+DeepSEMData deepsem_prepare(const Matrix& expr, DeepSEMMode mode, const torch::Device& dev) {
+  Matrix mask;
+  Matrix xs = deepsem_standardize(expr, mode, mode == DeepSEMMode::CellType ? &mask : nullptr);
+  // genes x cells column-major == cells x genes row-major.
+  DeepSEMData d;
+  auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+  d.x = torch::from_blob(xs.data.data(), {expr.cols, expr.rows}, opts).clone().to(dev);
+  if (mode == DeepSEMMode::CellType) d.mask = torch::from_blob(mask.data.data(), {expr.cols, expr.rows}, opts).clone().to(dev);
+  return d;
+}
+
+// ---------------------------------------------------------------- nets
+
+std::vector<torch::Tensor> DeepSEMNets::parameters() const {
+  return {enc_w1, enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, dec_w1, dec_b1, dec_w2, dec_b2, dec_w3, dec_b3,
+          pm_w1,  pm_b1,  pm_w2,  pm_b2,  pv_w1,  pv_b1,  pv_w2,  pv_b2};
+}
+
+std::vector<std::string> DeepSEMNets::names() const {
+  return {"enc_w1", "enc_b1", "enc_w2", "enc_b2", "enc_wh", "enc_bh", "dec_w1", "dec_b1", "dec_w2", "dec_b2",
+          "dec_w3", "dec_b3", "pm_w1",  "pm_b1",  "pm_w2",  "pm_b2",  "pv_w1",  "pv_b1",  "pv_w2",  "pv_b2"};
+}
+
+namespace {
+
+// Xavier-normal (gain 1) weight of a Linear(fan_in -> fan_out), shape (fan_out, fan_in).
+torch::Tensor xavier(int64_t fan_out, int64_t fan_in, at::Generator& gen) {
+  double sd = std::sqrt(2.0 / static_cast<double>(fan_in + fan_out));
+  return torch::empty({fan_out, fan_in}, torch::kFloat32).normal_(0.0, sd, gen);
+}
+
+torch::Tensor zeros(int64_t n) { return torch::zeros({n}, torch::kFloat32); }
+
+}  // namespace
+
+void DeepSEMNets::init(int n, int H, at::Generator& gen) {
+  enc_w1 = xavier(H, 2, gen);  // input (x, y) with y = 1 (the K = 1 categorical sample)
+  enc_b1 = zeros(H);
+  enc_w2 = xavier(H, H, gen);
+  enc_b2 = zeros(H);
+  // Two Linear(H -> 1) heads, each initialised as its own layer.
+  enc_wh = torch::cat({xavier(1, H, gen), xavier(1, H, gen)}, 0);
+  enc_bh = zeros(2);
+  dec_w1 = xavier(H, 1, gen);
+  dec_b1 = zeros(H);
+  dec_w2 = xavier(H, H, gen);
+  dec_b2 = zeros(H);
+  dec_w3 = xavier(1, H, gen);
+  dec_b3 = zeros(1);
+  pm_w1 = xavier(H, 1, gen);
+  pm_b1 = zeros(H);
+  pm_w2 = xavier(n, H, gen);
+  pm_b2 = zeros(n);
+  pv_w1 = xavier(H, 1, gen);
+  pv_b1 = zeros(H);
+  pv_w2 = xavier(n, H, gen);
+  pv_b2 = zeros(n);
+}
+
+void DeepSEMNets::to(const torch::Device& dev) {
+  std::vector<torch::Tensor*> refs = {&enc_w1, &enc_b1, &enc_w2, &enc_b2, &enc_wh, &enc_bh, &dec_w1,
+                                      &dec_b1, &dec_w2, &dec_b2, &dec_w3, &dec_b3, &pm_w1,  &pm_b1,
+                                      &pm_w2,  &pm_b2,  &pv_w1,  &pv_b1,  &pv_w2,  &pv_b2};
+  for (auto* t : refs) *t = t->to(dev).detach();
+}
+
+void DeepSEMNets::set_requires_grad(bool on) {
+  for (auto& p : parameters()) p.requires_grad_(on);
+}
+
+std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::encode(const torch::Tensor& x) const {
+  const int64_t B = x.size(0), n = x.size(1), H = enc_w2.size(0);
+  // Linear(2 -> H) on (x, 1): x * w[:, 0] + (w[:, 1] + b)
+  auto h = torch::addcmul(enc_w1.select(1, 1) + enc_b1, x.unsqueeze(2), enc_w1.select(1, 0)).tanh_();
+  auto h2 = torch::addmm(enc_b2, h.view({B * n, H}), enc_w2.t()).tanh_();
+  auto out = torch::addmm(enc_bh, h2, enc_wh.t());  // (B n) x 2
+  return {out.select(1, 0).reshape({B, n}), out.select(1, 1).reshape({B, n})};
+}
+
+torch::Tensor DeepSEMNets::decode(const torch::Tensor& zinv) const {
+  const int64_t B = zinv.size(0), n = zinv.size(1), H = dec_w2.size(0);
+  auto g = torch::addcmul(dec_b1, zinv.unsqueeze(2), dec_w1.select(1, 0)).tanh_();
+  auto g2 = torch::addmm(dec_b2, g.view({B * n, H}), dec_w2.t()).tanh_();
+  return torch::addmm(dec_b3, g2, dec_w3.t()).view({B, n});
+}
+
+std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::prior() const {
+  // Linear(1 -> H) at y = 1 is w[:, 0] + b.
+  auto hm = (pm_w1.select(1, 0) + pm_b1).tanh().unsqueeze(0);
+  auto hv = (pv_w1.select(1, 0) + pv_b1).tanh().unsqueeze(0);
+  return {torch::addmm(pm_b2, hm, pm_w2.t()), torch::addmm(pv_b2, hv, pv_w2.t())};
+}
+
+// ---------------------------------------------------------------- loss
+
+torch::Tensor sparsity_term(const torch::Tensor& A, double alpha, const torch::Tensor& offset) {
+  if (offset.defined()) return alpha * (A - offset).abs().mean();
+  return alpha * A.abs().mean();
+}
+
+torch::Tensor deepsem_mse(const torch::Tensor& x, const torch::Tensor& xhat, const torch::Tensor& mask) {
+  if (!mask.defined()) return (x - xhat).pow(2).mean();
+  return ((x - xhat).pow(2) * mask).sum() / mask.sum();
+}
+
+namespace {
+
+constexpr double kLog2Pi = 1.8378770664093453;  // log(2 pi)
+constexpr double kLog10 = 2.302585092994046;      // -log(0.1): the K = 1 categorical term
+
+// Everything after the encoder for one batch.  mu0/lv0: B x n encoder heads;
+// pm0/plv0: 1 x n prior rows; Mt = I - A^T; zinv_of maps z to z (I - A^T)^-1.
+struct SemParts {
+  torch::Tensor mse, kl;  // kl includes the constant categorical term
+};
+
+template <class ZinvFn>
+SemParts sem_loss(const DeepSEMNets& nets, const torch::Tensor& mu0, const torch::Tensor& lv0,
+                  const torch::Tensor& pm0, const torch::Tensor& plv0, const torch::Tensor& Mt,
+                  ZinvFn&& zinv_of, const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& eps,
+                  double beta) {
+  auto mu = mu0.mm(Mt);
+  auto lv = lv0.mm(Mt);
+  auto var = lv.exp();
+  auto z = mu + eps * (var + 1e-10).sqrt();
+  auto xhat = nets.decode(zinv_of(z));
+  auto mse = deepsem_mse(x, xhat, mask);
+  auto pm = pm0.mm(Mt);
+  auto pvar = plv0.mm(Mt).exp();
+  // One-sample Monte Carlo KL: log q(z) - log p(z), each the mean over genes of
+  // a Gaussian log density (variance + 1e-8), then the mean over cells.
+  auto vq = var + 1e-8;
+  auto vp = pvar + 1e-8;
+  auto log_q = -0.5 * (kLog2Pi + vq.log() + (z - mu).pow(2) / vq).mean(1);
+  auto log_p = -0.5 * (kLog2Pi + vp.log() + (z - pm).pow(2) / vp).mean(1);
+  auto kl = beta * (log_q - log_p).mean() + beta * kLog10;
+  return {mse, kl};
+}
+
+// Minimal RMSprop (PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum).
+class RMSprop {
+ public:
+  RMSprop(std::vector<torch::Tensor> params, double lr) : params_(std::move(params)), lr_(lr) {
+    for (auto& p : params_) sq_.push_back(torch::zeros_like(p));
+  }
+  void zero_grad() {
+    for (auto& p : params_)
+      if (p.grad().defined()) p.mutable_grad().reset();
+  }
+  void step() {
+    torch::NoGradGuard ng;
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      auto g = params_[i].grad();
+      if (!g.defined()) continue;
+      sq_[i].mul_(0.99).addcmul_(g, g, 0.01);
+      params_[i].addcdiv_(g, sq_[i].sqrt().add_(1e-8), -lr_);
+    }
+  }
+  double lr_;
+
+ private:
+  std::vector<torch::Tensor> params_, sq_;
+};
+
+Matrix to_matrix(const torch::Tensor& A) {
+  auto a = A.detach().to(torch::kCPU).to(torch::kFloat32).t().contiguous();
+  Matrix m(static_cast<int>(A.size(0)), static_cast<int>(A.size(1)));
+  std::memcpy(m.data.data(), a.data_ptr<float>(), sizeof(float) * m.data.size());
+  return m;
+}
+
+[[noreturn]] void throw_nonfinite(int epoch, int batch, double loss) {
+  std::ostringstream s;
+  s << "DeepSEM diverged: the loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at epoch " << epoch
+    << " (batch " << batch << "). Try smaller learning rates (`lr`, `lr_adj`), a smaller `beta`, "
+    << "a larger `alpha`, or another `seed`; check that the expression is normalised log expression "
+    << "(not raw counts).";
+  throw std::runtime_error(s.str());
+}
+
+}  // namespace
+
+DeepSEMLoss deepsem_batch_loss(const DeepSEMNets& nets, const torch::Tensor& A, const torch::Tensor& x,
+                               const torch::Tensor& mask, const torch::Tensor& eps, const DeepSEMOptions& opt) {
+  const int64_t n = A.size(0);
+  auto Mt = torch::eye(n, A.options()) - A.t();
+  auto enc = nets.encode(x);
+  auto pr = nets.prior();
+  auto parts = sem_loss(nets, enc.first, enc.second, pr.first, pr.second, Mt,
+                        [&](const torch::Tensor& z) { return torch::linalg_solve(Mt, z, /*left=*/false); }, x, mask,
+                        eps, opt.beta);
+  DeepSEMLoss out;
+  out.mse = parts.mse;
+  out.kl = parts.kl;
+  out.sparse = sparsity_term(A, opt.alpha);
+  out.total = out.mse + out.kl + out.sparse;
+  return out;
+}
+
+// ---------------------------------------------------------------- model
+
+DeepSEMModel::DeepSEMModel() : state(std::make_shared<State>()) {}
+DeepSEMModel::DeepSEMModel(std::shared_ptr<State> s) : state(std::move(s)) {}
+
+int DeepSEMModel::n_genes() const { return state->n; }
+const DeepSEMOptions& DeepSEMModel::options() const { return state->opt; }
+
+torch::Tensor DeepSEMModel::State::A_effective() const {
+  torch::NoGradGuard ng;
+  auto a = A.detach().clone();
+  a.fill_diagonal_(0);
+  return a;
+}
+
+Matrix DeepSEMModel::adjacency() const {
+  if (!state || !state->A.defined()) throw InvalidArgument("model: not fitted");
+  return to_matrix(state->A_effective());
+}
+
+void DeepSEMModel::save(const std::string& path) const {
+  if (!state || !state->A.defined()) throw InvalidArgument("model: not fitted");
+  torch::serialize::OutputArchive ar;
+  const auto& o = state->opt;
+  auto dbl = torch::tensor(std::vector<double>{o.alpha, o.beta, o.lr, o.lr_adj, o.lr_decay}, torch::kFloat64);
+  auto ints = torch::tensor(std::vector<int64_t>{static_cast<int64_t>(o.mode), o.epochs, o.batch_size, o.hidden,
+                                                 o.net_epochs, o.adj_epochs, static_cast<int64_t>(o.seed),
+                                                 static_cast<int64_t>(o.speedups), state->n},
+                            torch::kInt64);
+  ar.write("format", torch::tensor(std::vector<int64_t>{1}, torch::kInt64));
+  ar.write("options_double", dbl);
+  ar.write("options_int", ints);
+  ar.write("A", state->A.detach().to(torch::kCPU));
+  auto ps = state->nets.parameters();
+  auto nm = state->nets.names();
+  for (std::size_t i = 0; i < ps.size(); ++i) ar.write(nm[i], ps[i].detach().to(torch::kCPU));
+  try {
+    ar.save_to(path);
+  } catch (const std::exception& e) {
+    throw InvalidArgument("path: cannot write \"" + path + "\": " + e.what());
+  }
+}
+
+DeepSEMModel DeepSEMModel::load(const std::string& path) {
+  torch::serialize::InputArchive ar;
+  try {
+    ar.load_from(path);
+  } catch (const std::exception& e) {
+    throw InvalidArgument("path: cannot read a DeepSEM model from \"" + path + "\"");
+  }
+  auto s = std::make_shared<State>();
+  torch::Tensor dbl, ints;
+  ar.read("options_double", dbl);
+  ar.read("options_int", ints);
+  auto d = dbl.accessor<double, 1>();
+  auto i = ints.accessor<int64_t, 1>();
+  auto& o = s->opt;
+  o.alpha = d[0];
+  o.beta = d[1];
+  o.lr = d[2];
+  o.lr_adj = d[3];
+  o.lr_decay = d[4];
+  o.mode = static_cast<DeepSEMMode>(i[0]);
+  o.epochs = static_cast<int>(i[1]);
+  o.batch_size = static_cast<int>(i[2]);
+  o.hidden = static_cast<int>(i[3]);
+  o.net_epochs = static_cast<int>(i[4]);
+  o.adj_epochs = static_cast<int>(i[5]);
+  o.seed = static_cast<std::uint64_t>(i[6]);
+  o.speedups = static_cast<unsigned>(i[7]);
+  s->n = static_cast<int>(i[8]);
+  ar.read("A", s->A);
+  auto nm = s->nets.names();
+  std::vector<torch::Tensor*> refs = {&s->nets.enc_w1, &s->nets.enc_b1, &s->nets.enc_w2, &s->nets.enc_b2,
+                                      &s->nets.enc_wh, &s->nets.enc_bh, &s->nets.dec_w1, &s->nets.dec_b1,
+                                      &s->nets.dec_w2, &s->nets.dec_b2, &s->nets.dec_w3, &s->nets.dec_b3,
+                                      &s->nets.pm_w1,  &s->nets.pm_b1,  &s->nets.pm_w2,  &s->nets.pm_b2,
+                                      &s->nets.pv_w1,  &s->nets.pv_b1,  &s->nets.pv_w2,  &s->nets.pv_b2};
+  for (std::size_t k = 0; k < refs.size(); ++k) ar.read(nm[k], *refs[k]);
+  return DeepSEMModel(s);
+}
+
+// ---------------------------------------------------------------- training
+
+DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, Monitor* monitor,
+                            const DeepSEMExtension* ext) {
+  using clock = std::chrono::steady_clock;
+  const auto t_start = clock::now();
+  const int64_t cells = data.x.size(0), n = data.x.size(1);
+  validate(opt, static_cast<int>(n), static_cast<int>(cells));
+  const auto dev = data.x.device();
+  const auto fopt = torch::TensorOptions().dtype(torch::kFloat32).device(dev);
+  const unsigned sp = opt.speedups;
+
+  // All random numbers come from one CPU generator (so CPU and CUDA runs draw
+  // the same stream): initialisation, the per-epoch shuffles, the per-batch noise.
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
+
+  auto st = std::make_shared<DeepSEMModel::State>();
+  st->opt = opt;
+  st->n = static_cast<int>(n);
+  st->nets.init(static_cast<int>(n), opt.hidden, gen);
+  st->nets.to(dev);
+  {
+    // A = 1/(n-1) + U(0, 2e-4), zero diagonal (float64 draw, as numpy does, then float32).
+    auto a = torch::rand({n, n}, gen, torch::TensorOptions().dtype(torch::kFloat64)) * 2e-4 + 1.0 / (n - 1);
+    a.fill_diagonal_(0);
+    st->A = a.to(torch::kFloat32).to(dev);
+  }
+  auto offdiag = torch::ones({n, n}, fopt) - torch::eye(n, fopt);
+  auto eye = torch::eye(n, fopt);
+
+  auto adjacency = [&]() -> torch::Tensor {
+    torch::Tensor a = (ext != nullptr && ext->adjacency) ? ext->adjacency(st->A) : st->A;
+    return a * offdiag;
+  };
+  auto penalty = [&](const torch::Tensor& Aeff) -> torch::Tensor {
+    if (ext != nullptr && ext->a_penalty) return ext->a_penalty(Aeff);
+    return sparsity_term(Aeff, opt.alpha);
+  };
+
+  std::vector<torch::Tensor> adj_params{st->A};
+  if (ext != nullptr)
+    for (const auto& p : ext->a_params) adj_params.push_back(p);
+  RMSprop net_opt(st->nets.parameters(), opt.lr);
+  RMSprop adj_opt(adj_params, opt.lr_adj);
+
+  DeepSEMResult res;
+  const int cycle = opt.net_epochs + opt.adj_epochs;
+  const int64_t bs = opt.batch_size;
+  const int64_t n_batches = (cells + bs - 1) / bs;
+  const bool masked = data.mask.defined();
+
+  // Encoder outputs of every cell, valid while the nets do not change (A epochs).
+  torch::Tensor mu0_all, lv0_all, pm0_c, plv0_c;
+  bool enc_cache_valid = false;
+
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+    const auto t_epoch = clock::now();
+    const bool net_epoch = epoch % cycle < opt.net_epochs;
+    const bool nets_grad = net_epoch || !(sp & kSpeedFreezeNets);
+    st->nets.set_requires_grad(nets_grad);
+    for (auto& p : adj_params) p.requires_grad_(!net_epoch);
+
+    auto perm = torch::randperm(cells, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
+
+    torch::Tensor Aeff_c, Mt_c, Minv_c, sparse_c;
+    if (net_epoch) {
+      enc_cache_valid = false;
+      torch::NoGradGuard ng;
+      Aeff_c = adjacency();
+      Mt_c = eye - Aeff_c.t();
+      if (sp & kSpeedConstInverse) Minv_c = torch::linalg_inv(Mt_c);
+      sparse_c = penalty(Aeff_c);
+    } else if ((sp & kSpeedEncoderCache) && !enc_cache_valid) {
+      torch::NoGradGuard ng;
+      mu0_all = torch::empty({cells, n}, fopt);
+      lv0_all = torch::empty({cells, n}, fopt);
+      for (int64_t s0 = 0; s0 < cells; s0 += bs) {
+        int64_t len = std::min(bs, cells - s0);
+        auto enc = st->nets.encode(data.x.narrow(0, s0, len));
+        mu0_all.narrow(0, s0, len).copy_(enc.first);
+        lv0_all.narrow(0, s0, len).copy_(enc.second);
+      }
+      auto pr = st->nets.prior();
+      pm0_c = pr.first;
+      plv0_c = pr.second;
+      enc_cache_valid = true;
+    }
+
+    double sum_loss = 0, sum_mse = 0, sum_kl = 0, sum_sparse = 0;
+    for (int64_t b = 0; b < n_batches; ++b) {
+      check_interrupt(monitor);
+      const int64_t s0 = b * bs, len = std::min(bs, cells - s0);
+      auto idx = perm.narrow(0, s0, len);
+      auto xb = data.x.index_select(0, idx);
+      torch::Tensor mb = masked ? data.mask.index_select(0, idx) : torch::Tensor();
+      auto eps = torch::randn({len, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(dev);
+
+      torch::Tensor mu0, lv0, pm0, plv0, Mt, sparse;
+      SemParts parts;
+      if (net_epoch) {
+        auto enc = st->nets.encode(xb);
+        auto pr = st->nets.prior();
+        torch::Tensor Minv = Minv_c;
+        if (!Minv.defined()) {
+          torch::NoGradGuard ng;
+          Minv = torch::linalg_inv(Mt_c);
+        }
+        parts = sem_loss(st->nets, enc.first, enc.second, pr.first, pr.second, Mt_c,
+                         [&](const torch::Tensor& z) { return z.mm(Minv); }, xb, mb, eps, opt.beta);
+        sparse = sparse_c;
+      } else {
+        auto Aeff = adjacency();
+        Mt = eye - Aeff.t();
+        if (sp & kSpeedEncoderCache) {
+          mu0 = mu0_all.index_select(0, idx);
+          lv0 = lv0_all.index_select(0, idx);
+          pm0 = pm0_c;
+          plv0 = plv0_c;
+        } else {
+          auto enc = st->nets.encode(xb);
+          auto pr = st->nets.prior();
+          mu0 = enc.first;
+          lv0 = enc.second;
+          pm0 = pr.first;
+          plv0 = pr.second;
+        }
+        if (sp & kSpeedSolve) {
+          parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
+                           [&](const torch::Tensor& z) { return torch::linalg_solve(Mt, z, /*left=*/false); }, xb, mb,
+                           eps, opt.beta);
+        } else {
+          parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
+                           [&](const torch::Tensor& z) { return z.mm(torch::linalg_inv(Mt)); }, xb, mb, eps,
+                           opt.beta);
+        }
+        sparse = penalty(Aeff);
+      }
+      auto total = parts.mse + parts.kl + sparse;
+      const double lv = total.item<double>();
+      if (!std::isfinite(lv)) throw_nonfinite(epoch + 1, static_cast<int>(b + 1), lv);
+      net_opt.zero_grad();
+      adj_opt.zero_grad();
+      total.backward();
+      if (net_epoch) net_opt.step();
+      else adj_opt.step();
+      sum_loss += lv;
+      sum_mse += parts.mse.item<double>();
+      sum_kl += parts.kl.item<double>();
+      sum_sparse += sparse.item<double>();
+    }
+    net_opt.zero_grad();
+    adj_opt.zero_grad();
+    net_opt.lr_ *= opt.lr_decay;
+
+    const double nb = static_cast<double>(n_batches);
+    res.trace.loss.push_back(sum_loss / nb);
+    res.trace.mse.push_back(sum_mse / nb);
+    res.trace.kl.push_back(sum_kl / nb);
+    res.trace.sparse.push_back(sum_sparse / nb);
+    res.trace.seconds.push_back(std::chrono::duration<double>(clock::now() - t_epoch).count());
+    if (ext != nullptr && ext->on_epoch_end) {
+      torch::NoGradGuard ng;
+      ext->on_epoch_end(epoch, adjacency());
+    }
+    if (monitor != nullptr) monitor->progress(epoch + 1, opt.epochs, sum_loss / nb);
+  }
+
+  st->nets.set_requires_grad(false);
+  for (auto& p : adj_params) p.requires_grad_(false);
+  {
+    torch::NoGradGuard ng;
+    res.A = to_matrix(adjacency());
+  }
+  res.model = DeepSEMModel(st);
+  res.seconds = std::chrono::duration<double>(clock::now() - t_start).count();
+  return res;
+}
+
+DeepSEMResult deepsem_fit(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor) {
+  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: DeepSEM needs at least 2 genes and 2 cells");
+  for (float v : expr.data)
+    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  validate(opt, expr.rows, expr.cols);
+  auto dev = deepsem_device(opt.device);
+  auto data = deepsem_prepare(expr, opt.mode, dev);
+  return deepsem_train(data, opt, monitor, nullptr);
+}
+
+}  // namespace grntorch

@@ -1,0 +1,247 @@
+// torch first: c10's logging header defines CHECK, which Catch2 must own here.
+#include "../src/deepsem_internal.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#undef CHECK
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+using grntorch::DeepSEMMode;
+using grntorch::DeepSEMOptions;
+using grntorch::Matrix;
+
+namespace {
+
+// Log-expression-like data: non-negative with dropout zeros.
+Matrix toy_expr(int genes, int cells, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> nd(2.0f, 1.0f);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  Matrix m(genes, cells);
+  for (auto& v : m.data) v = u(rng) < 0.3f ? 0.f : std::max(0.05f, nd(rng));
+  return m;
+}
+
+DeepSEMOptions small_opts(int epochs = 3) {
+  auto o = DeepSEMOptions::defaults(DeepSEMMode::CellType);
+  o.epochs = epochs;
+  o.hidden = 16;
+  o.batch_size = 16;
+  o.lr_adj = 1e-3;  // large enough that A visibly moves in a few epochs
+  o.lr = 1e-3;
+  return o;
+}
+
+struct ThreadsOne {
+  int prev;
+  ThreadsOne() : prev(grntorch::set_threads(1)) {}
+  ~ThreadsOne() { grntorch::set_threads(prev); }
+};
+
+}  // namespace
+
+TEST_CASE("SEM layer: autograd gradient of the loss w.r.t. A matches finite differences", "[deepsem]") {
+  const int n = 5, B = 4, H = 8;
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(3);
+  grntorch::DeepSEMNets nets;
+  nets.init(n, H, gen);
+  auto dbl = torch::TensorOptions().dtype(torch::kFloat64);
+  // Float64 copies of the nets, so that central differences are accurate.
+  for (auto* t : {&nets.enc_w1, &nets.enc_b1, &nets.enc_w2, &nets.enc_b2, &nets.enc_wh, &nets.enc_bh, &nets.dec_w1,
+                  &nets.dec_b1, &nets.dec_w2, &nets.dec_b2, &nets.dec_w3, &nets.dec_b3, &nets.pm_w1, &nets.pm_b1,
+                  &nets.pm_w2, &nets.pm_b2, &nets.pv_w1, &nets.pv_b1, &nets.pv_w2, &nets.pv_b2})
+    *t = t->to(torch::kFloat64).normal_(0, 0.3, gen);
+  auto A0 = torch::rand({n, n}, gen, dbl) * 0.2 - 0.1;
+  A0.fill_diagonal_(0);
+  auto x = torch::randn({B, n}, gen, dbl);
+  auto mask = (torch::rand({B, n}, gen, dbl) > 0.3).to(torch::kFloat64);
+  auto eps = torch::randn({B, n}, gen, dbl);
+  auto opt = DeepSEMOptions::defaults(DeepSEMMode::CellType);
+  opt.alpha = 0.5;
+  opt.beta = 0.7;
+
+  for (bool use_mask : {true, false}) {
+    auto A = A0.clone().requires_grad_(true);
+    auto m = use_mask ? mask : torch::Tensor();
+    auto L = grntorch::deepsem_batch_loss(nets, A, x, m, eps, opt);
+    L.total.backward();
+    auto g = A.grad().clone();
+    const double h = 1e-6;
+    double max_err = 0, max_g = 0;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
+        if (i == j) continue;
+        auto Ap = A0.clone();
+        auto Am = A0.clone();
+        Ap[i][j] += h;
+        Am[i][j] -= h;
+        double fp = grntorch::deepsem_batch_loss(nets, Ap, x, m, eps, opt).total.item<double>();
+        double fm = grntorch::deepsem_batch_loss(nets, Am, x, m, eps, opt).total.item<double>();
+        double fd = (fp - fm) / (2 * h);
+        max_err = std::max(max_err, std::abs(fd - g[i][j].item<double>()));
+        max_g = std::max(max_g, std::abs(fd));
+      }
+    INFO("max |fd - autograd| = " << max_err << ", max |grad| = " << max_g);
+    CHECK(max_g > 1e-3);
+    CHECK(max_err < 1e-6 * std::max(1.0, max_g));
+  }
+}
+
+TEST_CASE("masked MSE ignores the zero (dropout) entries", "[deepsem]") {
+  auto x = torch::tensor({{1.0f, 2.0f, 3.0f}, {4.0f, 5.0f, 6.0f}});
+  auto mask = torch::tensor({{1.0f, 0.0f, 1.0f}, {0.0f, 1.0f, 1.0f}});
+  auto xhat = torch::tensor({{0.0f, 100.0f, 3.0f}, {-50.0f, 7.0f, 6.0f}});
+  // Only (0,0): 1, (0,2): 0, (1,1): 4, (1,2): 0 count: (1 + 0 + 4 + 0) / 4.
+  CHECK(grntorch::deepsem_mse(x, xhat, mask).item<float>() == Approx(1.25f));
+  auto xhat2 = xhat.clone();
+  xhat2[0][1] = -1e3f;
+  xhat2[1][0] = 1e3f;
+  CHECK(grntorch::deepsem_mse(x, xhat2, mask).item<float>() == grntorch::deepsem_mse(x, xhat, mask).item<float>());
+  // Unmasked: the plain mean over all entries.
+  CHECK(grntorch::deepsem_mse(x, xhat, torch::Tensor()).item<float>() == Approx((1 + 98 * 98 + 0 + 54 * 54 + 4 + 0) / 6.0f));
+}
+
+TEST_CASE("standardisation follows the reference in both modes", "[deepsem]") {
+  Matrix e(3, 4);
+  float g0[] = {0, 1, 3, 0};   // non-zero mean 2, sd 1
+  float g1[] = {0, 0, 0, 0};   // all zero -> 0
+  float g2[] = {0, 5, 5, 5};   // non-zero sd 0 -> whole gene 0
+  for (int j = 0; j < 4; ++j) { e(0, j) = g0[j]; e(1, j) = g1[j]; e(2, j) = g2[j]; }
+  Matrix mask;
+  auto s = grntorch::deepsem_standardize(e, DeepSEMMode::CellType, &mask);
+  CHECK(s(0, 1) == Approx(-1.0f));
+  CHECK(s(0, 2) == Approx(1.0f));
+  CHECK(s(0, 0) == Approx(-2.0f));  // zeros are standardised with the non-zero statistics
+  for (int j = 0; j < 4; ++j) { CHECK(s(1, j) == 0.0f); CHECK(s(2, j) == 0.0f); }
+  CHECK(mask(0, 0) == 0.0f);
+  CHECK(mask(0, 1) == 1.0f);
+  CHECK(mask(2, 3) == 1.0f);
+  // Clipping to +-10 in cell-type mode.
+  Matrix big(1, 12);
+  for (int j = 0; j < 11; ++j) big(0, j) = 1.0f + 0.001f * j;
+  big(0, 11) = 1000.0f;
+  auto sb = grntorch::deepsem_standardize(big, DeepSEMMode::CellType);
+  CHECK(sb(0, 11) <= 10.0f);
+  // Non-specific: plain z-score over all cells, population sd, no clipping.
+  auto n = grntorch::deepsem_standardize(e, DeepSEMMode::NonSpecific);
+  CHECK(n(0, 0) == Approx(-1.0f / std::sqrt(1.5f)));
+  CHECK(n(0, 2) == Approx(2.0f / std::sqrt(1.5f)));
+}
+
+TEST_CASE("the diagonal of A never moves and A learns off the diagonal", "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = toy_expr(12, 40, 1);
+  auto opt = small_opts(4);
+  auto data = grntorch::deepsem_prepare(expr, opt.mode, torch::kCPU);
+  auto res = grntorch::deepsem_train(data, opt, nullptr);
+  auto A = res.model.state->A;  // the raw parameter, not the masked one
+  CHECK(A.diagonal().abs().max().item<float>() == 0.0f);
+  for (int i = 0; i < 12; ++i) CHECK(res.A(i, i) == 0.0f);
+  // Initial values are 1/(n-1) + U(0, 2e-4): training must have moved them.
+  auto off = A.masked_select(torch::eye(12).logical_not());
+  CHECK((off - 1.0f / 11).abs().max().item<float>() > 1e-3f);
+  CHECK(res.trace.loss.size() == 4u);
+  for (double l : res.trace.loss) CHECK(std::isfinite(l));
+}
+
+TEST_CASE("same seed with one thread gives bit-identical A; another seed does not", "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = toy_expr(10, 30, 2);
+  auto opt = small_opts(3);
+  opt.seed = 11;
+  auto a = grntorch::deepsem_fit(expr, opt);
+  auto b = grntorch::deepsem_fit(expr, opt);
+  CHECK(a.A.data == b.A.data);
+  opt.seed = 12;
+  auto c = grntorch::deepsem_fit(expr, opt);
+  CHECK(a.A.data != c.A.data);
+}
+
+TEST_CASE("the fast evaluation orders give the same fit as the plain one", "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = toy_expr(10, 40, 3);
+  auto opt = small_opts(6);
+  opt.speedups = grntorch::kSpeedAll;
+  auto fast = grntorch::deepsem_fit(expr, opt);
+  opt.speedups = 0;
+  auto plain = grntorch::deepsem_fit(expr, opt);
+  double max_diff = 0, max_move = 0;
+  for (std::size_t k = 0; k < fast.A.data.size(); ++k) {
+    max_diff = std::max(max_diff, static_cast<double>(std::abs(fast.A.data[k] - plain.A.data[k])));
+    max_move = std::max(max_move, static_cast<double>(std::abs(plain.A.data[k] - 1.0f / 9)));
+  }
+  INFO("max |fast - plain| = " << max_diff << ", max move = " << max_move);
+  CHECK(max_move > 1e-3);
+  CHECK(max_diff < 1e-3 * max_move);
+}
+
+TEST_CASE("save -> load of a fitted model gives the same A and nets", "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = toy_expr(9, 30, 4);
+  auto opt = small_opts(3);
+  opt.mode = DeepSEMMode::NonSpecific;
+  auto res = grntorch::deepsem_fit(expr, opt);
+  char tmpl[] = "/tmp/grntorch_deepsem_XXXXXX";
+  int fd = mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::string path = tmpl;
+  res.model.save(path);
+  auto back = grntorch::DeepSEMModel::load(path);
+  std::remove(path.c_str());
+  CHECK(back.n_genes() == 9);
+  CHECK(back.options().mode == DeepSEMMode::NonSpecific);
+  CHECK(back.options().seed == opt.seed);
+  auto A1 = back.adjacency();
+  CHECK(A1.data == res.A.data);
+  auto p0 = res.model.state->nets.parameters();
+  auto p1 = back.state->nets.parameters();
+  REQUIRE(p0.size() == p1.size());
+  for (std::size_t k = 0; k < p0.size(); ++k) CHECK(torch::equal(p0[k], p1[k]));
+  CHECK_THROWS_AS(grntorch::DeepSEMModel::load(path + ".missing"), grntorch::InvalidArgument);
+}
+
+TEST_CASE("a diverging fit stops with a clear error; bad options are rejected", "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = toy_expr(8, 20, 5);
+  auto opt = small_opts(6);
+  opt.lr = 1e6;
+  opt.lr_adj = 1e6;
+  try {
+    grntorch::deepsem_fit(expr, opt);
+    FAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    std::string msg = e.what();
+    CHECK(msg.find("diverged") != std::string::npos);
+    CHECK(msg.find("lr") != std::string::npos);
+  }
+  auto o2 = small_opts();
+  o2.epochs = 0;
+  CHECK_THROWS_AS(grntorch::deepsem_fit(expr, o2), grntorch::InvalidArgument);
+  o2 = small_opts();
+  o2.device = "tpu";
+  CHECK_THROWS_AS(grntorch::deepsem_fit(expr, o2), grntorch::InvalidArgument);
+}
+
+namespace {
+struct StopAfter : grntorch::Monitor {
+  int polls = 0, limit;
+  explicit StopAfter(int l) : limit(l) {}
+  bool interrupted() override { return ++polls > limit; }
+};
+}  // namespace
+
+TEST_CASE("training polls the monitor every batch and stops when interrupted", "[deepsem]") {
+  auto expr = toy_expr(8, 64, 6);
+  auto opt = small_opts(50);
+  opt.batch_size = 8;  // 8 batches per epoch
+  StopAfter mon(5);
+  CHECK_THROWS_AS(grntorch::deepsem_fit(expr, opt, &mon), grntorch::Interrupted);
+  CHECK(mon.polls == 6);
+}
