@@ -77,7 +77,8 @@ print.grn_method <- function(x, ...) {
   list(
     pearson = function(...) correlation_method("pearson", ...),
     spearman = function(...) correlation_method("spearman", ...),
-    deepsem = function(...) deepsem(...)
+    deepsem = function(...) deepsem(...),
+    infosem = function(...) infosem(...)
   )
 }
 
