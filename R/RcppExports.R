@@ -17,6 +17,10 @@
     .Call(`_grntorch_grn_densify_rows`, x, rows)
 }
 
+.grn_ranking_metrics <- function(score, label, hit_frac) {
+    .Call(`_grntorch_grn_ranking_metrics`, score, label, hit_frac)
+}
+
 .grn_runtime_info <- function() {
     .Call(`_grntorch_grn_runtime_info`)
 }

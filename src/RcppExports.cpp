@@ -84,6 +84,19 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_ranking_metrics
+Rcpp::List grn_ranking_metrics(const Rcpp::NumericVector score, const Rcpp::IntegerVector label, const double hit_frac);
+RcppExport SEXP _grntorch_grn_ranking_metrics(SEXP scoreSEXP, SEXP labelSEXP, SEXP hit_fracSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type score(scoreSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type label(labelSEXP);
+    Rcpp::traits::input_parameter< const double >::type hit_frac(hit_fracSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_ranking_metrics(score, label, hit_frac));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_runtime_info
 Rcpp::List grn_runtime_info();
 RcppExport SEXP _grntorch_grn_runtime_info() {
@@ -111,6 +124,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 17},
     {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 9},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
+    {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
     {NULL, NULL, 0}

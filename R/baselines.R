@@ -1,0 +1,263 @@
+# Trivial baselines (InfoSEM appendix D): they use no expression at all.
+#   random      - uniform random scores;
+#   one-hot LR  - logistic regression on one-hot(regulator) ++ one-hot(target),
+#                 L2 strength chosen by cross-validation on the training pairs;
+#   MatComp     - low-rank completion of the partially observed label matrix.
+# Plain R (sparse Newton / alternating least squares): the problems are small
+# (hundreds of genes) and need no LibTorch.
+
+#' Random baseline
+#'
+#' Scores every candidate pair with an independent uniform random number in
+#' (0, 1].  Its expected AUPRC and Hit@k are the test density: the level any
+#' informative model must beat.
+#'
+#' @param seed integer seed (the global random state is left untouched).
+#' @return A `grn_method` parameter object for [infer_grn()]; also available
+#'   as `infer_grn(x, "random")`.
+#' @seealso [onehot_lr()], [matcomp()], [benchmark_grn()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, random_baseline(seed = 1), tfs = ex$tfs, top = 1000)
+#' head(grn_edges(g), 3)
+#' @export
+random_baseline <- function(seed = 1L) {
+  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  new_grn_method("random", list(seed = seed), subclass = "grn_random")
+}
+
+#' @noRd
+.fit_method.grn_random <- function(method, data) {
+  regs <- data$regulators
+  genes <- rownames(data$expr)
+  s <- .with_seed(method$params$seed, stats::runif(length(regs) * length(genes)))
+  s[s == 0] <- 1
+  list(scores = matrix(s, length(regs), length(genes), dimnames = list(regs, genes)))
+}
+
+#' One-hot logistic regression baseline
+#'
+#' The trivial supervised baseline of InfoSEM (appendix D): a logistic
+#' regression whose features are the one-hot code of the regulator
+#' concatenated with the one-hot code of the target, i.e.
+#' `logit P(edge) = b + u[regulator] + v[target]`, with an L2 penalty on `u`
+#' and `v` (not on `b`).  The penalty strength `1 / C` is chosen by
+#' `folds`-fold cross-validation (stratified by label) on the training pairs
+#' only, by mean log-loss, from `C` in `cs`; the model is then refitted on
+#' all training pairs.  It uses no expression: it can only learn how often
+#' each gene has edges (the degree bias), so it scores genes absent from the
+#' training pairs at the intercept.  Fitted by Newton's method on sparse
+#' matrices.
+#'
+#' @param cs candidate inverse penalty strengths (scikit-learn's `C`).
+#' @param folds number of cross-validation folds.
+#' @param seed seed of the fold assignment.
+#' @return A supervised `grn_method` parameter object for [infer_grn()]
+#'   (`train` required); also available as `infer_grn(x, "onehot_lr", ...)`.
+#'   The chosen `C` is stored in the graph attribute `fit`.
+#' @seealso [random_baseline()], [matcomp()], [split_edges()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, onehot_lr(cs = c(0.1, 1), folds = 2), tfs = ex$tfs,
+#'                train = ex$split$train, top = 1000)
+#' igraph::graph_attr(g, "fit")$C
+#' @export
+onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
+  if (!is.numeric(cs) || !length(cs) || any(!is.finite(cs)) || any(cs <= 0)) .grn_abort("cs", "must be positive finite numbers")
+  folds <- .check_scalar_int(folds, "folds", min = 2, max = 50)
+  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  new_grn_method("onehot_lr", list(cs = sort(cs), folds = folds, seed = seed), subclass = "grn_onehot_lr",
+                 supervised = TRUE)
+}
+
+# Penalised logistic regression with design [1, onehot(from), onehot(to)].
+#' @noRd
+.onehot_design <- function(fi, ti, nf, nt) {
+  n <- length(fi)
+  Matrix::sparseMatrix(i = c(seq_len(n), seq_len(n), seq_len(n)), j = c(rep(1L, n), 1L + fi, 1L + nf + ti),
+                       x = 1, dims = c(n, 1L + nf + nt))
+}
+
+#' @noRd
+.logreg_newton <- function(X, y, C, beta = NULL, maxit = 50L, tol = 1e-8) {
+  p <- ncol(X)
+  pen <- c(0, rep(1 / C, p - 1L))
+  if (is.null(beta)) beta <- c(stats::qlogis(min(max(mean(y), 1e-6), 1 - 1e-6)), rep(0, p - 1L))
+  obj <- function(b) {
+    eta <- as.vector(X %*% b)
+    sum(pmax(eta, 0) - y * eta + log1p(exp(-abs(eta)))) + 0.5 * sum(pen * b^2)
+  }
+  f <- obj(beta)
+  for (it in seq_len(maxit)) {
+    eta <- as.vector(X %*% beta)
+    mu <- stats::plogis(eta)
+    w <- pmax(mu * (1 - mu), 1e-10)
+    g <- as.vector(Matrix::crossprod(X, mu - y)) + pen * beta
+    H <- Matrix::crossprod(X, X * w) + Matrix::Diagonal(p, pen + 1e-10)
+    step <- as.vector(Matrix::solve(H, g))
+    t <- 1
+    repeat {
+      nb <- beta - t * step
+      nf <- obj(nb)
+      if (nf <= f + 1e-12 * abs(f) || t < 1e-6) break
+      t <- t / 2
+    }
+    done <- abs(f - nf) <= tol * (abs(f) + 1)
+    beta <- nb
+    f <- nf
+    if (done) break
+  }
+  beta
+}
+
+#' @noRd
+.fit_method.grn_onehot_lr <- function(method, data) {
+  p <- method$params
+  tr <- data$train
+  regs <- data$regulators
+  genes <- rownames(data$expr)
+  fu <- unique(tr$from); tu <- unique(tr$to)
+  fi <- match(tr$from, fu); ti <- match(tr$to, tu)
+  y <- tr$label
+  if (length(unique(y)) < 2L) .grn_abort("train", "needs both positive and negative pairs")
+  X <- .onehot_design(fi, ti, length(fu), length(tu))
+  # Stratified folds on the training pairs only.
+  fold <- .with_seed(p$seed, {
+    f <- integer(length(y))
+    for (cl in 0:1) {
+      idx <- which(y == cl)
+      f[idx] <- sample(rep_len(seq_len(p$folds), length(idx)))
+    }
+    f
+  })
+  cv <- matrix(NA_real_, p$folds, length(p$cs))
+  for (k in seq_len(p$folds)) {
+    tr_i <- fold != k
+    beta <- NULL
+    for (jj in seq_along(p$cs)) {     # cs ascending: strong to weak penalty, warm starts
+      beta <- .logreg_newton(X[tr_i, , drop = FALSE], y[tr_i], p$cs[jj], beta)
+      eta <- as.vector(X[!tr_i, , drop = FALSE] %*% beta)
+      yy <- y[!tr_i]
+      cv[k, jj] <- mean(pmax(eta, 0) - yy * eta + log1p(exp(-abs(eta))))
+    }
+    if (isTRUE(data$verbose)) message(sprintf("onehot_lr: fold %d/%d", k, p$folds))
+  }
+  best <- which.min(colMeans(cv))
+  C <- p$cs[best]
+  beta <- .logreg_newton(X, y, C)
+  u <- beta[1L + seq_along(fu)]
+  v <- beta[1L + length(fu) + seq_along(tu)]
+  ur <- u[match(regs, fu)]; ur[is.na(ur)] <- 0
+  vg <- v[match(genes, tu)]; vg[is.na(vg)] <- 0
+  s <- stats::plogis(outer(beta[1] + ur, vg, "+"))
+  dimnames(s) <- list(regs, genes)
+  list(scores = s, info = list(C = C, cv_logloss = stats::setNames(colMeans(cv), format(p$cs)), intercept = beta[1]))
+}
+
+#' Matrix-completion baseline
+#'
+#' The second trivial supervised baseline of InfoSEM (appendix D): complete
+#' the partially observed regulator x target label matrix `Y` (1 = edge,
+#' 0 = non-edge, unknown elsewhere; only the training pairs are observed) with
+#' a low-rank model `Y[i, j] ~ mu + b[i] + c[j] + u[i] . v[j]` of rank `rank`
+#' (128 by default, as the paper), fitted to the observed entries by
+#' alternating ridge regressions (squared error, L2 penalty `lambda` on `u`,
+#' `v`, `b`, `c`).  Like fancyimpute's `MatrixFactorization`, which the paper
+#' used, it has per-row and per-column biases, so it learns the degree bias of
+#' the partial network; genes with no training pair get no bias and no factor
+#' (they score `mu`).  Scores are reported as `plogis(6 * (yhat - 1/2))`, a
+#' strictly increasing map of the completed value into (0, 1), so that
+#' `weight = |score|` ranks pairs like the completed matrix.  `lambda` is chosen from `lambdas` on a random 10% of
+#' the training pairs held out (training pairs only), then the model is
+#' refitted on all of them.
+#'
+#' @param rank rank of the factorisation.
+#' @param lambdas candidate L2 penalties.
+#' @param iterations alternating-least-squares sweeps.
+#' @param seed seed of the initial factors and the hold-out.
+#' @return A supervised `grn_method` parameter object for [infer_grn()]
+#'   (`train` required); also available as `infer_grn(x, "matcomp", ...)`.
+#' @seealso [random_baseline()], [onehot_lr()], [split_edges()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, matcomp(rank = 8, lambdas = 1, iterations = 5), tfs = ex$tfs,
+#'                train = ex$split$train, top = 1000)
+#' head(grn_edges(g), 3)
+#' @export
+matcomp <- function(rank = 128L, lambdas = c(1, 10, 100), iterations = 15L, seed = 1L) {
+  rank <- .check_scalar_int(rank, "rank", min = 1, max = 10000)
+  if (!is.numeric(lambdas) || !length(lambdas) || any(!is.finite(lambdas)) || any(lambdas < 0)) .grn_abort("lambdas", "must be non-negative finite numbers")
+  iterations <- .check_scalar_int(iterations, "iterations", min = 1, max = 10000)
+  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  new_grn_method("matcomp", list(rank = rank, lambdas = lambdas, iterations = iterations, seed = seed),
+                 subclass = "grn_matcomp", supervised = TRUE)
+}
+
+# ALS for y ~ mu + b[i] + c[j] + U[i,] . V[j,] on observed (i, j).
+#' @noRd
+.als_fit <- function(i, j, y, nr, nc, rank, lambda, iterations, seed) {
+  mu <- mean(y)
+  init <- .with_seed(seed, list(U = matrix(stats::rnorm(nr * rank, sd = 0.01), nr), V = matrix(stats::rnorm(nc * rank, sd = 0.01), nc)))
+  U <- cbind(init$U, 0)   # last column: row bias b (paired with a 1 in V)
+  V <- cbind(init$V, 0)   # last column: column bias c (paired with a 1 in U)
+  r <- y - mu
+  by_row <- split(seq_along(i), i)
+  by_col <- split(seq_along(j), j)
+  rows <- as.integer(names(by_row)); cols <- as.integer(names(by_col))
+  k1 <- rank + 1L
+  pen <- diag(lambda, k1)
+  solve_side <- function(A, B, idx_list, ids, other_idx) {
+    # Update A[ids, ] with B fixed; A's last column is its bias, B's bias column of B enters the target.
+    for (t in seq_along(ids)) {
+      ob <- idx_list[[t]]
+      Bo <- B[other_idx[ob], , drop = FALSE]
+      tgt <- r[ob] - Bo[, k1]                 # remove the other side's bias
+      Bo[, k1] <- 1                            # own bias multiplies 1
+      A[ids[t], ] <- solve(crossprod(Bo) + pen, crossprod(Bo, tgt))
+    }
+    A
+  }
+  for (it in seq_len(iterations)) {
+    U <- solve_side(U, V, by_row, rows, j)
+    V <- solve_side(V, U, by_col, cols, i)
+  }
+  list(mu = mu, U = U, V = V, rank = rank)
+}
+
+#' @noRd
+.als_predict <- function(fit, i, j) {
+  k1 <- fit$rank + 1L
+  Ui <- fit$U[i, , drop = FALSE]; Vj <- fit$V[j, , drop = FALSE]
+  fit$mu + Ui[, k1] + Vj[, k1] + rowSums(Ui[, -k1, drop = FALSE] * Vj[, -k1, drop = FALSE])
+}
+
+#' @noRd
+.fit_method.grn_matcomp <- function(method, data) {
+  p <- method$params
+  tr <- data$train
+  regs <- data$regulators
+  genes <- rownames(data$expr)
+  fu <- unique(tr$from); tu <- unique(tr$to)
+  fi <- match(tr$from, fu); ti <- match(tr$to, tu)
+  y <- as.double(tr$label)
+  lambda <- p$lambdas[1]
+  holdout_err <- NULL
+  if (length(p$lambdas) > 1L) {
+    ho <- .with_seed(p$seed + 1L, stats::runif(length(y)) < 0.1)
+    holdout_err <- vapply(p$lambdas, function(l) {
+      f <- .als_fit(fi[!ho], ti[!ho], y[!ho], length(fu), length(tu), p$rank, l, p$iterations, p$seed)
+      mean((.als_predict(f, fi[ho], ti[ho]) - y[ho])^2)
+    }, 0)
+    lambda <- p$lambdas[which.min(holdout_err)]
+  }
+  fit <- .als_fit(fi, ti, y, length(fu), length(tu), p$rank, lambda, p$iterations, p$seed)
+  k1 <- p$rank + 1L
+  ri <- match(regs, fu); gj <- match(genes, tu)
+  Ur <- matrix(0, length(regs), k1); Ur[!is.na(ri), ] <- fit$U[ri[!is.na(ri)], ]
+  Vg <- matrix(0, length(genes), k1); Vg[!is.na(gj), ] <- fit$V[gj[!is.na(gj)], ]
+  s <- fit$mu + outer(Ur[, k1], Vg[, k1], "+") + tcrossprod(Ur[, -k1, drop = FALSE], Vg[, -k1, drop = FALSE])
+  # Strictly increasing map into (0, 1): |score| then ranks like the completed value.
+  s <- stats::plogis(6 * (s - 0.5))
+  dimnames(s) <- list(regs, genes)
+  list(scores = s, info = list(lambda = lambda, holdout_mse = holdout_err, mu = fit$mu))
+}

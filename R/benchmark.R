@@ -1,0 +1,220 @@
+# benchmark_grn(): every method x dataset x split scheme x seed, tidy results.
+
+#' Benchmark GRN methods on BEELINE-style datasets
+#'
+#' Runs every method on every dataset under every split scheme and seed, and
+#' scores each test set with [evaluate_grn()].  For a split scheme of
+#' [split_edges()] (`"unseen_genes"`, `"genelink_specific"`,
+#' `"genelink_density"`), the split is drawn once per dataset, scheme and
+#' seed; supervised methods get its `train` and `validation` pairs; every
+#' method is scored in pairs mode on each `test*` set (pairs without a
+#' predicted edge score 0).  Scheme `"universe"` uses no split: methods run
+#' without labels and are scored in universe mode against the whole ground
+#' truth (BEELINE's protocol; supervised methods are skipped).  A method with
+#' a `seed` parameter gets the run's seed, so seeds vary the model too.
+#'
+#' @param datasets folder paths for [read_beeline()] or a (named) list of
+#'   datasets, each a list with `expression` (genes x cells), `tfs`, `truth`
+#'   and optionally `name`, `kind`.
+#' @param methods a (named) list of methods: names such as `"random"` or
+#'   parameter objects such as `onehot_lr()`.  Names default to the method
+#'   names.
+#' @param schemes split schemes (see above).
+#' @param seeds integer seeds.
+#' @param BPPARAM a `BiocParallel` back-end over dataset x scheme x seed runs
+#'   (default serial).  Without BiocParallel installed, runs are serial.
+#' @param hit fraction for the Hit metric (default Hit@1%).
+#' @param verbose show a progress bar (serial runs).  Interrupting a serial
+#'   run returns the rows finished so far, with a warning.
+#' @return A data.frame of class `grn_benchmark` with one row per result:
+#'   `dataset`, `network_kind`, `method`, `scheme`, `test_set`, `seed`,
+#'   `metric` (`auroc`, `auprc`, `average_precision`, `auprc_ratio`, `epr`,
+#'   `hit_1pct`, `density`), `value`, `seconds` (time to infer the network).
+#'   `summary()` gives mean and standard error over seeds; `plot()` draws
+#'   grouped bars with standard errors (needs ggplot2).
+#' @seealso [split_edges()], [evaluate_grn()], [read_beeline()]
+#' @examples
+#' ex <- grntorch_example()
+#' ds <- list(mESC = ex)
+#' res <- benchmark_grn(ds, list("random", lr = onehot_lr(cs = 1, folds = 2)),
+#'                      schemes = "unseen_genes", seeds = 1:2, verbose = FALSE)
+#' summary(res, metric = "average_precision")
+#' @export
+benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1:10,
+                          BPPARAM = BiocParallel::SerialParam(), hit = 0.01, verbose = interactive()) {
+  verbose <- .check_flag(verbose, "verbose")
+  hit <- .check_scalar_num(hit, "hit", min = 0, max = 1, open_min = TRUE)
+  ok_schemes <- c("unseen_genes", "genelink_specific", "genelink_density", "universe")
+  if (!is.character(schemes) || !length(schemes) || !all(schemes %in% ok_schemes)) {
+    .grn_abort("schemes", sprintf("must be among %s", paste0("\"", ok_schemes, "\"", collapse = ", ")))
+  }
+  if (!is.numeric(seeds) || !length(seeds) || anyNA(seeds) || any(seeds != round(seeds))) .grn_abort("seeds", "must be whole numbers")
+  seeds <- as.integer(seeds)
+  if (is.character(datasets)) datasets <- as.list(datasets)
+  if (!is.list(datasets) || !length(datasets)) .grn_abort("datasets", "must be folder paths or a list of datasets")
+  if (!is.list(methods) || is.data.frame(methods) || inherits(methods, "grn_method")) methods <- list(methods)
+  if (!length(methods)) .grn_abort("methods", "must name at least one method")
+  mobj <- lapply(methods, function(m) .resolve_method(m))
+  mnames <- names(methods)
+  if (is.null(mnames)) mnames <- rep("", length(methods))
+  mnames[mnames == ""] <- vapply(mobj[mnames == ""], function(m) m$name, "")
+  if (anyDuplicated(mnames)) .grn_abort("methods", "method names must be unique (name the list elements)")
+  names(mobj) <- mnames
+
+  ds <- lapply(seq_along(datasets), function(i) .bench_dataset(datasets[[i]], names(datasets)[i]))
+  dnames <- vapply(ds, function(d) d$name, "")
+  if (anyDuplicated(dnames)) .grn_abort("datasets", "dataset names must be unique (name the list elements)")
+
+  tasks <- expand.grid(seed = seeds, scheme = schemes, d = seq_along(ds), stringsAsFactors = FALSE)
+  run_task <- function(t) .bench_run(ds[[tasks$d[t]]], mobj, tasks$scheme[t], tasks$seed[t], hit)
+
+  use_bp <- requireNamespace("BiocParallel", quietly = TRUE) && !inherits(BPPARAM, "SerialParam")
+  res <- vector("list", nrow(tasks))
+  if (use_bp) {
+    res <- BiocParallel::bplapply(seq_len(nrow(tasks)), run_task, BPPARAM = BPPARAM)
+  } else {
+    pb <- if (verbose) utils::txtProgressBar(min = 0, max = nrow(tasks), style = 3) else NULL
+    done <- 0L
+    interrupted <- tryCatch({
+      for (t in seq_len(nrow(tasks))) {
+        res[[t]] <- run_task(t)
+        done <- t
+        if (!is.null(pb)) utils::setTxtProgressBar(pb, t)
+      }
+      FALSE
+    }, interrupt = function(e) TRUE,
+       grntorch_error = function(e) if (grepl("interrupted", conditionMessage(e))) TRUE else stop(e),
+       error = function(e) if (grepl("interrupted by the user", conditionMessage(e))) TRUE else stop(e))
+    if (!is.null(pb)) close(pb)
+    if (interrupted) .grn_warn(sprintf("benchmark interrupted: returning the %d of %d runs that finished", done, nrow(tasks)))
+  }
+  out <- do.call(rbind, res)
+  if (is.null(out)) out <- .bench_empty()
+  rownames(out) <- NULL
+  class(out) <- c("grn_benchmark", "data.frame")
+  out
+}
+
+#' @noRd
+.bench_empty <- function() {
+  data.frame(dataset = character(), network_kind = character(), method = character(), scheme = character(),
+             test_set = character(), seed = integer(), metric = character(), value = numeric(),
+             seconds = numeric(), stringsAsFactors = FALSE)
+}
+
+#' @noRd
+.bench_dataset <- function(d, name) {
+  if (is.character(d) && length(d) == 1L) d <- read_beeline(d)
+  if (!is.list(d) || is.null(d$expression) || is.null(d$truth) || is.null(d$tfs)) {
+    .grn_abort("datasets", "each dataset must be a folder path or a list with expression, tfs and truth")
+  }
+  if (!is.null(name) && nzchar(name)) d$name <- name
+  if (is.null(d$name)) d$name <- "dataset"
+  if (is.null(d$kind)) d$kind <- NA_character_
+  d
+}
+
+#' @noRd
+.bench_run <- function(d, mobj, scheme, seed, hit) {
+  genes <- rownames(d$expression)
+  split <- if (scheme == "universe") NULL else
+    suppressWarnings(split_edges(d$truth, scheme, tfs = d$tfs, genes = genes, seed = seed))
+  rows <- list()
+  for (mn in names(mobj)) {
+    m <- mobj[[mn]]
+    if (scheme == "universe" && isTRUE(m$supervised)) next
+    if ("seed" %in% names(m$params)) m$params$seed <- seed
+    t0 <- proc.time()[["elapsed"]]
+    g <- infer_grn(d$expression, m, tfs = d$tfs, train = split$train, validation = split$validation, verbose = FALSE)
+    secs <- proc.time()[["elapsed"]] - t0
+    tests <- if (is.null(split)) list(universe = d$truth) else split[grepl("^test", names(split))]
+    for (tn in names(tests)) {
+      ev <- if (is.null(split)) evaluate_grn(g, tests[[tn]], tfs = d$tfs, hit = hit)
+            else evaluate_grn(g, tests[[tn]], missing = 0, hit = hit)
+      ev <- unclass(ev)
+      hitname <- grep("^hit_", names(ev), value = TRUE)
+      mets <- c("auroc", "auprc", "average_precision", "auprc_ratio", "epr", hitname, "density")
+      rows[[length(rows) + 1L]] <- data.frame(dataset = d$name, network_kind = d$kind, method = mn, scheme = scheme,
+                                              test_set = tn, seed = seed, metric = mets,
+                                              value = vapply(mets, function(k) as.double(ev[[k]]), 0),
+                                              seconds = secs, stringsAsFactors = FALSE)
+    }
+  }
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
+#' @method summary grn_benchmark
+#' @export
+summary.grn_benchmark <- function(object, metric = NULL, ...) {
+  x <- as.data.frame(unclass(object), stringsAsFactors = FALSE)
+  if (!is.null(metric)) x <- x[x$metric %in% metric, , drop = FALSE]
+  if (!nrow(x)) return(data.frame())
+  keys <- c("dataset", "network_kind", "method", "scheme", "test_set", "metric")
+  grp <- do.call(paste, c(lapply(x[keys], function(v) ifelse(is.na(v), "<NA>", as.character(v))), sep = "\r"))
+  grp <- factor(grp, levels = unique(grp))
+  agg <- lapply(split(x, grp), function(g) {
+    v <- g$value[is.finite(g$value)]
+    cbind(g[1, keys, drop = FALSE], data.frame(mean = if (length(v)) mean(v) else NA_real_,
+                                               se = if (length(v) > 1L) stats::sd(v) / sqrt(length(v)) else NA_real_,
+                                               n = length(v), seconds = mean(g$seconds)))
+  })
+  out <- do.call(rbind, agg)
+  rownames(out) <- NULL
+  out
+}
+
+#' @method print grn_benchmark
+#' @export
+print.grn_benchmark <- function(x, ...) {
+  df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  cat(sprintf("<grn_benchmark> %d results: %d dataset(s), %d method(s), scheme(s) %s, %d seed(s)\n", nrow(df),
+              length(unique(df$dataset)), length(unique(df$method)), paste(unique(df$scheme), collapse = ", "),
+              length(unique(df$seed))))
+  s <- summary(x, metric = intersect(c("average_precision", "hit_1pct", "auroc"), unique(df$metric)))
+  if (nrow(s)) {
+    s$value <- sprintf("%.3f (%.3f)", s$mean, s$se)
+    print(s[, c("dataset", "method", "scheme", "test_set", "metric", "value")], row.names = FALSE)
+  }
+  invisible(x)
+}
+
+#' Plot a benchmark: grouped bars with standard errors
+#'
+#' @param x a `grn_benchmark` from [benchmark_grn()].
+#' @param metric the metric to show (default average precision, the AUPRC
+#'   estimator that is not inflated by tied scores).
+#' @param ... unused.
+#' @return A `ggplot` object (bars = mean over seeds, error bars = standard
+#'   error, dashed line = mean test density, the random level of AUPRC and
+#'   Hit@k), faceted by dataset and test set.
+#' @examples
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'   ex <- grntorch_example()
+#'   res <- benchmark_grn(list(mESC = ex), "random", seeds = 1:2, verbose = FALSE)
+#'   plot(res)
+#' }
+#' @export
+plot.grn_benchmark <- function(x, metric = "average_precision", ...) {
+  if (!requireNamespace("ggplot2", quietly = TRUE)) .grn_abort("x", "plotting needs the ggplot2 package (install r-cran-ggplot2)")
+  metric <- .check_string(metric, "metric")
+  s <- summary(x, metric = c(metric, "density"))
+  dens <- s[s$metric == "density", , drop = FALSE]
+  dens <- stats::aggregate(mean ~ dataset + test_set, data = dens, FUN = mean)
+  s <- s[s$metric == metric, , drop = FALSE]
+  if (!nrow(s)) .grn_abort("metric", sprintf("no results for metric \"%s\"", metric))
+  s$method <- factor(s$method, levels = unique(s$method))
+  p <- ggplot2::ggplot(s, ggplot2::aes(x = .data$method, y = .data$mean, fill = .data$method)) +
+    ggplot2::geom_col() +
+    ggplot2::geom_errorbar(ggplot2::aes(ymin = .data$mean - .data$se, ymax = .data$mean + .data$se), width = 0.3) +
+    ggplot2::facet_grid(test_set ~ dataset) +
+    ggplot2::labs(x = NULL, y = metric, fill = "method") +
+    ggplot2::theme_bw() +
+    ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
+  if (metric %in% c("average_precision", "auprc", "hit_1pct") && nrow(dens)) {
+    p <- p + ggplot2::geom_hline(data = dens, ggplot2::aes(yintercept = .data$mean), linetype = "dashed")
+  }
+  p
+}
+utils::globalVariables(".data")

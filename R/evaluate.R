@@ -1,0 +1,249 @@
+# Scoring a network against a ground truth (BEELINE-compatible, SPEC section 7).
+# The ranking work (sort + sweep over tie groups) runs in the C++ engine
+# (src/engine/src/metrics.cpp); R only maps gene names to integer pairs.
+
+#' Score an inferred network against a ground truth
+#'
+#' Two modes, chosen from `truth`:
+#'
+#' * **universe mode** (`truth` has `from`, `to` and no `label`: the positive
+#'   edges of a ground truth).  BEELINE's rules: gene symbols are upper-cased,
+#'   self-loops and duplicated rows of `truth` are dropped, the universe is
+#'   every pair (regulator of the truth) x (gene of the truth, as regulator or
+#'   target) without self-pairs, and universe pairs missing from `net` score 0.
+#'   Predicted edges outside the universe are ignored.
+#' * **pairs mode** (`truth` has `from`, `to`, `label`, as the test set of a
+#'   supervised split).  Metrics are computed on exactly those pairs (exact
+#'   duplicated rows are dropped; a pair listed with both labels is an error).
+#'   Pairs absent from `net` are an error unless `missing` gives their score
+#'   (e.g. `missing = 0`).
+#'
+#' Metrics (all computed in double precision in the engine):
+#' * `auroc`: area under the ROC curve, ties counted 1/2 (equals ROCR's).
+#' * `auprc`: BEELINE's AUPRC, the trapezoid area under sklearn's
+#'   precision-recall curve (one point per distinct score, starting at recall
+#'   0, precision 1).
+#' * `average_precision`: sklearn's average precision, sum of
+#'   (R_t - R_{t-1}) P_t over distinct scores.
+#' * `auprc_ratio`: `auprc / density`.
+#' * `early_precision`, `epr`: BEELINE's early precision and its ratio to the
+#'   density.  With k = number of positives, the pairs taken are those with
+#'   score >= max(smallest non-zero score, k-th largest score); zero scores are
+#'   never taken (EP is 0 when every score is 0).
+#' * `hit_1pct`: Hit@1%, the precision among the top `ceiling(hit * n_pairs)`
+#'   pairs; a group of tied scores that straddles the cut counts pro rata
+#'   (the expected precision under random tie-breaking).  Its random level is
+#'   the density.
+#' * `n_pairs`, `n_positive`, `density`: the universe (or pair set) used.
+#'
+#' @param net the network: an `igraph` from [infer_grn()] (edge attribute
+#'   `weight`, else `score`), a data.frame with `from`, `to` and `weight` or
+#'   `score`, or a numeric regulators x genes matrix with dimnames.
+#' @param truth a data.frame `from`, `to` (universe mode) or `from`, `to`,
+#'   `label` (pairs mode).
+#' @param tfs optional character vector of candidate regulators: in universe
+#'   mode, truth edges whose regulator is not among them are dropped first
+#'   (so a network restricted to these TFs is judged on the edges it could
+#'   predict).  Ignored in pairs mode.
+#' @param ... unused; must be empty.
+#' @param mode `"auto"` (from the columns of `truth`), `"universe"` or
+#'   `"pairs"`.
+#' @param missing pairs mode: score given to pairs absent from `net`; `NULL`
+#'   (default) makes them an error.  Universe mode always uses 0.
+#' @param use which edge value ranks the pairs: `"weight"` (default, `|score|`
+#'   as BEELINE does) or `"score"` (the signed score, e.g. for a supervised
+#'   model's logits).
+#' @param hit fraction of pairs for the Hit metric (default 0.01: Hit@1%).
+#' @return A one-row data.frame of class `grn_evaluation` with columns `mode`,
+#'   `auroc`, `auprc`, `average_precision`, `auprc_ratio`, `epr`,
+#'   `early_precision`, `hit_1pct`, `n_pairs`, `n_positive`, `density`,
+#'   `n_scored` (pairs with a prediction in `net`).  Printing shows it as a
+#'   readable table.
+#' @seealso [read_beeline()], [split_edges()], [benchmark_grn()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
+#' evaluate_grn(g, ex$truth)                 # universe mode (BEELINE)
+#' evaluate_grn(g, ex$split$test)            # pairs mode (supervised test set)
+#' @export
+evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe", "pairs"),
+                         missing = NULL, use = c("weight", "score"), hit = 0.01) {
+  if (...length()) .grn_abort("...", "unused arguments; did you misspell an argument name?")
+  mode <- match.arg(mode)
+  use <- match.arg(use)
+  hit <- .check_scalar_num(hit, "hit", min = 0, max = 1, open_min = TRUE)
+  if (!is.null(missing)) missing <- .check_scalar_num(missing, "missing")
+  pred <- .net_edges(net, use)
+  truth <- .check_truth(truth)
+  if (mode == "auto") mode <- if ("label" %in% names(truth)) "pairs" else "universe"
+  if (mode == "pairs" && !"label" %in% names(truth)) .grn_abort("truth", "pairs mode needs a `label` column (0/1)")
+  if (!is.null(tfs) && (!is.character(tfs) || anyNA(tfs))) .grn_abort("tfs", "must be a character vector without NA")
+  ev <- if (mode == "universe") .universe_pairs(pred, truth, tfs) else .pairs_pairs(pred, truth, missing)
+  m <- .grn_ranking_metrics(ev$score, ev$label, hit)
+  density <- m$n_pos / m$n
+  out <- data.frame(mode = mode, auroc = m$auroc, auprc = m$auprc,
+                    average_precision = m$average_precision, auprc_ratio = m$auprc / density,
+                    epr = m$early_precision / density, early_precision = m$early_precision,
+                    hit_1pct = m$hit, n_pairs = m$n, n_positive = m$n_pos, density = density,
+                    n_scored = ev$n_scored, stringsAsFactors = FALSE)
+  if (hit != 0.01) names(out)[names(out) == "hit_1pct"] <- sprintf("hit_%gpct", 100 * hit)
+  attr(out, "hit") <- hit
+  class(out) <- c("grn_evaluation", "data.frame")
+  out
+}
+
+#' @method print grn_evaluation
+#' @export
+print.grn_evaluation <- function(x, digits = 4, ...) {
+  df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  attr(df, "hit") <- NULL
+  df <- structure(df, class = "data.frame", row.names = seq_len(nrow(df)))
+  if (nrow(df) == 1L) {
+    what <- if (df$mode == "universe") "universe: ground-truth TFs x genes, no self-pairs" else "the given labelled pairs"
+    cat(sprintf("<grn_evaluation> %s pairs, %s positive (density %.4g) - %s\n",
+                format(df$n_pairs, big.mark = ","), format(df$n_positive, big.mark = ","), df$density, what))
+    mets <- setdiff(names(df), c("mode", "n_pairs", "n_positive", "density", "n_scored"))
+    vals <- vapply(mets, function(m) formatC(df[[m]], digits = digits, format = "f"), "")
+    print(noquote(vals))
+    if (df$n_scored < df$n_pairs) {
+      cat(sprintf("(%s of the pairs had no prediction and scored 0)\n",
+                  format(df$n_pairs - df$n_scored, big.mark = ",")))
+    }
+  } else {
+    print(df, digits = digits)
+  }
+  invisible(x)
+}
+
+# Edge list of a network as integer-coded names (upper case) + value.
+#' @noRd
+.net_edges <- function(net, use) {
+  if (inherits(net, "igraph")) {
+    el <- igraph::as_edgelist(net, names = FALSE)
+    vn <- igraph::vertex_attr(net, "name")
+    if (is.null(vn)) .grn_abort("net", "the igraph has no vertex names")
+    attrs <- igraph::edge_attr_names(net)
+    w <- if (use == "weight" && "weight" %in% attrs) igraph::edge_attr(net, "weight")
+         else if ("score" %in% attrs) igraph::edge_attr(net, "score")
+         else if ("weight" %in% attrs) igraph::edge_attr(net, "weight")
+         else .grn_abort("net", "the igraph has neither a `weight` nor a `score` edge attribute")
+    if (use == "weight") w <- abs(w)
+    names_up <- toupper(vn)
+    return(.code_edges(names_up[el[, 1]], names_up[el[, 2]], w))
+  }
+  if (is.matrix(net)) {
+    if (!is.numeric(net) || is.null(rownames(net)) || is.null(colnames(net))) {
+      .grn_abort("net", "a matrix must be numeric regulators x genes with row and column names")
+    }
+    w <- as.vector(net)
+    if (use == "weight") w <- abs(w)
+    rn <- toupper(rownames(net))
+    cn <- toupper(colnames(net))
+    return(.code_edges(rep(rn, times = ncol(net)), rep(cn, each = nrow(net)), w))
+  }
+  if (is.data.frame(net)) {
+    if (!all(c("from", "to") %in% names(net))) .grn_abort("net", "a data.frame needs columns from, to and weight or score")
+    w <- if (use == "weight" && "weight" %in% names(net)) net$weight
+         else if ("score" %in% names(net)) net$score
+         else if ("weight" %in% names(net)) net$weight
+         else .grn_abort("net", "a data.frame needs a `weight` or `score` column")
+    if (!is.numeric(w)) .grn_abort("net", "edge weights/scores must be numeric")
+    if (use == "weight") w <- abs(w)
+    return(.code_edges(.upper_fast(net$from), .upper_fast(net$to), w))
+  }
+  .grn_abort("net", "must be an igraph from infer_grn(), an edge data.frame (from, to, weight/score) or a regulators x genes matrix")
+}
+
+#' @noRd
+.upper_fast <- function(x) {
+  x <- as.character(x)
+  u <- unique(x)
+  toupper(u)[match(x, u)]
+}
+
+#' @noRd
+.code_edges <- function(from, to, w) {
+  if (anyNA(from) || anyNA(to)) .grn_abort("net", "gene names must not be NA")
+  if (any(!is.finite(w))) .grn_abort("net", "edge weights/scores must be finite (no NA, NaN or Inf)")
+  list(from = from, to = to, w = as.double(w))
+}
+
+#' @noRd
+.check_truth <- function(truth) {
+  if (!is.data.frame(truth) || !all(c("from", "to") %in% names(truth))) {
+    .grn_abort("truth", "must be a data.frame with columns from, to (and label for labelled pairs)")
+  }
+  if (nrow(truth) == 0L) .grn_abort("truth", "has no rows")
+  if (anyNA(truth$from) || anyNA(truth$to)) .grn_abort("truth", "gene names must not be NA")
+  out <- data.frame(from = .upper_fast(truth$from), to = .upper_fast(truth$to), stringsAsFactors = FALSE)
+  if ("label" %in% names(truth)) {
+    lab <- truth$label
+    if (is.logical(lab)) lab <- as.integer(lab)
+    if (!is.numeric(lab) || anyNA(lab) || !all(lab %in% c(0, 1))) .grn_abort("truth", "column label must be 0/1 (or logical) with no NA")
+    out$label <- as.integer(lab)
+  }
+  out
+}
+
+# Universe mode: BEELINE's candidate pairs, scores from the net (0 if absent).
+#' @noRd
+.universe_pairs <- function(pred, truth, tfs) {
+  truth <- truth[truth$from != truth$to, c("from", "to"), drop = FALSE]
+  if (!is.null(tfs)) truth <- truth[truth$from %in% toupper(tfs), , drop = FALSE]
+  truth <- truth[!duplicated(truth), , drop = FALSE]
+  if (nrow(truth) == 0L) .grn_abort("truth", "has no edges left after dropping self-loops (and regulators outside `tfs`)")
+  regs <- unique(truth$from)
+  genes <- unique(c(truth$from, truth$to))
+  nr <- length(regs)
+  ng <- length(genes)
+  lab <- matrix(0L, nr, ng)
+  lab[cbind(match(truth$from, regs), match(truth$to, genes))] <- 1L
+  sc <- matrix(0, nr, ng)
+  fi <- match(pred$from, regs)
+  ti <- match(pred$to, genes)
+  keep <- which(!is.na(fi) & !is.na(ti))
+  keep <- keep[!duplicated(fi[keep] + nr * (ti[keep] - 1))]   # first prediction of a pair wins (BEELINE)
+  sc[cbind(fi[keep], ti[keep])] <- pred$w[keep]
+  scored <- matrix(FALSE, nr, ng)
+  scored[cbind(fi[keep], ti[keep])] <- TRUE
+  self <- cbind(seq_len(nr), match(regs, genes))
+  ok <- matrix(TRUE, nr, ng)
+  ok[self] <- FALSE
+  list(score = sc[ok], label = lab[ok], n_scored = sum(scored[ok]))
+}
+
+# Pairs mode: exactly the labelled pairs.
+#' @noRd
+.pairs_pairs <- function(pred, truth, missing) {
+  key_t <- paste(truth$from, truth$to, sep = "\r")
+  dup <- duplicated(key_t)
+  if (any(dup)) {
+    first <- match(key_t, key_t)
+    if (any(truth$label != truth$label[first])) {
+      i <- which(truth$label != truth$label[first])[1]
+      .grn_abort("truth", sprintf("pair %s -> %s is listed with both labels", truth$from[i], truth$to[i]))
+    }
+    truth <- truth[!dup, , drop = FALSE]
+    key_t <- key_t[!dup]
+  }
+  # Integer-code genes so the lookup never pastes the whole network.
+  genes <- unique(c(truth$from, truth$to))
+  ng <- length(genes)
+  tk <- match(truth$from, genes) + ng * (match(truth$to, genes) - 1)
+  fi <- match(pred$from, genes)
+  ti <- match(pred$to, genes)
+  ok <- which(!is.na(fi) & !is.na(ti))
+  pk <- fi[ok] + ng * (ti[ok] - 1)
+  hit <- match(tk, pk)   # first prediction of a pair wins
+  score <- pred$w[ok][hit]
+  absent <- is.na(hit)
+  if (any(absent)) {
+    if (is.null(missing)) {
+      i <- which(absent)
+      .grn_abort("net", sprintf("%d of the %d labelled pairs have no prediction (e.g. %s -> %s); pass `missing = 0` to score them 0",
+                                length(i), length(tk), truth$from[i[1]], truth$to[i[1]]))
+    }
+    score[absent] <- missing
+  }
+  list(score = as.double(score), label = truth$label, n_scored = sum(!absent))
+}

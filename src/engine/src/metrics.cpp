@@ -1,0 +1,104 @@
+// Ranking metrics: one descending sort, then a sweep over groups of tied
+// scores.  Counts are integers held in double (exact below 2^53).
+#include "grntorch/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "grntorch/common.hpp"
+
+namespace grntorch {
+
+RankingMetrics ranking_metrics(const double* score, const int* label, std::size_t n, double hit_frac) {
+  if (!(hit_frac > 0.0 && hit_frac <= 1.0)) throw InvalidArgument("hit_frac must be in (0, 1]");
+  RankingMetrics r;
+  r.n = static_cast<std::int64_t>(n);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (n == 0) {
+    r.auroc = r.auprc = r.average_precision = r.hit = r.early_precision = nan;
+    return r;
+  }
+  std::int64_t npos = 0;
+  double min_nonzero = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(score[i])) throw InvalidArgument("scores must be finite");
+    if (label[i] != 0 && label[i] != 1) throw InvalidArgument("labels must be 0 or 1");
+    npos += label[i];
+    if (score[i] != 0.0 && score[i] < min_nonzero) min_nonzero = score[i];
+  }
+  r.n_pos = npos;
+  const double P = static_cast<double>(npos);
+  const double N = static_cast<double>(n) - P;
+
+  std::vector<std::uint32_t> ord(n);
+  std::iota(ord.begin(), ord.end(), 0u);
+  std::sort(ord.begin(), ord.end(), [score](std::uint32_t a, std::uint32_t b) { return score[a] > score[b]; });
+
+  // Early precision threshold (BEELINE): k = #positives; never zero weights.
+  double ep_thr = std::numeric_limits<double>::infinity();
+  bool ep_any = std::isfinite(min_nonzero);
+  if (ep_any) {
+    std::size_t k = static_cast<std::size_t>(std::max<std::int64_t>(npos, 1));
+    if (k > n) k = n;
+    const double kth = score[ord[k - 1]];
+    ep_thr = std::max(kth, min_nonzero);
+  }
+
+  const std::int64_t hit_k = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(hit_frac * static_cast<double>(n) - 1e-9)));
+  r.hit_k = hit_k;
+
+  double tp = 0, fp = 0;           // cumulative counts before the current group
+  double roc_area = 0;             // in units of (P * N)
+  double pr_area = 0, ap = 0;
+  double prev_recall = 0, prev_prec = 1;
+  double hit_pos = 0;
+  double ep_tp = 0, ep_taken = 0;
+  std::size_t i = 0;
+  while (i < n) {
+    const double s = score[ord[i]];
+    std::size_t j = i;
+    double gp = 0;
+    while (j < n && score[ord[j]] == s) {
+      gp += label[ord[j]];
+      ++j;
+    }
+    const double gsize = static_cast<double>(j - i);
+    const double gn = gsize - gp;
+    // ROC: trapezoid over this group's (fp, tp) step.
+    roc_area += gn * (tp + gp / 2.0);
+    // Hit@k: the top hit_k slots, a tie group crossing the cut shared pro rata.
+    const double before = tp + fp;
+    if (before < static_cast<double>(hit_k)) {
+      const double slots = std::min(gsize, static_cast<double>(hit_k) - before);
+      hit_pos += slots * gp / gsize;
+    }
+    // Early precision.
+    if (ep_any && s >= ep_thr && s != 0.0) {
+      ep_tp += gp;
+      ep_taken += gsize;
+    }
+    tp += gp;
+    fp += gn;
+    if (P > 0) {
+      const double recall = tp / P;
+      const double prec = tp / (tp + fp);
+      pr_area += (recall - prev_recall) * (prec + prev_prec) / 2.0;
+      ap += (recall - prev_recall) * prec;
+      prev_recall = recall;
+      prev_prec = prec;
+    }
+    i = j;
+  }
+  r.auroc = (P > 0 && N > 0) ? roc_area / (P * N) : nan;
+  r.auprc = P > 0 ? pr_area : nan;
+  r.average_precision = P > 0 ? ap : nan;
+  r.hit = hit_pos / static_cast<double>(hit_k);
+  r.early_taken = static_cast<std::int64_t>(ep_taken);
+  r.early_precision = ep_taken > 0 ? ep_tp / ep_taken : 0.0;
+  return r;
+}
+
+}  // namespace grntorch
