@@ -62,7 +62,14 @@
 #' the mean embedding, see [read_embeddings()]).  Before fitting, the
 #' embeddings are centred (column means of the matched genes) and scaled so
 #' that the mean squared row norm is 1; with the `"mean"` fallback a missing
-#' gene has the zero vector, i.e. no gene-specific prior effect.
+#' gene has the zero vector, i.e. no gene-specific prior effect.  A constant
+#' feature (1 for every gene) is then appended, so that the prior mean has an
+#' intercept, \eqn{m_{ik} = b + h_i \cdot w_1 + h_k \cdot w_2}: DeepSEM's
+#' \eqn{A} is mostly positive (it starts at \eqn{1/(n-1)}), and without an
+#' intercept a centred embedding could only shift half of the genes up and
+#' half down, which the Laplace term cannot tell from \eqn{w = 0} while all
+#' entries share a sign (in the paper the raw BioBERT vectors carry a large
+#' common component that plays this role).
 #' [gene_embeddings_go()] builds embeddings from GO annotations with no download.
 #'
 #' @section Choosing `sigma_w` and `sigma_l` (`tune = TRUE`):
@@ -189,7 +196,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   if (!is.finite(s) || s <= 0) {
     .grn_abort("embeddings", "all matched genes have the same embedding: it carries no information")
   }
-  m <- m / s
+  m <- cbind(m / s, intercept = 1)
   attr(m, "missing") <- miss
   m
 }
