@@ -9,6 +9,10 @@
     .Call(`_grntorch_grn_deepsem`, expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label)
 }
 
+.grn_infosem <- function(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label) {
+    .Call(`_grntorch_grn_infosem`, expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label)
+}
+
 .grn_densify_rows <- function(x, rows) {
     .Call(`_grntorch_grn_densify_rows`, x, rows)
 }

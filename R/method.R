@@ -78,6 +78,10 @@ print.grn_method <- function(x, ...) {
     pearson = function(...) correlation_method("pearson", ...),
     spearman = function(...) correlation_method("spearman", ...),
     deepsem = function(...) deepsem(...),
+<<<<<<< HEAD
+=======
+    infosem = function(...) infosem(...),
+>>>>>>> infosem
     random = function(...) random_baseline(...),
     onehot_lr = function(...) onehot_lr(...),
     matcomp = function(...) matcomp(...)

@@ -53,6 +53,25 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_infosem
+Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix embeddings, const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt, const Rcpp::IntegerVector lab_y, const Rcpp::List opts, const int threads, const bool verbose, const std::string label);
+RcppExport SEXP _grntorch_grn_infosem(SEXP exprSEXP, SEXP embeddingsSEXP, SEXP lab_regSEXP, SEXP lab_tgtSEXP, SEXP lab_ySEXP, SEXP optsSEXP, SEXP threadsSEXP, SEXP verboseSEXP, SEXP labelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type embeddings(embeddingsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_reg(lab_regSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_tgt(lab_tgtSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_y(lab_ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type label(labelSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_infosem(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_densify_rows
 Rcpp::NumericMatrix grn_densify_rows(const Eigen::Map<Eigen::SparseMatrix<double>> x, const Rcpp::IntegerVector rows);
 RcppExport SEXP _grntorch_grn_densify_rows(SEXP xSEXP, SEXP rowsSEXP) {
@@ -103,6 +122,7 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 5},
     {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 17},
+    {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 9},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},

@@ -424,10 +424,27 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
   };
 
   std::vector<torch::Tensor> adj_params{st->A};
-  if (ext != nullptr)
-    for (const auto& p : ext->a_params) adj_params.push_back(p);
+  // Extension parameters with their own learning rate get their own optimiser.
+  std::vector<torch::Tensor> own_lr_params;
+  std::vector<double> own_lrs;
+  if (ext != nullptr) {
+    if (!ext->a_params_lr.empty() && ext->a_params_lr.size() != ext->a_params.size())
+      throw InvalidArgument("DeepSEMExtension: a_params_lr must be empty or as long as a_params");
+    for (std::size_t i = 0; i < ext->a_params.size(); ++i) {
+      if (ext->a_params_lr.empty() || ext->a_params_lr[i] == opt.lr_adj) {
+        adj_params.push_back(ext->a_params[i]);
+      } else {
+        own_lr_params.push_back(ext->a_params[i]);
+        own_lrs.push_back(ext->a_params_lr[i]);
+      }
+    }
+  }
   RMSprop net_opt(st->nets.parameters(), opt.lr);
   RMSprop adj_opt(adj_params, opt.lr_adj);
+  std::vector<RMSprop> own_opts;
+  for (std::size_t i = 0; i < own_lr_params.size(); ++i)
+    own_opts.emplace_back(std::vector<torch::Tensor>{own_lr_params[i]}, own_lrs[i]);
+  for (const auto& p : own_lr_params) adj_params.push_back(p);  // requires_grad follows A's
 
   DeepSEMResult res;
   const int cycle = opt.net_epochs + opt.adj_epochs;
@@ -527,9 +544,14 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
       if (!std::isfinite(lv)) throw_nonfinite(epoch + 1, static_cast<int>(b + 1), lv);
       net_opt.zero_grad();
       adj_opt.zero_grad();
+      for (auto& o : own_opts) o.zero_grad();
       total.backward();
-      if (net_epoch) net_opt.step();
-      else adj_opt.step();
+      if (net_epoch) {
+        net_opt.step();
+      } else {
+        adj_opt.step();
+        for (auto& o : own_opts) o.step();
+      }
       sum_loss += lv;
       sum_mse += parts.mse.item<double>();
       sum_kl += parts.kl.item<double>();
@@ -537,6 +559,7 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
     }
     net_opt.zero_grad();
     adj_opt.zero_grad();
+    for (auto& o : own_opts) o.zero_grad();
     net_opt.lr_ *= opt.lr_decay;
 
     const double nb = static_cast<double>(n_batches);

@@ -55,6 +55,9 @@ struct DeepSEMExtension {
   // Extra tensors optimised together with A in A epochs (RMSprop, lr_adj);
   // the trainer sets their requires_grad flag.  Must live on the device.
   std::vector<torch::Tensor> a_params;
+  // Optional learning rates of a_params (same length; empty = all lr_adj);
+  // parameters with a rate other than lr_adj get their own RMSprop.
+  std::vector<double> a_params_lr;
   // Builds the effective A from the raw A parameter (default: identity); the
   // trainer masks the diagonal afterwards.
   std::function<torch::Tensor(const torch::Tensor& A_param)> adjacency;

@@ -1,0 +1,376 @@
+#' InfoSEM-B and InfoSEM-BC: DeepSEM with priors from gene embeddings and known edges
+#'
+#' InfoSEM (Cui et al., ICML 2025) keeps DeepSEM's generative model and
+#' training ([deepsem()]: same nets, data scaling, KL, optimiser, alternation)
+#' and replaces its zero-mean Laplace prior on the adjacency \eqn{A} by
+#' informative priors:
+#'
+#' * **InfoSEM-B** (`prior_edges = NULL`): \eqn{a_{ik} \sim
+#'   \mathrm{Laplace}([h_i, h_k] w^T, \sigma_a)} for regulator \eqn{i} and
+#'   target \eqn{k}, where \eqn{h_i} is the embedding of gene \eqn{i} and
+#'   \eqn{w = (w_1, w_2) \sim N(0, \sigma_w^2)} is learned by MAP together with
+#'   \eqn{A}.  The prior mean is a regulator effect plus a target effect,
+#'   \eqn{m_{ik} = h_i \cdot w_1 + h_k \cdot w_2}, so genes with similar
+#'   embeddings get similar prior interaction effects.  Known edges are not
+#'   used at all: this is an unsupervised model.
+#' * **InfoSEM-BC** (`prior_edges` given): \eqn{A = A^e \odot
+#'   \sigma(A^l_a A^l_b)} with \eqn{A^l_a A^l_b} of rank `rank` (capped by the
+#'   gene count).  \eqn{A^e} keeps the InfoSEM-B prior; the logits get
+#'   \eqn{N(\mathrm{logit}(0.95), \sigma_l^2)} where a known pair is positive,
+#'   \eqn{N(\mathrm{logit}(0.05), \sigma_l^2)} where it is negative, and no
+#'   prior where unknown.  Known edges enter only through this prior, never
+#'   as a classification target.
+#'
+#' @section The loss and the scale of each prior term:
+#' DeepSEM minimises the mean-normalised loss `mse + beta * KL + alpha *
+#' mean|A|` (means over cells x genes and over the \eqn{n^2} entries of A).
+#' InfoSEM minimises, with \eqn{n} genes and \eqn{M} the prior-mean matrix
+#' (zero diagonal):
+#' \deqn{\mathrm{mse} + \beta\,\mathrm{KL}
+#'   + \alpha\,\frac{1}{n^2}\sum_{i \ne k} |a^e_{ik} - m_{ik}|
+#'   + \frac{\|w\|^2}{2\sigma_w^2}
+#'   + \frac{1}{n^2}\sum_{(i,k)\ \mathrm{labelled}} \frac{(a^l_{ik} - \mu_{ik})^2}{2\sigma_l^2}}
+#' * The Laplace term is DeepSEM's \eqn{\alpha\,\mathrm{mean}|A|} with the
+#'   mean moved to \eqn{M} (\eqn{\alpha} plays the role of \eqn{1/\sigma_a});
+#'   with \eqn{w = 0} the loss is exactly DeepSEM's (tested), and
+#'   `sigma_w = 0` fixes \eqn{w = 0} and gives DeepSEM's network bit for bit.
+#' * The logit prior is a per-entry log density like the Laplace term, so it
+#'   shares its \eqn{1/n^2} normalisation: summed over the labelled pairs,
+#'   it weighs \eqn{n_{lab}/n^2} times a mean squared logit error of
+#'   \eqn{1/(2\sigma_l^2)}; with the paper's \eqn{\sigma_l = 0.1} and the
+#'   mESC split (about 50,000 labelled pairs, \eqn{n = 1120}) that is about
+#'   \eqn{2 \times} the mean squared error to the prior logits.
+#' * The prior on \eqn{w} (one \eqn{2d}-vector, not a per-entry prior) enters
+#'   at full weight.  The gradient of the Laplace term on \eqn{w} is at most
+#'   \eqn{\alpha} times the typical embedding norm (which is scaled to 1, see
+#'   below), so \eqn{\sigma_w = 0.1} shrinks \eqn{w} strongly, while
+#'   \eqn{\sigma_w = 100} leaves it practically free: the paper's grid
+#'   \eqn{\{0.1, 1, 10, 100\}} spans "embeddings ignored" to "embeddings
+#'   trusted".
+#' * Optimisation: \eqn{A^e} and \eqn{w} with RMSprop at `lr_adj` in A epochs
+#'   (as DeepSEM's A); the logit factors with RMSprop at `lr_logit` (default
+#'   1e-3; at `lr_adj` they could not move far enough in 120 epochs to reach
+#'   the prior's logits), initialised \eqn{N(0, 0.01^2)} (probabilities 0.5).
+#'
+#' @section Embeddings:
+#' `embeddings` is anything [read_embeddings()] accepts: a genes x d matrix
+#' with gene row names, a data.frame with a gene column, or a `.npy` /
+#' `.csv` / `.tsv` / `.rds` file (for `.npy` read it first with
+#' [read_embeddings()] to give the gene names).  Rows are matched to the
+#' expression genes by symbol, case-insensitively, in any order; genes
+#' without an embedding are reported and get the fallback `missing` (default
+#' the mean embedding, see [read_embeddings()]).  Before fitting, the
+#' embeddings are centred (column means of the matched genes) and scaled so
+#' that the mean squared row norm is 1; with the `"mean"` fallback a missing
+#' gene has the zero vector, i.e. no gene-specific prior effect.  A constant
+#' feature (1 for every gene) is then appended, so that the prior mean has an
+#' intercept, \eqn{m_{ik} = b + h_i \cdot w_1 + h_k \cdot w_2}: DeepSEM's
+#' \eqn{A} is mostly positive (it starts at \eqn{1/(n-1)}), and without an
+#' intercept a centred embedding could only shift half of the genes up and
+#' half down, which the Laplace term cannot tell from \eqn{w = 0} while all
+#' entries share a sign (in the paper the raw BioBERT vectors carry a large
+#' common component that plays this role).
+#' [gene_embeddings_go()] builds embeddings from GO annotations with no download.
+#'
+#' @section Choosing `sigma_w` and `sigma_l` (`tune = TRUE`):
+#' As in the paper, by cross-validation on the training labels only (the
+#' labelled pairs of `prior_edges`, or of `infer_grn(train = )` when
+#' `prior_edges = "train"` or when InfoSEM-B is tuned and `train` is given).
+#' `sigma_w` is chosen over `tune_grid$sigma_w` by fitting InfoSEM-B (which
+#' never sees the labels) and scoring the average precision of its |A| on the
+#' labelled pairs; then, for InfoSEM-BC, `sigma_l` over `tune_grid$sigma_l` by
+#' `tune_folds`-fold cross-validation over the labelled pairs (fit with the
+#' other folds as the prior, score the held-out fold).  Tuning runs use
+#' `tune_epochs` epochs (default `epochs`) and the first seed; the grid scores
+#' are kept in the graph attribute `fit$tune`.
+#'
+#' @param embeddings gene embeddings (see the Embeddings section), required.
+#' @param prior_edges `NULL` (InfoSEM-B), or known pairs for InfoSEM-BC: a
+#'   data.frame with columns `from` (regulator), `to` (target) and `label`
+#'   (1 known edge, 0 known non-edge); or the string `"train"` to use the
+#'   `train` pairs given to [infer_grn()].  Pairs naming genes absent from the
+#'   expression are dropped (reported); duplicated pairs keep the positive label.
+#' @param sigma_w sd of the Gaussian prior on \eqn{w} (paper's grid 0.1, 1,
+#'   10, 100; 1 for mESC).  0 fixes \eqn{w = 0} (plain DeepSEM).
+#' @param sigma_l sd of the logit prior (paper: 0.1 or \eqn{\sqrt{0.1}}).
+#' @param rank rank of the logit matrix (paper: 128), capped by the gene count.
+#' @param tune choose `sigma_w` (and `sigma_l`) by cross-validation on the
+#'   training labels, see the section above.
+#' @param seed,alpha,beta,epochs,batch_size,lr,lr_adj,hidden,mode,lr_decay,threads,n_runs,device,BPPARAM,stability_k,net_epochs,adj_epochs
+#'   as in [deepsem()] (the same defaults, as the paper keeps them).
+#' @param ... not used; misspelt argument names are reported as errors.
+#' @param missing fallback for genes without an embedding: `"mean"`,
+#'   `"zero"` or `"error"` (see [read_embeddings()]).
+#' @param lr_logit RMSprop learning rate of the logit factors (InfoSEM-BC).
+#' @param tune_grid list with numeric vectors `sigma_w` and `sigma_l`.
+#' @param tune_folds folds of the `sigma_l` cross-validation.
+#' @param tune_epochs epochs of each tuning run (`NULL`: `epochs`).
+#' @return A `grn_method` parameter object for [infer_grn()].  The graph gets
+#'   the edge attribute `prob` (\eqn{\sigma(A^l)}) for InfoSEM-BC, and graph
+#'   attribute `fit` with the learned \eqn{w}, the loss trace and the timings.
+#' @references Cui T. et al. (2025) InfoSEM: A Deep Generative Model with
+#'   Informative Priors for Gene Regulatory Network Inference.  ICML 2025.
+#' @seealso [deepsem()], [read_embeddings()], [gene_embeddings_go()], [infer_grn()]
+#' @examples
+#' ex <- grntorch_example()
+#' genes <- unique(c(head(ex$tfs, 20), rownames(ex$expression)[1:60]))
+#' m <- infosem(embeddings = ex$embeddings, sigma_w = 1, epochs = 6, seed = 1, threads = 1)
+#' g <- infer_grn(ex$expression[genes, 1:150], m, tfs = ex$tfs, verbose = FALSE)
+#' head(grn_edges(g), 3)
+#' # InfoSEM-BC: known pairs as a prior
+#' known <- subset(ex$split$train, from %in% genes & to %in% genes)
+#' g2 <- infer_grn(ex$expression[genes, 1:150],
+#'                 infosem(ex$embeddings, prior_edges = known, epochs = 6, seed = 1, threads = 1),
+#'                 tfs = ex$tfs, verbose = FALSE)
+#' head(grn_edges(g2), 3)
+#' @export
+infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, rank = 128, tune = FALSE,
+                    seed = NULL, alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr = 1e-4,
+                    lr_adj = 2e-5, hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1,
+                    threads = NULL, n_runs = 1, device = "cpu", ..., missing = c("mean", "zero", "error"),
+                    lr_logit = 1e-3, tune_grid = list(sigma_w = c(0.1, 1, 10, 100), sigma_l = c(0.1, sqrt(0.1))),
+                    tune_folds = 2, tune_epochs = NULL, BPPARAM = NULL, stability_k = NULL,
+                    net_epochs = 1, adj_epochs = 2) {
+  if (...length()) {
+    nms <- names(list(...))
+    .grn_abort("...", sprintf("unknown argument(s) to infosem(): %s",
+                              if (is.null(nms)) "unnamed values" else paste(nms[nzchar(nms)], collapse = ", ")))
+  }
+  if (base::missing(embeddings) || is.null(embeddings)) {
+    .grn_abort("embeddings", "InfoSEM needs gene embeddings: a genes x d matrix with gene row names or a file (see read_embeddings(), gene_embeddings_go())")
+  }
+  missing <- match.arg(missing)
+  emb <- tryCatch(.read_embedding_source(embeddings),
+                  grntorch_error = function(e) .grn_abort("embeddings", sub("^`[a-z_]+`: ", "", conditionMessage(e))))
+  # DeepSEM's parameters, validated by its own constructor
+  base <- deepsem(alpha = alpha, beta = beta, epochs = epochs, batch_size = batch_size, lr = lr, lr_adj = lr_adj,
+                  hidden = hidden, mode = mode, lr_decay = lr_decay, seed = seed, threads = threads,
+                  n_runs = n_runs, device = device, BPPARAM = BPPARAM, stability_k = stability_k,
+                  net_epochs = net_epochs, adj_epochs = adj_epochs)
+  if (!is.null(prior_edges) && !identical(prior_edges, "train")) {
+    if (!is.data.frame(prior_edges)) .grn_abort("prior_edges", "must be NULL, \"train\", or a data.frame with columns from, to, label")
+    miss_cols <- setdiff(c("from", "to", "label"), names(prior_edges))
+    if (length(miss_cols)) .grn_abort("prior_edges", sprintf("lacks column(s) %s", paste(miss_cols, collapse = ", ")))
+    lab <- prior_edges$label
+    if (is.logical(lab)) lab <- as.integer(lab)
+    if (!is.numeric(lab) || anyNA(lab) || !all(lab %in% c(0, 1))) .grn_abort("prior_edges", "column label must be 0/1 (or logical) with no NA")
+    if (nrow(prior_edges) == 0L) .grn_abort("prior_edges", "has no rows")
+    prior_edges <- data.frame(from = as.character(prior_edges$from), to = as.character(prior_edges$to),
+                              label = as.integer(lab), stringsAsFactors = FALSE)
+  }
+  tune <- .check_flag(tune, "tune")
+  if (!is.list(tune_grid) || !all(c("sigma_w", "sigma_l") %in% names(tune_grid)) ||
+      !is.numeric(tune_grid$sigma_w) || !is.numeric(tune_grid$sigma_l) || !length(tune_grid$sigma_w) ||
+      !length(tune_grid$sigma_l) || any(!is.finite(c(tune_grid$sigma_w, tune_grid$sigma_l))) ||
+      any(tune_grid$sigma_w < 0) || any(tune_grid$sigma_l <= 0)) {
+    .grn_abort("tune_grid", "must be a list with non-empty numeric vectors sigma_w (>= 0) and sigma_l (> 0)")
+  }
+  params <- c(base$params, list(
+    sigma_w = .check_scalar_num(sigma_w, "sigma_w", min = 0),
+    sigma_l = .check_scalar_num(sigma_l, "sigma_l", min = 0, open_min = TRUE),
+    rank = .check_scalar_int(rank, "rank", min = 1, max = 1e6),
+    lr_logit = .check_scalar_num(lr_logit, "lr_logit", min = 0, open_min = TRUE),
+    missing = missing,
+    tune = tune,
+    tune_grid = tune_grid,
+    tune_folds = .check_scalar_int(tune_folds, "tune_folds", min = 2, max = 20),
+    tune_epochs = if (is.null(tune_epochs)) NULL else .check_scalar_int(tune_epochs, "tune_epochs", min = 1, max = 1e6),
+    embeddings = emb,
+    prior_edges = prior_edges
+  ))
+  name <- if (is.null(prior_edges)) "infosem-b" else "infosem-bc"
+  m <- new_grn_method(name, params = params, subclass = "grn_infosem", supervised = FALSE)
+  m$BPPARAM <- base$BPPARAM
+  m
+}
+
+# Align, centre and scale the embeddings to the expression genes.
+#' @noRd
+.infosem_embeddings <- function(emb, genes, missing, verbose) {
+  m <- .match_embeddings(emb, genes, missing = missing, verbose = verbose, arg = "embeddings")
+  miss <- attr(m, "missing")
+  use <- !(genes %in% miss)
+  mu <- colMeans(m[use, , drop = FALSE])
+  m <- sweep(m, 2L, mu)
+  s <- sqrt(mean(rowSums(m[use, , drop = FALSE]^2)))
+  if (!is.finite(s) || s <= 0) {
+    .grn_abort("embeddings", "all matched genes have the same embedding: it carries no information")
+  }
+  m <- cbind(m / s, intercept = 1)
+  attr(m, "missing") <- miss
+  m
+}
+
+# Labelled pairs -> 0-based (regulator, target, label) over `genes`.
+#' @noRd
+.infosem_labels <- function(pairs, genes, verbose, arg = "prior_edges") {
+  up <- toupper(genes)
+  fi <- match(toupper(pairs$from), up)
+  ti <- match(toupper(pairs$to), up)
+  keep <- !is.na(fi) & !is.na(ti) & fi != ti
+  if (sum(!keep)) {
+    .grn_inform(sprintf("%s: %d of %d pairs dropped (gene absent from the expression, or a self-pair)",
+                        arg, sum(!keep), nrow(pairs)), verbose)
+  }
+  if (!any(keep)) .grn_abort(arg, "no labelled pair has both genes in the expression")
+  d <- data.frame(r = fi[keep] - 1L, t = ti[keep] - 1L, y = as.integer(pairs$label[keep]))
+  d <- d[order(-d$y), , drop = FALSE]          # positive label wins among duplicates
+  d <- d[!duplicated(d[, c("r", "t")]), , drop = FALSE]
+  d
+}
+
+# One engine run: returns the engine's list (A = genes x genes, A[target, regulator]).
+#' @noRd
+.infosem_run <- function(expr, H, lab, p, sigma_w, sigma_l, seed, epochs, verbose, label) {
+  if (is.null(lab)) lab <- data.frame(r = integer(), t = integer(), y = integer())
+  opts <- list(mode = p$mode, alpha = p$alpha, beta = p$beta, epochs = epochs, batch_size = p$batch_size,
+               lr = p$lr, lr_adj = p$lr_adj, hidden = p$hidden, lr_decay = p$lr_decay, seed = seed,
+               net_epochs = p$net_epochs, adj_epochs = p$adj_epochs, sigma_w = sigma_w, sigma_l = sigma_l,
+               rank = p$rank, lr_logit = p$lr_logit, device = p$device)
+  .grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts, p$threads, verbose, label)
+}
+
+# Average precision of |A| (A[target, regulator]) on labelled pairs.
+#' @noRd
+.labels_ap <- function(A, lab) {
+  s <- abs(A[cbind(lab$t + 1L, lab$r + 1L)])
+  .average_precision(s, lab$y)
+}
+
+#' @noRd
+.average_precision <- function(score, label) {
+  o <- order(score, decreasing = TRUE)
+  y <- label[o]
+  if (!any(y == 1)) return(NA_real_)
+  tp <- cumsum(y == 1)
+  prec <- tp / seq_along(y)
+  sum(prec[y == 1]) / sum(y == 1)
+}
+
+#' @noRd
+.infosem_tune <- function(expr, H, lab, p, seed, verbose) {
+  ep <- if (is.null(p$tune_epochs)) p$epochs else p$tune_epochs
+  if (is.null(lab) || !any(lab$y == 1) || !any(lab$y == 0)) {
+    .grn_abort("tune", "needs labelled pairs with both labels (prior_edges, or train with prior_edges = \"train\")")
+  }
+  sw <- p$tune_grid$sigma_w
+  score_w <- vapply(seq_along(sw), function(i) {
+    r <- .infosem_run(expr, H, NULL, p, sw[i], p$sigma_l, seed, ep, FALSE, "")
+    .labels_ap(r$A, lab)
+  }, numeric(1))
+  best_w <- sw[which.max(score_w)]
+  .grn_inform(sprintf("tune: sigma_w = %s (AP on the %d training labels: %s)", format(best_w), nrow(lab),
+                      paste(sprintf("%g:%.3f", sw, score_w), collapse = " ")), verbose)
+  out <- list(sigma_w = best_w, sigma_l = p$sigma_l,
+              grid_w = data.frame(sigma_w = sw, ap = score_w))
+  if (!is.null(p$prior_edges)) {
+    sl <- p$tune_grid$sigma_l
+    k <- p$tune_folds
+    fold <- withr_seed(seed, sample(rep_len(seq_len(k), nrow(lab))))
+    score_l <- vapply(seq_along(sl), function(i) {
+      mean(vapply(seq_len(k), function(f) {
+        r <- .infosem_run(expr, H, lab[fold != f, , drop = FALSE], p, best_w, sl[i], seed, ep, FALSE, "")
+        .labels_ap(r$A, lab[fold == f, , drop = FALSE])
+      }, numeric(1)), na.rm = TRUE)
+    }, numeric(1))
+    out$sigma_l <- sl[which.max(score_l)]
+    out$grid_l <- data.frame(sigma_l = sl, ap = score_l)
+    .grn_inform(sprintf("tune: sigma_l = %s (%d-fold CV AP: %s)", format(out$sigma_l), k,
+                        paste(sprintf("%g:%.3f", sl, score_l), collapse = " ")), verbose)
+  }
+  out
+}
+
+# Evaluate `expr` with R's RNG seeded, restoring the caller's RNG state.
+#' @noRd
+withr_seed <- function(seed, expr) {
+  old <- if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) get(".Random.seed", envir = globalenv()) else NULL
+  on.exit(if (is.null(old)) rm(".Random.seed", envir = globalenv()) else assign(".Random.seed", old, envir = globalenv()))
+  set.seed(seed %% .Machine$integer.max)
+  expr
+}
+
+#' @noRd
+.fit_method.grn_infosem <- function(method, data) {
+  p <- method$params
+  expr <- data$expr
+  genes <- rownames(expr)
+  if (nrow(expr) < 2L) .grn_abort("x", "InfoSEM needs at least 2 genes")
+  H <- .infosem_embeddings(p$embeddings, genes, p$missing, data$verbose)
+  pe <- p$prior_edges
+  if (identical(pe, "train")) {
+    if (is.null(data$train)) .grn_abort("prior_edges", "is \"train\" but infer_grn() got no `train` pairs")
+    pe <- data$train
+  }
+  lab <- if (is.null(pe)) NULL else .infosem_labels(pe, genes, data$verbose)
+  sigma_w <- p$sigma_w
+  sigma_l <- p$sigma_l
+  tune_info <- NULL
+  if (isTRUE(p$tune)) {
+    tl <- lab
+    if (is.null(tl) && !is.null(data$train)) tl <- .infosem_labels(data$train, genes, data$verbose, arg = "train")
+    tune_info <- .infosem_tune(expr, H, tl, utils::modifyList(p, list(prior_edges = pe)), p$seed, data$verbose)
+    sigma_w <- tune_info$sigma_w
+    sigma_l <- tune_info$sigma_l
+  }
+  regs <- match(data$regulators, genes)
+  seeds <- p$seed + seq_len(p$n_runs) - 1
+  model <- if (is.null(lab)) "InfoSEM-B" else "InfoSEM-BC"
+  one <- function(i) {
+    lbl <- if (p$n_runs > 1) sprintf("%s run %d/%d", model, i, p$n_runs) else model
+    r <- .infosem_run(expr, H, lab, p, sigma_w, sigma_l, seeds[i], p$epochs,
+                      verbose = data$verbose && is.null(method$BPPARAM), label = lbl)
+    list(scores = t(r$A)[regs, , drop = FALSE],
+         prob = if (length(r$prob)) t(r$prob)[regs, , drop = FALSE] else NULL,
+         w_regulator = r$w_regulator, w_target = r$w_target, loss = r$loss,
+         seconds = r$seconds, epoch_seconds = r$epoch_seconds)
+  }
+  runs <- if (!is.null(method$BPPARAM) && p$n_runs > 1) {
+    BiocParallel::bplapply(seq_len(p$n_runs), one, BPPARAM = method$BPPARAM)
+  } else {
+    lapply(seq_len(p$n_runs), one)
+  }
+  dn <- list(data$regulators, genes)
+  info <- list(model = model, seeds = seeds, sigma_w = sigma_w, sigma_l = if (!is.null(lab)) sigma_l,
+               n_labels = if (!is.null(lab)) nrow(lab), missing_embeddings = attr(H, "missing"),
+               w_regulator = lapply(runs, `[[`, "w_regulator"), w_target = lapply(runs, `[[`, "w_target"),
+               loss = lapply(runs, `[[`, "loss"), seconds = vapply(runs, `[[`, 0, "seconds"),
+               epoch_seconds = lapply(runs, `[[`, "epoch_seconds"), tune = tune_info)
+  mats <- lapply(runs, `[[`, "scores")
+  attrs <- list()
+  if (!is.null(lab)) {
+    pr <- Reduce(`+`, lapply(runs, `[[`, "prob")) / length(runs)
+    dimnames(pr) <- dn
+    attrs$prob <- pr
+  }
+  if (p$n_runs == 1L) {
+    s <- mats[[1]]
+    dimnames(s) <- dn
+    return(list(scores = s, attrs = if (length(attrs)) attrs, info = info))
+  }
+  ens <- .ensemble_scores(mats, data$regulators, genes, p$stability_k)
+  dimnames(ens$scores) <- dn
+  dimnames(ens$stability) <- dn
+  attrs$stability <- ens$stability
+  info$stability_k <- ens$k
+  list(scores = ens$scores, attrs = attrs, info = info)
+}
+
+# Ensemble of signed score matrices: weight = mean |s|, sign of the mean s,
+# stability = fraction of runs with the pair in that run's top k.
+#' @noRd
+.ensemble_scores <- function(mats, regulators, genes, stability_k = NULL) {
+  mean_abs <- Reduce(`+`, lapply(mats, abs)) / length(mats)
+  sgn <- sign(Reduce(`+`, mats))
+  sgn[sgn == 0] <- 1
+  self <- outer(regulators, genes, `==`)
+  k <- min(if (is.null(stability_k)) length(genes) else stability_k, sum(!self))
+  stab <- matrix(0, nrow(mean_abs), ncol(mean_abs))
+  for (m in mats) {
+    w <- abs(m)
+    w[self] <- -Inf
+    top <- order(w, decreasing = TRUE)[seq_len(k)]
+    stab[top] <- stab[top] + 1
+  }
+  list(scores = sgn * mean_abs, stability = stab / length(mats), k = k)
+}

@@ -1,0 +1,186 @@
+// InfoSEM-B and InfoSEM-BC: DeepSEM's training loop (deepsem_train) with the
+// informative priors of Cui et al. (2025) plugged in through DeepSEMExtension.
+#include "infosem_internal.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+namespace grntorch {
+
+namespace {
+
+Matrix tensor_to_matrix(const torch::Tensor& t) {
+  // t: rows x cols (row-major torch) -> column-major Matrix
+  auto a = t.detach().to(torch::kCPU).to(torch::kFloat32).t().contiguous();
+  Matrix m(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)));
+  std::memcpy(m.data.data(), a.data_ptr<float>(), sizeof(float) * m.data.size());
+  return m;
+}
+
+std::vector<float> tensor_to_vector(const torch::Tensor& t) {
+  auto a = t.detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
+  return std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+}
+
+double logit(double p) { return std::log(p / (1.0 - p)); }
+
+}  // namespace
+
+void validate(const InfoSEMOptions& opt, int n_genes, int n_cells, int n_dims) {
+  validate(opt.deepsem, n_genes, n_cells);
+  if (!std::isfinite(opt.sigma_w) || opt.sigma_w < 0) throw InvalidArgument("sigma_w: must be a finite number >= 0");
+  if (!std::isfinite(opt.sigma_l) || opt.sigma_l <= 0) throw InvalidArgument("sigma_l: must be a finite number > 0");
+  if (opt.rank < 1) throw InvalidArgument("rank: must be >= 1");
+  if (!(opt.p_pos > 0 && opt.p_pos < 1)) throw InvalidArgument("p_pos: must be in (0, 1)");
+  if (!(opt.p_neg > 0 && opt.p_neg < 1)) throw InvalidArgument("p_neg: must be in (0, 1)");
+  if (!std::isfinite(opt.lr_logit) || opt.lr_logit <= 0) throw InvalidArgument("lr_logit: must be > 0");
+  if (!std::isfinite(opt.logit_init_sd) || opt.logit_init_sd <= 0) throw InvalidArgument("logit_init_sd: must be > 0");
+  if (n_dims < 0) throw InvalidArgument("embeddings: negative dimension");
+}
+
+torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_reg, const torch::Tensor& w_tgt) {
+  const int64_t n = H.size(0);
+  auto tgt = H.mv(w_tgt).unsqueeze(1);  // n x 1: target effect, varies over rows (targets)
+  auto reg = H.mv(w_reg).unsqueeze(0);  // 1 x n: regulator effect, varies over columns (regulators)
+  auto offdiag = torch::ones({n, n}, H.options()) - torch::eye(n, H.options());
+  return (tgt + reg) * offdiag;
+}
+
+torch::Tensor InfoSEMPrior::effect_prior(const torch::Tensor& Ae) const {
+  if (!H.defined()) return sparsity_term(Ae, opt.deepsem.alpha);
+  auto tgt = H.mv(w_tgt).unsqueeze(1);
+  auto reg = H.mv(w_reg).unsqueeze(0);
+  auto M = (tgt + reg) * offdiag;
+  auto t = sparsity_term(Ae, opt.deepsem.alpha, M);
+  if (learn_w) t = t + (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w);
+  return t;
+}
+
+torch::Tensor InfoSEMPrior::logits() const { return La.mm(Lb); }
+
+torch::Tensor InfoSEMPrior::logit_prior(const torch::Tensor& L) const {
+  auto l = L.reshape({-1}).index_select(0, lab_index);
+  const double nn = static_cast<double>(n) * static_cast<double>(n);
+  return (l - lab_mu).pow(2).sum() / (2.0 * opt.sigma_l * opt.sigma_l * nn);
+}
+
+DeepSEMExtension InfoSEMPrior::extension() {
+  DeepSEMExtension ext;
+  if (learn_w) {
+    ext.a_params.push_back(w_reg);
+    ext.a_params.push_back(w_tgt);
+    ext.a_params_lr.push_back(opt.deepsem.lr_adj);
+    ext.a_params_lr.push_back(opt.deepsem.lr_adj);
+  }
+  if (bc) {
+    ext.a_params.push_back(La);
+    ext.a_params.push_back(Lb);
+    ext.a_params_lr.push_back(opt.lr_logit);
+    ext.a_params_lr.push_back(opt.lr_logit);
+    // The trainer calls adjacency() and then a_penalty() on its result within
+    // the same step, so the raw A^e and the logits seen here are the ones to penalise.
+    ext.adjacency = [this](const torch::Tensor& A_raw) {
+      last_raw = A_raw;
+      last_logits = logits();
+      return A_raw * torch::sigmoid(last_logits);
+    };
+    ext.a_penalty = [this](const torch::Tensor& /*Aeff*/) {
+      return effect_prior(last_raw * offdiag) + logit_prior(last_logits);
+    };
+  } else {
+    ext.a_penalty = [this](const torch::Tensor& Aeff) { return effect_prior(Aeff); };
+  }
+  return ext;
+}
+
+std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const InfoSEMLabels* labels,
+                                                 const InfoSEMOptions& opt, int64_t n, const torch::Device& dev) {
+  auto p = std::make_unique<InfoSEMPrior>();
+  p->opt = opt;
+  p->n = n;
+  const auto fopt = torch::TensorOptions().dtype(torch::kFloat32).device(dev);
+  p->offdiag = torch::ones({n, n}, fopt) - torch::eye(n, fopt);
+  const int64_t d = embeddings.cols;
+  if (d > 0) {
+    if (embeddings.rows != n) {
+      std::ostringstream s;
+      s << "embeddings: has " << embeddings.rows << " rows but the expression has " << n << " genes";
+      throw InvalidArgument(s.str());
+    }
+    for (float v : embeddings.data)
+      if (!std::isfinite(v)) throw InvalidArgument("embeddings: contains NA, NaN or infinite values");
+    // column-major genes x d -> row-major n x d
+    auto h = torch::from_blob(const_cast<float*>(embeddings.data.data()), {d, n}, torch::kFloat32).t().contiguous();
+    p->H = h.to(dev);
+    p->w_reg = torch::zeros({d}, fopt);
+    p->w_tgt = torch::zeros({d}, fopt);
+    p->learn_w = opt.sigma_w > 0;
+  }
+  if (labels != nullptr && !labels->label.empty()) {
+    const std::size_t m = labels->label.size();
+    if (labels->regulator.size() != m || labels->target.size() != m)
+      throw InvalidArgument("prior_edges: regulator, target and label have different lengths");
+    std::vector<int64_t> idx(m);
+    std::vector<float> mu(m);
+    const float mpos = static_cast<float>(logit(opt.p_pos)), mneg = static_cast<float>(logit(opt.p_neg));
+    for (std::size_t k = 0; k < m; ++k) {
+      const int r = labels->regulator[k], t = labels->target[k], y = labels->label[k];
+      if (r < 0 || r >= n || t < 0 || t >= n) throw InvalidArgument("prior_edges: gene index out of range");
+      if (r == t) throw InvalidArgument("prior_edges: self-pairs (regulator == target) cannot be labelled");
+      if (y != 0 && y != 1) throw InvalidArgument("prior_edges: labels must be 0 or 1");
+      idx[k] = static_cast<int64_t>(t) * n + r;
+      mu[k] = y == 1 ? mpos : mneg;
+    }
+    p->lab_index = torch::tensor(idx, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
+    p->lab_mu = torch::tensor(mu, torch::TensorOptions().dtype(torch::kFloat32)).to(dev);
+    const int64_t h = std::min<int64_t>(opt.rank, n);
+    // A separate generator: DeepSEM's own random stream is left untouched.
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
+    p->La = (torch::randn({n, h}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
+    p->Lb = (torch::randn({h, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
+    p->bc = true;
+  }
+  return p;
+}
+
+InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const InfoSEMLabels* labels,
+                          const InfoSEMOptions& opt, Monitor* monitor) {
+  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: InfoSEM needs at least 2 genes and 2 cells");
+  for (float v : expr.data)
+    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  validate(opt, expr.rows, expr.cols, embeddings.cols);
+  auto dev = deepsem_device(opt.deepsem.device);
+  const int64_t n = expr.rows;
+  auto prior = infosem_make_prior(embeddings, labels, opt, n, dev);
+  auto data = deepsem_prepare(expr, opt.deepsem.mode, dev);
+
+  DeepSEMResult res;
+  if (!prior->learn_w && !prior->bc) {
+    // w fixed at 0 and no labels: the prior is DeepSEM's, run DeepSEM itself.
+    res = deepsem_train(data, opt.deepsem, monitor, nullptr);
+  } else {
+    auto ext = prior->extension();
+    res = deepsem_train(data, opt.deepsem, monitor, &ext);
+  }
+
+  InfoSEMResult out;
+  out.A = res.A;
+  out.trace = res.trace;
+  out.seconds = res.seconds;
+  torch::NoGradGuard ng;
+  if (prior->bc) {
+    out.A_effect = tensor_to_matrix(res.model.state->A * prior->offdiag);
+    out.prob = tensor_to_matrix(torch::sigmoid(prior->logits()));
+  } else {
+    out.A_effect = res.A;
+  }
+  if (prior->H.defined()) {
+    out.prior_mean = tensor_to_matrix(infosem_prior_mean(prior->H, prior->w_reg, prior->w_tgt));
+    out.w_regulator = tensor_to_vector(prior->w_reg);
+    out.w_target = tensor_to_vector(prior->w_tgt);
+  }
+  return out;
+}
+
+}  // namespace grntorch
