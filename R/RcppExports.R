@@ -2,18 +2,22 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 .grn_correlation <- function(expr, regulators, method, threads, verbose) {
-    .Call('_grntorch_grn_correlation', PACKAGE = 'grntorch', expr, regulators, method, threads, verbose)
+    .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
 }
 
 .grn_densify_rows <- function(x, rows) {
-    .Call('_grntorch_grn_densify_rows', PACKAGE = 'grntorch', x, rows)
+    .Call(`_grntorch_grn_densify_rows`, x, rows)
 }
 
 .grn_runtime_info <- function() {
-    .Call('_grntorch_grn_runtime_info', PACKAGE = 'grntorch')
+    .Call(`_grntorch_grn_runtime_info`)
 }
 
 .grn_set_threads <- function(n) {
-    .Call('_grntorch_grn_set_threads', PACKAGE = 'grntorch', n)
+    .Call(`_grntorch_grn_set_threads`, n)
+}
+
+.grn_scunigp <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose) {
+    .Call(`_grntorch_grn_scunigp`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose)
 }
 
