@@ -76,7 +76,7 @@ worker <- function(key, config, seed, epochs, threads) {
   m <- make_method(config, seed, epochs, threads)
   t0 <- proc.time()[["elapsed"]]
   g <- infer_grn(d$expr, m, tfs = d$tfs, train = d$split$train, validation = d$split$validation,
-                 verbose = FALSE)
+                 verbose = nzchar(Sys.getenv("SCUNIGP_BENCH_VERBOSE")))
   secs <- proc.time()[["elapsed"]] - t0
   e <- igraph::as_data_frame(g, what = "edges")
   s <- e$score[match(paste(d$split$test$from, d$split$test$to), paste(e$from, e$to))]
@@ -85,6 +85,13 @@ worker <- function(key, config, seed, epochs, threads) {
   fit <- igraph::graph_attr(g, "fit")
   best <- if (!is.null(fit$best_epoch)) fit$best_epoch else NA
   nep <- if (!is.null(fit$val_auroc)) length(fit$val_auroc) else NA
+  if (!is.null(fit$seconds)) {
+    message(sprintf("%s %s: seconds pretrain %.1f, joint %.1f, predict %.1f; pretrain epochs %d (best %d, val AUROC %.3f); joint epochs %d (best %d, val AUROC %.3f); %s parameters",
+                    key, config, fit$seconds[["pretrain"]], fit$seconds[["train"]], fit$seconds[["predict"]],
+                    length(fit$pretrain_val_auroc), fit$pretrain_best_epoch,
+                    if (length(fit$pretrain_val_auroc)) max(fit$pretrain_val_auroc) else NA,
+                    length(fit$val_auroc), fit$best_epoch, fit$best_val_auroc, format(fit$n_parameters, big.mark = ",")))
+  }
   cat(sprintf("RESULT\t%s\t%s\t%.4f\t%.4f\t%.1f\t%.0f\t%s\t%s\n", key, config, auroc(s, y),
               avg_precision(s, y), secs, peak_rss_mb(), best, nep))
 }
@@ -106,6 +113,7 @@ for (key in datasets) for (config in configs) {
            "--epochs", epochs, "--threads", threads)
   res <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), shQuote(cmd), stdout = TRUE, stderr = TRUE))
   line <- grep("^RESULT\t", res, value = TRUE)
+  message(paste(grep(": seconds pretrain", res, value = TRUE), collapse = "\n"))
   if (!length(line)) {
     message(sprintf("%s %s failed:\n%s", key, config, paste(utils::tail(res, 5), collapse = "\n")))
     next
