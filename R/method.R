@@ -77,6 +77,7 @@ print.grn_method <- function(x, ...) {
   list(
     pearson = function(...) correlation_method("pearson", ...),
     spearman = function(...) correlation_method("spearman", ...),
+<<<<<<< HEAD
     deepsem = function(...) deepsem(...),
 <<<<<<< HEAD
 =======
@@ -85,6 +86,9 @@ print.grn_method <- function(x, ...) {
     random = function(...) random_baseline(...),
     onehot_lr = function(...) onehot_lr(...),
     matcomp = function(...) matcomp(...)
+=======
+    scunigp = function(...) scunigp(...)
+>>>>>>> scunigp
   )
 }
 

@@ -118,6 +118,27 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_scunigp
+Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::List params, const int threads, const bool verbose);
+RcppExport SEXP _grntorch_grn_scunigp(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP paramsSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type regulators(regulatorsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type train_from(train_fromSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type train_to(train_toSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type train_label(train_labelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_from(val_fromSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_to(val_toSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type val_label(val_labelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_scunigp(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 5},
@@ -127,6 +148,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
+    {"_grntorch_grn_scunigp", (DL_FUNC) &_grntorch_grn_scunigp, 11},
     {NULL, NULL, 0}
 };
 

@@ -1,0 +1,101 @@
+// scUniGP (unified graph + pairwise supervised GRN inference): plain option /
+// result types and the fit-and-predict entry point.  No torch here.
+//
+// Model (../shared/papers/scunigp.txt, Eq. 4-8, appendix A-C, Algorithm 1):
+//   global branch   GNN (GAT or GCN) over the z-scored expression and the
+//                   undirected training-positive graph; level l = 1..L-1 are the
+//                   GNN layers' outputs, level L = role towers (TF tower for the
+//                   regulator, target tower for the target), expert score
+//                   s_ij = h_i^(L) . h_j^(L)  (pre-trained alone with BCE on s).
+//   pairwise branch [l(x_i) + p0 ; l(x_j) + p1] -> TransformerEncoder -> z^(0)
+//                   (l = one linear projection computed once per gene per batch).
+//   fusion          z^(l) = z^(l-1) + Block_l([z^(l-1); P_l h_i^(l); Q_l h_j^(l); 1{l=L} s_ij]),
+//                   Block = Linear -> BatchNorm -> PReLU -> Dropout;
+//   classifier      residual Linear/BN/PReLU block -> Linear/BN/PReLU -> Linear -> logit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "grntorch/common.hpp"
+
+namespace grntorch {
+
+// Labelled gene pairs: 0-based gene rows of the expression matrix.
+struct ScUniGPPairs {
+  std::vector<int> from;
+  std::vector<int> to;
+  std::vector<float> label;  // 0 or 1
+  std::size_t size() const { return from.size(); }
+};
+
+enum class ScUniGPGnn { GAT, GCN };
+// MultiScale: the paper's Eq. 7.  Late: decision-level ensemble of the
+// pairwise logit and the expert score.  Early: all GNN levels concatenated to
+// the tokens before the transformer.  None: pairwise branch only (no GNN).
+enum class ScUniGPFusion { MultiScale, Late, Early, None };
+
+struct ScUniGPOptions {
+  // Global branch (appendix C).
+  ScUniGPGnn gnn = ScUniGPGnn::GAT;
+  std::vector<int> gnn_dims{128, 64};  // GNN layer widths (levels 1..L-1)
+  int gat_heads = 3;                   // first GAT layer concatenates heads, later ones average
+  std::vector<int> tower_dims{32, 16};  // TF / target towers; the last width is level L
+  double gnn_dropout = 0.01;
+  int pretrain_epochs = 30;
+  int pretrain_patience = 5;
+  double pretrain_lr = 3e-3;
+  int pretrain_batch_size = 256;
+  // Pairwise branch.
+  int d_model = 64;
+  int n_heads = 4;
+  int n_layers = 2;
+  int dim_feedforward = 128;
+  double dropout = 0.2;
+  // Fusion + classifier + joint training.
+  ScUniGPFusion fusion = ScUniGPFusion::MultiScale;
+  int epochs = 60;
+  int patience = 8;            // early stopping on validation AUROC
+  double lr = 1e-3;
+  double gnn_lr_scale = 0.1;   // learning-rate factor for the pre-trained GNN in joint training
+  double weight_decay = 1e-5;
+  double lr_gamma = 0.999;     // step scheduler (per lr_step epochs)
+  int lr_step = 10;
+  int batch_size = 256;
+  int predict_batch_size = 8192;
+  std::uint64_t seed = 1;
+};
+
+struct ScUniGPResult {
+  // regulators x genes logits of the selected (best validation AUROC) model;
+  // probability = 1 / (1 + exp(-logit)).
+  Matrix logits;
+  std::vector<double> pretrain_val_auroc;  // per pre-training epoch
+  std::vector<double> val_auroc;           // per joint epoch
+  std::vector<double> train_loss;          // per joint epoch (mean BCE)
+  int pretrain_best_epoch = 0;             // 1-based, 0 when no pre-training
+  int best_epoch = 0;                      // 1-based
+  double best_val_auroc = 0.0;
+  double seconds_pretrain = 0.0;
+  double seconds_train = 0.0;
+  double seconds_predict = 0.0;
+  long long n_parameters = 0;
+};
+
+// expr: genes x cells (column-major, finite).  train / validation: labelled
+// pairs (validation must hold both classes; it drives early stopping and model
+// selection - nothing else is looked at).  regulators: 0-based rows scored
+// against every gene.  Throws InvalidArgument on bad input, Interrupted when
+// the monitor asks.
+ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const ScUniGPPairs& validation,
+                          const std::vector<int>& regulators, const ScUniGPOptions& options,
+                          Monitor* monitor = nullptr);
+
+namespace scunigp_internal {
+// Area under the ROC curve with ties counted half (Mann-Whitney).  NaN when a
+// class is absent.
+double auroc(const std::vector<float>& score, const std::vector<float>& label);
+}  // namespace scunigp_internal
+
+}  // namespace grntorch
