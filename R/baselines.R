@@ -160,9 +160,9 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
 #' the partially observed regulator x target label matrix `Y` (1 = edge,
 #' 0 = non-edge, unknown elsewhere; only the training pairs are observed) with
 #' a low-rank model `Y[i, j] ~ mu + b[i] + c[j] + u[i] . v[j]` of rank `rank`
-#' (128 by default, as the paper), fitted to the observed entries by
-#' alternating ridge regressions (squared error, L2 penalty `lambda` on `u`,
-#' `v`, `b`, `c`).  Like fancyimpute's `MatrixFactorization`, which the paper
+#' (128 by default, as the paper), fitted to the observed entries by L-BFGS
+#' (squared error, L2 penalty `lambda / 2` on `u`, `v`, `b`, `c`; `mu` is the
+#' mean training label).  Like fancyimpute's `MatrixFactorization`, which the paper
 #' used, it has per-row and per-column biases, so it learns the degree bias of
 #' the partial network; genes with no training pair get no bias and no factor
 #' (they score `mu`).  Scores are reported as `plogis(6 * (yhat - 1/2))`, a
@@ -173,18 +173,18 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
 #'
 #' @param rank rank of the factorisation.
 #' @param lambdas candidate L2 penalties.
-#' @param iterations alternating-least-squares sweeps.
+#' @param iterations maximum L-BFGS iterations per fit.
 #' @param seed seed of the initial factors and the hold-out.
 #' @return A supervised `grn_method` parameter object for [infer_grn()]
 #'   (`train` required); also available as `infer_grn(x, "matcomp", ...)`.
 #' @seealso [random_baseline()], [onehot_lr()], [split_edges()]
 #' @examples
 #' ex <- grntorch_example()
-#' g <- infer_grn(ex$expression, matcomp(rank = 8, lambdas = 1, iterations = 5), tfs = ex$tfs,
+#' g <- infer_grn(ex$expression, matcomp(rank = 8, lambdas = 1, iterations = 50), tfs = ex$tfs,
 #'                train = ex$split$train, top = 1000)
 #' head(grn_edges(g), 3)
 #' @export
-matcomp <- function(rank = 128L, lambdas = c(1, 10, 100), iterations = 15L, seed = 1L) {
+matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, seed = 1L) {
   rank <- .check_scalar_int(rank, "rank", min = 1, max = 10000)
   if (!is.numeric(lambdas) || !length(lambdas) || any(!is.finite(lambdas)) || any(lambdas < 0)) .grn_abort("lambdas", "must be non-negative finite numbers")
   iterations <- .check_scalar_int(iterations, "iterations", min = 1, max = 10000)
@@ -193,42 +193,37 @@ matcomp <- function(rank = 128L, lambdas = c(1, 10, 100), iterations = 15L, seed
                  subclass = "grn_matcomp", supervised = TRUE)
 }
 
-# ALS for y ~ mu + b[i] + c[j] + U[i,] . V[j,] on observed (i, j).
+# Low-rank completion with biases: Y[i, j] ~ mu + b[i] + c[j] + U[i, ] . V[j, ]
+# fitted to the observed entries (mask M) by L-BFGS on the dense
+# (observed regulators x observed targets) block: squared error + lambda/2 * L2.
 #' @noRd
-.als_fit <- function(i, j, y, nr, nc, rank, lambda, iterations, seed) {
+.mc_fit <- function(i, j, y, nr, nc, rank, lambda, maxit, seed) {
   mu <- mean(y)
-  init <- .with_seed(seed, list(U = matrix(stats::rnorm(nr * rank, sd = 0.01), nr), V = matrix(stats::rnorm(nc * rank, sd = 0.01), nc)))
-  U <- cbind(init$U, 0)   # last column: row bias b (paired with a 1 in V)
-  V <- cbind(init$V, 0)   # last column: column bias c (paired with a 1 in U)
-  r <- y - mu
-  by_row <- split(seq_along(i), i)
-  by_col <- split(seq_along(j), j)
-  rows <- as.integer(names(by_row)); cols <- as.integer(names(by_col))
-  k1 <- rank + 1L
-  pen <- diag(lambda, k1)
-  solve_side <- function(A, B, idx_list, ids, other_idx) {
-    # Update A[ids, ] with B fixed; A's last column is its bias, B's bias column of B enters the target.
-    for (t in seq_along(ids)) {
-      ob <- idx_list[[t]]
-      Bo <- B[other_idx[ob], , drop = FALSE]
-      tgt <- r[ob] - Bo[, k1]                 # remove the other side's bias
-      Bo[, k1] <- 1                            # own bias multiplies 1
-      A[ids[t], ] <- solve(crossprod(Bo) + pen, crossprod(Bo, tgt))
-    }
-    A
+  Y <- matrix(0, nr, nc); M <- matrix(0, nr, nc)
+  Y[cbind(i, j)] <- y - mu
+  M[cbind(i, j)] <- 1
+  nu <- nr * rank; nv <- nc * rank
+  unpack <- function(th) list(U = matrix(th[seq_len(nu)], nr), V = matrix(th[nu + seq_len(nv)], nc),
+                              b = th[nu + nv + seq_len(nr)], c = th[nu + nv + nr + seq_len(nc)])
+  resid <- function(p) M * (tcrossprod(p$U, p$V) + outer(p$b, p$c, "+") - Y)
+  fn <- function(th) {
+    p <- unpack(th)
+    0.5 * sum(resid(p)^2) + 0.5 * lambda * sum(th^2)
   }
-  for (it in seq_len(iterations)) {
-    U <- solve_side(U, V, by_row, rows, j)
-    V <- solve_side(V, U, by_col, cols, i)
+  gr <- function(th) {
+    p <- unpack(th)
+    R <- resid(p)
+    c(R %*% p$V, crossprod(R, p$U), rowSums(R), colSums(R)) + lambda * th
   }
-  list(mu = mu, U = U, V = V, rank = rank)
+  th0 <- .with_seed(seed, c(stats::rnorm(nu + nv, sd = 0.1), numeric(nr + nc)))
+  o <- stats::optim(th0, fn, gr, method = "L-BFGS-B", control = list(maxit = maxit, factr = 1e7))
+  p <- unpack(o$par)
+  list(mu = mu, U = p$U, V = p$V, b = p$b, c = p$c, rank = rank, value = o$value, iterations = o$counts[["function"]])
 }
 
 #' @noRd
-.als_predict <- function(fit, i, j) {
-  k1 <- fit$rank + 1L
-  Ui <- fit$U[i, , drop = FALSE]; Vj <- fit$V[j, , drop = FALSE]
-  fit$mu + Ui[, k1] + Vj[, k1] + rowSums(Ui[, -k1, drop = FALSE] * Vj[, -k1, drop = FALSE])
+.mc_predict <- function(fit, i, j) {
+  fit$mu + fit$b[i] + fit$c[j] + rowSums(fit$U[i, , drop = FALSE] * fit$V[j, , drop = FALSE])
 }
 
 #' @noRd
@@ -245,17 +240,18 @@ matcomp <- function(rank = 128L, lambdas = c(1, 10, 100), iterations = 15L, seed
   if (length(p$lambdas) > 1L) {
     ho <- .with_seed(p$seed + 1L, stats::runif(length(y)) < 0.1)
     holdout_err <- vapply(p$lambdas, function(l) {
-      f <- .als_fit(fi[!ho], ti[!ho], y[!ho], length(fu), length(tu), p$rank, l, p$iterations, p$seed)
-      mean((.als_predict(f, fi[ho], ti[ho]) - y[ho])^2)
+      f <- .mc_fit(fi[!ho], ti[!ho], y[!ho], length(fu), length(tu), p$rank, l, p$iterations, p$seed)
+      mean((.mc_predict(f, fi[ho], ti[ho]) - y[ho])^2)
     }, 0)
     lambda <- p$lambdas[which.min(holdout_err)]
   }
-  fit <- .als_fit(fi, ti, y, length(fu), length(tu), p$rank, lambda, p$iterations, p$seed)
-  k1 <- p$rank + 1L
+  fit <- .mc_fit(fi, ti, y, length(fu), length(tu), p$rank, lambda, p$iterations, p$seed)
   ri <- match(regs, fu); gj <- match(genes, tu)
-  Ur <- matrix(0, length(regs), k1); Ur[!is.na(ri), ] <- fit$U[ri[!is.na(ri)], ]
-  Vg <- matrix(0, length(genes), k1); Vg[!is.na(gj), ] <- fit$V[gj[!is.na(gj)], ]
-  s <- fit$mu + outer(Ur[, k1], Vg[, k1], "+") + tcrossprod(Ur[, -k1, drop = FALSE], Vg[, -k1, drop = FALSE])
+  Ur <- matrix(0, length(regs), p$rank); Ur[!is.na(ri), ] <- fit$U[ri[!is.na(ri)], ]
+  Vg <- matrix(0, length(genes), p$rank); Vg[!is.na(gj), ] <- fit$V[gj[!is.na(gj)], ]
+  br <- numeric(length(regs)); br[!is.na(ri)] <- fit$b[ri[!is.na(ri)]]
+  cg <- numeric(length(genes)); cg[!is.na(gj)] <- fit$c[gj[!is.na(gj)]]
+  s <- fit$mu + outer(br, cg, "+") + tcrossprod(Ur, Vg)
   # Strictly increasing map into (0, 1): |score| then ranks like the completed value.
   s <- stats::plogis(6 * (s - 0.5))
   dimnames(s) <- list(regs, genes)

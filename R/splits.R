@@ -151,12 +151,12 @@ print.grn_split <- function(x, ...) {
   fi <- fi[!drop]; ti <- ti[!drop]
   keep <- fi != ti
   fi <- fi[keep]; ti <- ti[keep]
-  key <- fi + length(gup) * (ti - 1)
+  key <- fi + as.double(length(gup)) * (ti - 1)
   d <- !duplicated(key)
   fi <- fi[d]; ti <- ti[d]
   if (!length(fi)) .grn_abort("truth", "has no edges left (after dropping self-loops and genes outside `genes`/`tfs`)")
   if (is.null(tfs)) tfi <- unique(fi)
-  list(genes = gspell, from = fi, to = ti, tfs = tfi, n = length(gspell))
+  list(genes = gspell, from = fi, to = ti, tfs = tfi, n = as.double(length(gspell)))
 }
 
 #' @noRd

