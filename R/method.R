@@ -77,18 +77,12 @@ print.grn_method <- function(x, ...) {
   list(
     pearson = function(...) correlation_method("pearson", ...),
     spearman = function(...) correlation_method("spearman", ...),
-<<<<<<< HEAD
     deepsem = function(...) deepsem(...),
-<<<<<<< HEAD
-=======
     infosem = function(...) infosem(...),
->>>>>>> infosem
     random = function(...) random_baseline(...),
     onehot_lr = function(...) onehot_lr(...),
-    matcomp = function(...) matcomp(...)
-=======
+    matcomp = function(...) matcomp(...),
     scunigp = function(...) scunigp(...)
->>>>>>> scunigp
   )
 }
 
