@@ -5,8 +5,20 @@
     .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
 }
 
+.grn_deepsem <- function(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label) {
+    .Call(`_grntorch_grn_deepsem`, expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label)
+}
+
+.grn_infosem <- function(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label) {
+    .Call(`_grntorch_grn_infosem`, expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label)
+}
+
 .grn_densify_rows <- function(x, rows) {
     .Call(`_grntorch_grn_densify_rows`, x, rows)
+}
+
+.grn_ranking_metrics <- function(score, label, hit_frac) {
+    .Call(`_grntorch_grn_ranking_metrics`, score, label, hit_frac)
 }
 
 .grn_runtime_info <- function() {
