@@ -35,10 +35,13 @@
 #' @seealso [split_edges()], [evaluate_grn()], [read_beeline()]
 #' @examples
 #' ex <- grntorch_example()
-#' ds <- list(mESC = ex)
-#' res <- benchmark_grn(ds, list("random", lr = onehot_lr(cs = 1, folds = 2)),
+#' genes <- rownames(ex$expression)[1:300]          # a small slice keeps the example fast
+#' small <- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
+#'               truth = ex$truth[ex$truth$from %in% genes & ex$truth$to %in% genes, ])
+#' res <- benchmark_grn(list(mESC = small), list("random", lr = onehot_lr(cs = 1, folds = 2)),
 #'                      schemes = "unseen_genes", seeds = 1:2, verbose = FALSE)
-#' summary(res, metric = "average_precision")
+#' res
+#' head(summary(res, metric = "average_precision"))
 #' @export
 benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1:10,
                           BPPARAM = BiocParallel::SerialParam(), hit = 0.01, verbose = interactive()) {
@@ -192,7 +195,10 @@ print.grn_benchmark <- function(x, ...) {
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   ex <- grntorch_example()
-#'   res <- benchmark_grn(list(mESC = ex), "random", seeds = 1:2, verbose = FALSE)
+#'   genes <- rownames(ex$expression)[1:300]
+#'   small <- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
+#'                 truth = ex$truth[ex$truth$from %in% genes & ex$truth$to %in% genes, ])
+#'   res <- benchmark_grn(list(mESC = small), "random", seeds = 1:2, verbose = FALSE)
 #'   plot(res)
 #' }
 #' @export
