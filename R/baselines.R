@@ -20,6 +20,7 @@
 #' ex <- grntorch_example()
 #' g <- infer_grn(ex$expression, random_baseline(seed = 1), tfs = ex$tfs, top = 1000)
 #' head(grn_edges(g), 3)
+#' @md
 #' @export
 random_baseline <- function(seed = 1L) {
   seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
@@ -67,6 +68,7 @@ random_baseline <- function(seed = 1L) {
 #' igraph::graph_attr(g, "fit")$C
 #' evaluate_grn(g, s$test_seen)     # degree bias: far above the density
 #' evaluate_grn(g, s$test_unseen)   # unseen genes: one constant score, the random level
+#' @md
 #' @export
 onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
   if (!is.numeric(cs) || !length(cs) || any(!is.finite(cs)) || any(cs <= 0)) .grn_abort("cs", "must be positive finite numbers")
@@ -193,6 +195,7 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
 #' g <- infer_grn(ex$expression[genes, ], matcomp(rank = 8, lambdas = 1, iterations = 50),
 #'                tfs = tfs, train = s$train)
 #' evaluate_grn(g, s$test_seen)
+#' @md
 #' @export
 matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, seed = 1L) {
   rank <- .check_scalar_int(rank, "rank", min = 1, max = 10000)

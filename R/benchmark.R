@@ -42,6 +42,7 @@
 #'                      schemes = "unseen_genes", seeds = 1:2, verbose = FALSE)
 #' res
 #' head(summary(res, metric = "average_precision"))
+#' @md
 #' @export
 benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1:10,
                           BPPARAM = BiocParallel::SerialParam(), hit = 0.01, verbose = interactive()) {
@@ -149,6 +150,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
 }
 
 #' @method summary grn_benchmark
+#' @md
 #' @export
 summary.grn_benchmark <- function(object, metric = NULL, ...) {
   x <- as.data.frame(unclass(object), stringsAsFactors = FALSE)
@@ -169,6 +171,7 @@ summary.grn_benchmark <- function(object, metric = NULL, ...) {
 }
 
 #' @method print grn_benchmark
+#' @md
 #' @export
 print.grn_benchmark <- function(x, ...) {
   df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
@@ -201,6 +204,7 @@ print.grn_benchmark <- function(x, ...) {
 #'   res <- benchmark_grn(list(mESC = small), "random", seeds = 1:2, verbose = FALSE)
 #'   plot(res)
 #' }
+#' @md
 #' @export
 plot.grn_benchmark <- function(x, metric = "average_precision", ...) {
   if (!requireNamespace("ggplot2", quietly = TRUE)) .grn_abort("x", "plotting needs the ggplot2 package (install r-cran-ggplot2)")
