@@ -35,10 +35,14 @@
 #' @seealso [split_edges()], [evaluate_grn()], [read_beeline()]
 #' @examples
 #' ex <- grntorch_example()
-#' ds <- list(mESC = ex)
-#' res <- benchmark_grn(ds, list("random", lr = onehot_lr(cs = 1, folds = 2)),
+#' genes <- rownames(ex$expression)[1:300]          # a small slice keeps the example fast
+#' small <- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
+#'               truth = ex$truth[ex$truth$from %in% genes & ex$truth$to %in% genes, ])
+#' res <- benchmark_grn(list(mESC = small), list("random", lr = onehot_lr(cs = 1, folds = 2)),
 #'                      schemes = "unseen_genes", seeds = 1:2, verbose = FALSE)
-#' summary(res, metric = "average_precision")
+#' res
+#' head(summary(res, metric = "average_precision"))
+#' @md
 #' @export
 benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1:10,
                           BPPARAM = BiocParallel::SerialParam(), hit = 0.01, verbose = interactive()) {
@@ -146,6 +150,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
 }
 
 #' @method summary grn_benchmark
+#' @md
 #' @export
 summary.grn_benchmark <- function(object, metric = NULL, ...) {
   x <- as.data.frame(unclass(object), stringsAsFactors = FALSE)
@@ -166,6 +171,7 @@ summary.grn_benchmark <- function(object, metric = NULL, ...) {
 }
 
 #' @method print grn_benchmark
+#' @md
 #' @export
 print.grn_benchmark <- function(x, ...) {
   df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
@@ -192,9 +198,13 @@ print.grn_benchmark <- function(x, ...) {
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   ex <- grntorch_example()
-#'   res <- benchmark_grn(list(mESC = ex), "random", seeds = 1:2, verbose = FALSE)
+#'   genes <- rownames(ex$expression)[1:300]
+#'   small <- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
+#'                 truth = ex$truth[ex$truth$from %in% genes & ex$truth$to %in% genes, ])
+#'   res <- benchmark_grn(list(mESC = small), "random", seeds = 1:2, verbose = FALSE)
 #'   plot(res)
 #' }
+#' @md
 #' @export
 plot.grn_benchmark <- function(x, metric = "average_precision", ...) {
   if (!requireNamespace("ggplot2", quietly = TRUE)) .grn_abort("x", "plotting needs the ggplot2 package (install r-cran-ggplot2)")

@@ -24,7 +24,7 @@
 #'   precision-recall curve (one point per distinct score, starting at recall
 #'   0, precision 1).
 #' * `average_precision`: sklearn's average precision, sum of
-#'   (R_t - R_{t-1}) P_t over distinct scores.
+#'   (R(t) - R(t-1)) P(t) over distinct scores t.
 #' * `auprc_ratio`: `auprc / density`.
 #' * `early_precision`, `epr`: BEELINE's early precision and its ratio to the
 #'   density.  With k = number of positives, the pairs taken are those with
@@ -65,6 +65,7 @@
 #' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
 #' evaluate_grn(g, ex$truth)                 # universe mode (BEELINE)
 #' evaluate_grn(g, ex$split$test)            # pairs mode (supervised test set)
+#' @md
 #' @export
 evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe", "pairs"),
                          missing = NULL, use = c("weight", "score"), hit = 0.01) {
@@ -93,6 +94,7 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
 }
 
 #' @method print grn_evaluation
+#' @md
 #' @export
 print.grn_evaluation <- function(x, digits = 4, ...) {
   df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)

@@ -46,6 +46,7 @@
 #' write.csv(data.frame(Gene1 = c("A", "B"), Gene2 = c("C", "D")),
 #'           file.path(d, "BL--network.csv"), row.names = FALSE)
 #' str(read_beeline(d))
+#' @md
 #' @export
 read_beeline <- function(dir, expression = TRUE, splits = TRUE) {
   if (!is.character(dir) || length(dir) != 1L || is.na(dir)) .grn_abort("dir", "must be a single folder path")

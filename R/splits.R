@@ -58,6 +58,7 @@
 #' ex <- grntorch_example()
 #' s <- split_edges(ex$truth, "unseen_genes", tfs = ex$tfs, genes = rownames(ex$expression), seed = 1)
 #' s
+#' @md
 #' @export
 split_edges <- function(truth, scheme = c("unseen_genes", "genelink_specific", "genelink_density"),
                         tfs = NULL, genes = NULL, seed = 1L, ...) {
@@ -85,6 +86,7 @@ split_edges <- function(truth, scheme = c("unseen_genes", "genelink_specific", "
 }
 
 #' @method print grn_split
+#' @md
 #' @export
 print.grn_split <- function(x, ...) {
   info <- attr(x, "info")

@@ -5,6 +5,7 @@
 # Expected (the paper's finding): on test_seen one-hot LR and MatComp are far
 # above the random density; on test_unseen they are at the random level.
 suppressPackageStartupMessages(library(grntorch))
+options(width = 200)
 dd <- Sys.getenv("GRNTORCH_SHARED_DATA", "../shared/data")
 seeds <- as.integer(Sys.getenv("GRNTORCH_BENCH_SEEDS", "10"))
 b <- read_beeline(file.path(dd, "beeline", "specific", "mESC-tfs500"))
