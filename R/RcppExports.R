@@ -2,18 +2,34 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 .grn_correlation <- function(expr, regulators, method, threads, verbose) {
-    .Call('_grntorch_grn_correlation', PACKAGE = 'grntorch', expr, regulators, method, threads, verbose)
+    .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
 }
 
 .grn_densify_rows <- function(x, rows) {
-    .Call('_grntorch_grn_densify_rows', PACKAGE = 'grntorch', x, rows)
+    .Call(`_grntorch_grn_densify_rows`, x, rows)
 }
 
 .grn_runtime_info <- function() {
-    .Call('_grntorch_grn_runtime_info', PACKAGE = 'grntorch')
+    .Call(`_grntorch_grn_runtime_info`)
 }
 
 .grn_set_threads <- function(n) {
-    .Call('_grntorch_grn_set_threads', PACKAGE = 'grntorch', n)
+    .Call(`_grntorch_grn_set_threads`, n)
+}
+
+.grn_supervised <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, model, gnn, epochs, lr, lr_decay, batch_size, weight_decay, dropout, patience, select_best, hidden, heads, seed, threads, verbose) {
+    .Call(`_grntorch_grn_supervised`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, model, gnn, epochs, lr, lr_decay, batch_size, weight_decay, dropout, patience, select_best, hidden, heads, seed, threads, verbose)
+}
+
+.grn_torchscript_embeddings <- function(path, expr, batch_cells, threads, verbose) {
+    .Call(`_grntorch_grn_torchscript_embeddings`, path, expr, batch_cells, threads, verbose)
+}
+
+.grn_write_torchscript_fixture <- function(path, dim, with_attention, seed) {
+    invisible(.Call(`_grntorch_grn_write_torchscript_fixture`, path, dim, with_attention, seed))
+}
+
+.grn_pair_metrics <- function(score, label) {
+    .Call(`_grntorch_grn_pair_metrics`, score, label)
 }
 

@@ -76,7 +76,11 @@ print.grn_method <- function(x, ...) {
 .grn_method_table <- function() {
   list(
     pearson = function(...) correlation_method("pearson", ...),
-    spearman = function(...) correlation_method("spearman", ...)
+    spearman = function(...) correlation_method("spearman", ...),
+    genelink = function(...) genelink(...),
+    gnnlink = function(...) gnnlink(...),
+    scregnet = function(...) scregnet(...),
+    sctransnet = function(...) sctransnet(...)
   )
 }
 
