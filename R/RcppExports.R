@@ -5,20 +5,8 @@
     .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
 }
 
-.grn_deepsem <- function(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label) {
-    .Call(`_grntorch_grn_deepsem`, expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label)
-}
-
-.grn_infosem <- function(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label) {
-    .Call(`_grntorch_grn_infosem`, expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label)
-}
-
 .grn_densify_rows <- function(x, rows) {
     .Call(`_grntorch_grn_densify_rows`, x, rows)
-}
-
-.grn_ranking_metrics <- function(score, label, hit_frac) {
-    .Call(`_grntorch_grn_ranking_metrics`, score, label, hit_frac)
 }
 
 .grn_runtime_info <- function() {
@@ -29,7 +17,19 @@
     .Call(`_grntorch_grn_set_threads`, n)
 }
 
-.grn_scunigp <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose) {
-    .Call(`_grntorch_grn_scunigp`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose)
+.grn_supervised <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, model, gnn, epochs, lr, lr_decay, batch_size, weight_decay, dropout, patience, select_best, hidden, heads, seed, threads, verbose) {
+    .Call(`_grntorch_grn_supervised`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, model, gnn, epochs, lr, lr_decay, batch_size, weight_decay, dropout, patience, select_best, hidden, heads, seed, threads, verbose)
+}
+
+.grn_torchscript_embeddings <- function(path, expr, batch_cells, threads, verbose) {
+    .Call(`_grntorch_grn_torchscript_embeddings`, path, expr, batch_cells, threads, verbose)
+}
+
+.grn_write_torchscript_fixture <- function(path, dim, with_attention, seed) {
+    invisible(.Call(`_grntorch_grn_write_torchscript_fixture`, path, dim, with_attention, seed))
+}
+
+.grn_pair_metrics <- function(score, label) {
+    .Call(`_grntorch_grn_pair_metrics`, score, label)
 }
 

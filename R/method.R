@@ -83,6 +83,10 @@ print.grn_method <- function(x, ...) {
     onehot_lr = function(...) onehot_lr(...),
     matcomp = function(...) matcomp(...),
     scunigp = function(...) scunigp(...)
+    genelink = function(...) genelink(...),
+    gnnlink = function(...) gnnlink(...),
+    scregnet = function(...) scregnet(...),
+    sctransnet = function(...) sctransnet(...)
   )
 }
 

@@ -21,10 +21,11 @@ struct Graph {
   torch::Tensor src;  // int64 [E]
   torch::Tensor dst;  // int64 [E]
   int64_t num_nodes = 0;
+  torch::Tensor t_perm;  // int64 [E]: edge order sorted by (src, dst), for transposed products
   int64_t num_edges() const { return src.defined() ? src.size(0) : 0; }
 };
 
-// Builds a graph from 0-based edge endpoints.  symmetric: add the reverse of
+// Builds a graph from 0-based edge endpoints (stored sorted by (dst, src)).  symmetric: add the reverse of
 // every edge; self_loops: remove any given self-loop, then add one per node.
 // Duplicated edges are removed.  Throws InvalidArgument on out-of-range ids.
 Graph make_graph(const std::vector<int64_t>& src, const std::vector<int64_t>& dst, int64_t num_nodes,
@@ -35,6 +36,9 @@ Graph add_self_loops(const Graph& g);
 
 // Number of edges ending at each node (float [N]).
 torch::Tensor in_degree(const Graph& g);
+
+// x[index] along dim 0 (rows), with a fast backward (scatter_add).
+torch::Tensor gather_rows(const torch::Tensor& x, const torch::Tensor& index);
 
 // out[n] = sum over e with index[e] == n of values[e]  (values: [E, ...]).
 torch::Tensor scatter_sum(const torch::Tensor& values, const torch::Tensor& index, int64_t num_nodes);
@@ -50,6 +54,10 @@ struct WeightedGraph {
   torch::Tensor weight;  // float [E]
 };
 WeightedGraph gcn_normalize(const Graph& g);
+
+// out = A x with A[dst, src] = values[e] ([E], may require grad): a sparse
+// matrix product; the fast path for wide features.
+torch::Tensor spmm(const Graph& g, const torch::Tensor& values, const torch::Tensor& x);
 
 // out[dst] += weight[e] * x[src]  (weight may be undefined: plain sum).
 torch::Tensor propagate(const torch::Tensor& x, const Graph& g, const torch::Tensor& weight = {});

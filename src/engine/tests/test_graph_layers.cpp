@@ -1,7 +1,10 @@
 // Graph toolkit: each sparse layer against a dense reference written out here.
-#include <catch2/catch.hpp>
-
+// torch (glog) defines its own CHECK macro: include it first, then let
+// Catch's CHECK win.
 #include "../src/graph_layers.hpp"
+#undef CHECK
+#undef CHECK_EQ
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <vector>

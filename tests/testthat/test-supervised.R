@@ -1,0 +1,119 @@
+# Supervised graph models and FM embeddings on the bundled real mESC data.
+
+# A 300-gene slice of the bundled data with its split restricted to it.
+sup_example <- local({
+  cache <- NULL
+  function() {
+    if (!is.null(cache)) return(cache)
+    ex <- grntorch_example()
+    tfs <- intersect(unique(ex$split$train$from), rownames(ex$expression))[1:25]
+    genes <- unique(c(tfs, rownames(ex$expression)))[1:300]
+    keep <- function(p) p[p$from %in% genes & p$to %in% genes, ]
+    cache <<- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
+                   train = keep(ex$split$train), validation = keep(ex$split$validation),
+                   test = keep(ex$split$test), embeddings = ex$embeddings)
+    cache
+  }
+})
+
+test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene pair", {
+  d <- sup_example()
+  for (m in list(genelink(epochs = 3, seed = 1), gnnlink(epochs = 8, seed = 1))) {
+    g <- infer_grn(d$expression, m, tfs = d$tfs, train = d$train, validation = d$validation)
+    e <- grn_edges(g)
+    # Full network: every regulator x gene pair except self-pairs (scores are probabilities > 0).
+    expect_equal(nrow(e), length(d$tfs) * (nrow(d$expression) - 1))
+    expect_true(all(e$score > 0 & e$score <= 1))
+    fit <- igraph::graph_attr(g, "fit")
+    expect_true(fit$best_epoch >= 1 && fit$best_epoch <= fit$epochs_run)
+    expect_equal(length(fit$val_auroc), fit$epochs_run)
+    auc <- grntorch:::.pair_metrics(g, d$test)[["auroc"]]
+    expect_gt(auc, 0.75)
+  }
+})
+
+test_that("the fitted model depends on train and validation only, and the seed", {
+  d <- sup_example()
+  fit <- function(val, seed = 1) {
+    grn_edges(infer_grn(d$expression, gnnlink(epochs = 4, seed = seed), tfs = d$tfs, train = d$train,
+                        validation = val))
+  }
+  a <- fit(d$validation)
+  # Test pairs are no input of infer_grn(): the same call gives the same model
+  # whatever the test set is.
+  b <- fit(d$validation)
+  expect_identical(a, b)
+  expect_false(identical(a$score, fit(d$validation, seed = 2)$score))
+})
+
+test_that("scRegNet and scTransNet run with FM embeddings and report genes without one", {
+  d <- sup_example()
+  emb <- d$embeddings[setdiff(rownames(d$embeddings), rownames(d$expression)[1:10]), ]
+  g <- infer_grn(d$expression, scregnet(emb, epochs = 3, hidden = c(32, 16, 16, 8)), tfs = d$tfs,
+                 train = d$train, validation = d$validation)
+  fit <- igraph::graph_attr(g, "fit")
+  expect_setequal(fit$genes_without_embedding, rownames(d$expression)[1:10])
+  expect_gt(grntorch:::.pair_metrics(g, d$test)[["auroc"]], 0.7)
+  g2 <- infer_grn(d$expression, scregnet(d$embeddings, gnn = "sage", epochs = 2, hidden = c(32, 16, 16, 8)),
+                  tfs = d$tfs, train = d$train)
+  expect_s3_class(g2, "igraph")
+  g3 <- infer_grn(d$expression, sctransnet(d$embeddings, epochs = 3, hidden = c(32, 16, 16, 8)), tfs = d$tfs,
+                  train = d$train, validation = d$validation)
+  expect_gt(grntorch:::.pair_metrics(g3, d$test)[["auroc"]], 0.7)
+})
+
+test_that("fm_embeddings pools arrays (mean and attentive), reads CSVs and runs TorchScript", {
+  set.seed(1)
+  a <- array(rnorm(4 * 3 * 2), c(4, 3, 2), dimnames = list(NULL, c("G1", "G2", "G3"), NULL))
+  att <- matrix(runif(12), 4, 3)
+  m <- fm_embeddings(a)$embeddings
+  expect_equal(m["G2", ], c(mean(a[, 2, 1]), mean(a[, 2, 2])))
+  p <- fm_embeddings(a, attention = att, pooling = "attention")$embeddings
+  w <- att[, 3] / sum(att[, 3])
+  expect_equal(p["G3", ], c(sum(w * a[, 3, 1]), sum(w * a[, 3, 2])))
+  # Geneformer-style CSV keyed by Ensembl ID, with a mapping table.
+  f <- tempfile(fileext = ".csv")
+  utils::write.csv(data.frame(ensembl = c("ENSG01.3", "ENSG02", "ENSG03"), d1 = 1:3, d2 = c(0.5, 0.25, 0)),
+                   f, row.names = FALSE)
+  e <- fm_embeddings(f, mapping = data.frame(id = c("ENSG01", "ENSG02"), symbol = c("SOX2", "NANOG")))
+  expect_equal(rownames(e$embeddings), c("SOX2", "NANOG"))
+  expect_equal(e$unmapped, "ENSG03")
+  expect_equal(unname(e$embeddings["NANOG", ]), c(2, 0.25))
+  # TorchScript module made here with Module::define + save: h = x * w + b,
+  # attention = softmax over genes.
+  pt <- tempfile(fileext = ".pt")
+  grntorch:::.grn_write_torchscript_fixture(pt, 3L, TRUE, 5)
+  x <- matrix(c(0, 1, 2, 1, 0, 0.5), 3, 2, dimnames = list(c("A", "B", "C"), NULL))
+  z0 <- fm_embeddings(pt, expression = x * 0)$embeddings["A", ]  # = b
+  z1 <- fm_embeddings(pt, expression = x * 0 + 1)$embeddings["A", ]  # = w + b
+  tm <- fm_embeddings(pt, expression = x, batch_cells = 1)
+  expect_equal(tm$source, "torchscript")
+  expect_equal(tm$embeddings["B", ], mean(x["B", ]) * (z1 - z0) + z0, tolerance = 1e-5)
+  ta <- fm_embeddings(pt, expression = x, pooling = "attention")$embeddings
+  sm <- apply(x, 2, function(v) exp(v) / sum(exp(v)))  # genes x cells
+  wb <- sm["B", ] / sum(sm["B", ])
+  expect_equal(ta["B", ], sum(wb * x["B", ]) * (z1 - z0) + z0, tolerance = 1e-5)
+  unlink(c(f, pt))
+})
+
+test_that("bad supervised input gives clear errors naming the argument", {
+  d <- sup_example()
+  bad_train <- rbind(d$train, data.frame(from = "NOTAGENE", to = d$train$to[1], label = 1))
+  expect_error(infer_grn(d$expression, gnnlink(epochs = 1), tfs = d$tfs, train = bad_train), "`train`.*absent")
+  neg <- d$train[d$train$label == 0, ]
+  expect_error(infer_grn(d$expression, gnnlink(epochs = 1), tfs = d$tfs, train = neg), "`train`.*no positive")
+  expect_error(infer_grn(d$expression, gnnlink(epochs = 1), tfs = d$tfs, train = d$train,
+                         validation = d$validation[d$validation$label == 0, ]), "`validation`.*no positive")
+  expect_error(infer_grn(d$expression, "genelink", tfs = d$tfs), "`train`")
+  expect_error(scregnet(d$embeddings, embedding_dim = 200), "`embeddings`.*64 dimensions")
+  other <- d$embeddings
+  rownames(other) <- paste0("X", seq_len(nrow(other)))
+  expect_error(infer_grn(d$expression, scregnet(other, epochs = 1), tfs = d$tfs, train = d$train),
+               "`embeddings`.*no gene")
+  expect_error(scregnet(), "`embeddings`")
+  expect_error(fm_embeddings(array(0, c(2, 3, 4)), genes = letters[1:3], attention = matrix(1, 3, 3),
+                             pooling = "attention"), "`attention`")
+  expect_error(fm_embeddings(array(0, c(2, 3, 4)), genes = letters[1:2]), "`genes`")
+  expect_error(genelink(epochs = 0), "`epochs`")
+  expect_error(fm_embeddings(tempfile(fileext = ".pt"), expression = d$expression), "`x`.*does not exist")
+})
