@@ -16,7 +16,8 @@
 #' (BCE on the expert score, early stopping on validation AUROC, patience 5),
 #' then the whole model is fine-tuned jointly (the GNN at `gnn_lr_scale`
 #' times the learning rate) with early stopping on validation AUROC (patience
-#' `patience`); the model with the best validation AUROC is kept.  Only the
+#' `patience`); the model with the best validation AUROC is kept (ties,
+#' as on a tiny validation set at AUROC 1, go to the lower validation loss).  Only the
 #' `train` and `validation` pairs are ever seen.  When `validation` is
 #' `NULL`, `validation_fraction` of the training pairs (stratified by label) is
 #' held out.

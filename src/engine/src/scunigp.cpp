@@ -358,6 +358,12 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
     }
     return out;
   };
+  const Tensor va_y = torch::tensor(validation.label, torch::kFloat32);
+  // Model selection: higher validation AUROC, ties (e.g. a tiny validation set
+  // at AUROC 1) broken by lower validation BCE.
+  auto better = [](double auc, double loss, double best_auc, double best_loss) {
+    return auc > best_auc || (auc == best_auc && loss < best_loss);
+  };
   auto to_vec = [](const Tensor& t) {
     Tensor c = t.contiguous().to(torch::kFloat32);
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
@@ -368,7 +374,7 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
   if (use_gnn && o.pretrain_epochs > 0) {
     auto& g = net->gnn;
     torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(o.pretrain_lr));
-    double best = -1;
+    double best = -1, best_loss = std::numeric_limits<double>::infinity();
     int bad = 0;
     std::vector<Tensor> best_state = snapshot(*g);
     for (int ep = 1; ep <= o.pretrain_epochs; ++ep) {
@@ -386,17 +392,20 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
         loss_sum += loss.item<double>();
         ++nb;
       }
-      double auc;
+      double auc, vloss;
       {
         torch::NoGradGuard ng;
         g->eval();
         scunigp_gnn::GnnOut out = g->forward(x);
-        auc = scunigp_internal::auroc(to_vec(scunigp_gnn::expert_score(out, va_i, va_j)), validation.label);
+        Tensor vs = scunigp_gnn::expert_score(out, va_i, va_j);
+        auc = scunigp_internal::auroc(to_vec(vs), validation.label);
+        vloss = torch::binary_cross_entropy_with_logits(vs, va_y).item<double>();
       }
       res.pretrain_val_auroc.push_back(auc);
       if (monitor) monitor->progress(ep, total_steps, nb ? loss_sum / nb : std::nan(""));
-      if (auc > best) {
+      if (better(auc, vloss, best, best_loss)) {
         best = auc;
+        best_loss = vloss;
         bad = 0;
         res.pretrain_best_epoch = ep;
         best_state = snapshot(*g);
@@ -441,7 +450,7 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
     return torch::cat(outs);
   };
 
-  double best = -1;
+  double best = -1, best_loss = std::numeric_limits<double>::infinity();
   int bad = 0;
   std::vector<Tensor> best_state = snapshot(*net);
   const int offset = use_gnn ? static_cast<int>(res.pretrain_val_auroc.size()) : 0;
@@ -461,13 +470,16 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
       ++nb;
     }
     sched.step();
-    const double auc = scunigp_internal::auroc(to_vec(score_pairs(va_i, va_j)), validation.label);
+    const Tensor vlogit = score_pairs(va_i, va_j);
+    const double auc = scunigp_internal::auroc(to_vec(vlogit), validation.label);
+    const double vloss = torch::binary_cross_entropy_with_logits(vlogit, va_y).item<double>();
     res.val_auroc.push_back(auc);
     res.train_loss.push_back(nb ? loss_sum / nb : std::nan(""));
     if (monitor) monitor->progress(std::min(total_steps, offset + ep), total_steps, res.train_loss.back());
     if (!std::isfinite(res.train_loss.back())) throw std::runtime_error("scUniGP training diverged (non-finite loss); try a smaller lr");
-    if (auc > best) {
+    if (better(auc, vloss, best, best_loss)) {
       best = auc;
+      best_loss = vloss;
       bad = 0;
       res.best_epoch = ep;
       best_state = snapshot(*net);

@@ -56,7 +56,7 @@ struct ScUniGPOptions {
   // Fusion + classifier + joint training.
   ScUniGPFusion fusion = ScUniGPFusion::MultiScale;
   int epochs = 60;
-  int patience = 8;            // early stopping on validation AUROC
+  int patience = 8;            // early stopping on validation AUROC (ties: lower validation BCE)
   double lr = 1e-3;
   double gnn_lr_scale = 0.1;   // learning-rate factor for the pre-trained GNN in joint training
   double weight_decay = 1e-5;
