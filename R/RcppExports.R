@@ -5,8 +5,20 @@
     .Call(`_grntorch_grn_correlation`, expr, regulators, method, threads, verbose)
 }
 
+.grn_deepsem <- function(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label) {
+    .Call(`_grntorch_grn_deepsem`, expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label)
+}
+
+.grn_infosem <- function(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label) {
+    .Call(`_grntorch_grn_infosem`, expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label)
+}
+
 .grn_densify_rows <- function(x, rows) {
     .Call(`_grntorch_grn_densify_rows`, x, rows)
+}
+
+.grn_ranking_metrics <- function(score, label, hit_frac) {
+    .Call(`_grntorch_grn_ranking_metrics`, score, label, hit_frac)
 }
 
 .grn_runtime_info <- function() {
@@ -15,6 +27,10 @@
 
 .grn_set_threads <- function(n) {
     .Call(`_grntorch_grn_set_threads`, n)
+}
+
+.grn_scunigp <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose) {
+    .Call(`_grntorch_grn_scunigp`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose)
 }
 
 .grn_supervised <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, model, gnn, epochs, lr, lr_decay, batch_size, weight_decay, dropout, patience, select_best, hidden, heads, seed, threads, verbose) {

@@ -82,7 +82,7 @@ print.grn_method <- function(x, ...) {
     random = function(...) random_baseline(...),
     onehot_lr = function(...) onehot_lr(...),
     matcomp = function(...) matcomp(...),
-    scunigp = function(...) scunigp(...)
+    scunigp = function(...) scunigp(...),
     genelink = function(...) genelink(...),
     gnnlink = function(...) gnnlink(...),
     scregnet = function(...) scregnet(...),

@@ -26,6 +26,52 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_deepsem
+Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const std::string mode, const double alpha, const double beta, const int epochs, const int batch_size, const double lr, const double lr_adj, const int hidden, const double lr_decay, const double seed, const int net_epochs, const int adj_epochs, const int threads, const std::string device, const bool verbose, const std::string label);
+RcppExport SEXP _grntorch_grn_deepsem(SEXP exprSEXP, SEXP modeSEXP, SEXP alphaSEXP, SEXP betaSEXP, SEXP epochsSEXP, SEXP batch_sizeSEXP, SEXP lrSEXP, SEXP lr_adjSEXP, SEXP hiddenSEXP, SEXP lr_decaySEXP, SEXP seedSEXP, SEXP net_epochsSEXP, SEXP adj_epochsSEXP, SEXP threadsSEXP, SEXP deviceSEXP, SEXP verboseSEXP, SEXP labelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type mode(modeSEXP);
+    Rcpp::traits::input_parameter< const double >::type alpha(alphaSEXP);
+    Rcpp::traits::input_parameter< const double >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< const int >::type epochs(epochsSEXP);
+    Rcpp::traits::input_parameter< const int >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< const double >::type lr(lrSEXP);
+    Rcpp::traits::input_parameter< const double >::type lr_adj(lr_adjSEXP);
+    Rcpp::traits::input_parameter< const int >::type hidden(hiddenSEXP);
+    Rcpp::traits::input_parameter< const double >::type lr_decay(lr_decaySEXP);
+    Rcpp::traits::input_parameter< const double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< const int >::type net_epochs(net_epochsSEXP);
+    Rcpp::traits::input_parameter< const int >::type adj_epochs(adj_epochsSEXP);
+    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type label(labelSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_deepsem(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label));
+    return rcpp_result_gen;
+END_RCPP
+}
+// grn_infosem
+Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix embeddings, const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt, const Rcpp::IntegerVector lab_y, const Rcpp::List opts, const int threads, const bool verbose, const std::string label);
+RcppExport SEXP _grntorch_grn_infosem(SEXP exprSEXP, SEXP embeddingsSEXP, SEXP lab_regSEXP, SEXP lab_tgtSEXP, SEXP lab_ySEXP, SEXP optsSEXP, SEXP threadsSEXP, SEXP verboseSEXP, SEXP labelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type embeddings(embeddingsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_reg(lab_regSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_tgt(lab_tgtSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_y(lab_ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< const std::string >::type label(labelSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_infosem(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_densify_rows
 Rcpp::NumericMatrix grn_densify_rows(const Eigen::Map<Eigen::SparseMatrix<double>> x, const Rcpp::IntegerVector rows);
 RcppExport SEXP _grntorch_grn_densify_rows(SEXP xSEXP, SEXP rowsSEXP) {
@@ -35,6 +81,19 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::SparseMatrix<double>> >::type x(xSEXP);
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type rows(rowsSEXP);
     rcpp_result_gen = Rcpp::wrap(grn_densify_rows(x, rows));
+    return rcpp_result_gen;
+END_RCPP
+}
+// grn_ranking_metrics
+Rcpp::List grn_ranking_metrics(const Rcpp::NumericVector score, const Rcpp::IntegerVector label, const double hit_frac);
+RcppExport SEXP _grntorch_grn_ranking_metrics(SEXP scoreSEXP, SEXP labelSEXP, SEXP hit_fracSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type score(scoreSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type label(labelSEXP);
+    Rcpp::traits::input_parameter< const double >::type hit_frac(hit_fracSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_ranking_metrics(score, label, hit_frac));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -56,6 +115,27 @@ BEGIN_RCPP
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< int >::type n(nSEXP);
     rcpp_result_gen = Rcpp::wrap(grn_set_threads(n));
+    return rcpp_result_gen;
+END_RCPP
+}
+// grn_scunigp
+Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::List params, const int threads, const bool verbose);
+RcppExport SEXP _grntorch_grn_scunigp(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP paramsSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type regulators(regulatorsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type train_from(train_fromSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type train_to(train_toSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type train_label(train_labelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_from(val_fromSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_to(val_toSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type val_label(val_labelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_scunigp(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -136,9 +216,13 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 5},
+    {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 17},
+    {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 9},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
+    {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
+    {"_grntorch_grn_scunigp", (DL_FUNC) &_grntorch_grn_scunigp, 11},
     {"_grntorch_grn_supervised", (DL_FUNC) &_grntorch_grn_supervised, 24},
     {"_grntorch_grn_torchscript_embeddings", (DL_FUNC) &_grntorch_grn_torchscript_embeddings, 5},
     {"_grntorch_grn_write_torchscript_fixture", (DL_FUNC) &_grntorch_grn_write_torchscript_fixture, 4},
