@@ -1,6 +1,7 @@
 // scUniGP: global GNN branch + pairwise transformer + multi-scale fusion.
 // See grntorch/scunigp.hpp for the model summary.
 #include "grntorch/scunigp.hpp"
+#include "grntorch/supervised.hpp"
 
 #include <torch/torch.h>
 
@@ -117,30 +118,7 @@ Tensor expert_score(const GnnOut& g, const Tensor& i, const Tensor& j) {
 
 }  // namespace scunigp_gnn
 
-namespace scunigp_internal {
 
-double auroc(const std::vector<float>& score, const std::vector<float>& label) {
-  const std::size_t n = score.size();
-  if (label.size() != n) throw InvalidArgument("auroc: score and label lengths differ");
-  std::vector<std::size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-  double n_pos = 0, rank_sum = 0;
-  std::size_t i = 0;
-  while (i < n) {
-    std::size_t j = i;
-    while (j + 1 < n && score[idx[j + 1]] == score[idx[i]]) ++j;
-    const double avg = 0.5 * static_cast<double>(i + j) + 1.0;
-    for (std::size_t k = i; k <= j; ++k)
-      if (label[idx[k]] > 0.5f) { rank_sum += avg; n_pos += 1; }
-    i = j + 1;
-  }
-  const double n_neg = static_cast<double>(n) - n_pos;
-  if (n_pos == 0 || n_neg == 0) return std::numeric_limits<double>::quiet_NaN();
-  return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg);
-}
-
-}  // namespace scunigp_internal
 
 namespace {
 
@@ -398,7 +376,7 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
         g->eval();
         scunigp_gnn::GnnOut out = g->forward(x);
         Tensor vs = scunigp_gnn::expert_score(out, va_i, va_j);
-        auc = scunigp_internal::auroc(to_vec(vs), validation.label);
+        auc = auroc(to_vec(vs), validation.label);
         vloss = torch::binary_cross_entropy_with_logits(vs, va_y).item<double>();
       }
       res.pretrain_val_auroc.push_back(auc);
@@ -471,7 +449,7 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
     }
     sched.step();
     const Tensor vlogit = score_pairs(va_i, va_j);
-    const double auc = scunigp_internal::auroc(to_vec(vlogit), validation.label);
+    const double auc = auroc(to_vec(vlogit), validation.label);
     const double vloss = torch::binary_cross_entropy_with_logits(vlogit, va_y).item<double>();
     res.val_auroc.push_back(auc);
     res.train_loss.push_back(nb ? loss_sum / nb : std::nan(""));

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "grntorch/scunigp.hpp"
+#include "grntorch/supervised.hpp"
 
 #include <cmath>
 #include <random>
@@ -69,13 +70,13 @@ double test_auroc(const Toy& t, const Matrix& logits) {
       s.push_back(logits(r, g));
       y.push_back(g % 3 == 0 ? 1.0f : 0.0f);
     }
-  return grntorch::scunigp_internal::auroc(s, y);
+  return grntorch::auroc(s, y);
 }
 
 }  // namespace
 
 TEST_CASE("auroc is the Mann-Whitney statistic with ties counted half", "[scunigp]") {
-  using grntorch::scunigp_internal::auroc;
+  using grntorch::auroc;
   CHECK(auroc({0.1f, 0.2f, 0.8f, 0.9f}, {0, 0, 1, 1}) == Approx(1.0));
   CHECK(auroc({0.9f, 0.8f, 0.2f, 0.1f}, {0, 0, 1, 1}) == Approx(0.0));
   CHECK(auroc({0.5f, 0.5f}, {0, 1}) == Approx(0.5));

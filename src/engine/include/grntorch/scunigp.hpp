@@ -92,10 +92,5 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
                           const std::vector<int>& regulators, const ScUniGPOptions& options,
                           Monitor* monitor = nullptr);
 
-namespace scunigp_internal {
-// Area under the ROC curve with ties counted half (Mann-Whitney).  NaN when a
-// class is absent.
-double auroc(const std::vector<float>& score, const std::vector<float>& label);
-}  // namespace scunigp_internal
 
 }  // namespace grntorch
