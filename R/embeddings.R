@@ -67,8 +67,8 @@
 #' @seealso [gene_embeddings_go()], [infosem()]
 #' @examples
 #' ex <- grntorch_example()
-#' emb <- ex$embeddings[rev(rownames(ex$embeddings))[1:500], 1:8]  # another order
-#' m <- read_embeddings(emb, genes = rownames(ex$expression)[1:20], verbose = TRUE)
+#' emb <- ex$embeddings[rev(rownames(ex$embeddings)), 1:8]  # rows in another order
+#' m <- read_embeddings(emb, genes = c(rownames(ex$expression)[1:20], "NOT_A_GENE"), verbose = TRUE)
 #' dim(m)
 #' attr(m, "missing")
 #' # a file

@@ -95,12 +95,15 @@
   }
   if (!is.character(layer) || length(layer) != 1L || is.na(layer)) .grn_abort("layer", "must be a single string")
   if (.seurat_v5()) {
-    layers <- SeuratObject::Layers(x[[assay]])
+    # Looked up at run time: SeuratObject 4 has neither function.
+    layers_fn <- getExportedValue("SeuratObject", "Layers")
+    layer_data <- getExportedValue("SeuratObject", "LayerData")
+    layers <- layers_fn(x[[assay]])
     if (!layer %in% layers) {
       .grn_abort("layer", sprintf("layer \"%s\" is not in assay \"%s\"; available: %s", layer, assay,
                                   paste0("\"", layers, "\"", collapse = ", ")))
     }
-    m <- SeuratObject::LayerData(x, assay = assay, layer = layer)
+    m <- layer_data(x, assay = assay, layer = layer)
   } else {
     slots <- c("counts", "data", "scale.data")
     if (!layer %in% slots) {
