@@ -8,6 +8,8 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
+#include "toy_data.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -19,16 +21,6 @@ using grntorch::DeepSEMOptions;
 using grntorch::Matrix;
 
 namespace {
-
-// Log-expression-like data: non-negative with dropout zeros.
-Matrix toy_expr(int genes, int cells, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> nd(2.0f, 1.0f);
-  std::uniform_real_distribution<float> u(0.f, 1.f);
-  Matrix m(genes, cells);
-  for (auto& v : m.data) v = u(rng) < 0.3f ? 0.f : std::max(0.05f, nd(rng));
-  return m;
-}
 
 DeepSEMOptions small_opts(int epochs = 3) {
   auto o = DeepSEMOptions::defaults(DeepSEMMode::CellType);
@@ -138,7 +130,7 @@ TEST_CASE("standardisation follows the reference in both modes", "[deepsem]") {
 
 TEST_CASE("the diagonal of A never moves and A learns off the diagonal", "[deepsem]") {
   ThreadsOne t1;
-  auto expr = toy_expr(12, 40, 1);
+  auto expr = grntorch_test::toy_expr(12, 40, 1);
   auto opt = small_opts(4);
   auto data = grntorch::deepsem_prepare(expr, opt.mode, torch::kCPU);
   auto res = grntorch::deepsem_train(data, opt, nullptr);
@@ -154,7 +146,7 @@ TEST_CASE("the diagonal of A never moves and A learns off the diagonal", "[deeps
 
 TEST_CASE("same seed with one thread gives bit-identical A; another seed does not", "[deepsem]") {
   ThreadsOne t1;
-  auto expr = toy_expr(10, 30, 2);
+  auto expr = grntorch_test::toy_expr(10, 30, 2);
   auto opt = small_opts(3);
   opt.seed = 11;
   auto a = grntorch::deepsem_fit(expr, opt);
@@ -167,7 +159,7 @@ TEST_CASE("same seed with one thread gives bit-identical A; another seed does no
 
 TEST_CASE("the fast evaluation orders give the same fit as the plain one", "[deepsem]") {
   ThreadsOne t1;
-  auto expr = toy_expr(10, 40, 3);
+  auto expr = grntorch_test::toy_expr(10, 40, 3);
   auto opt = small_opts(6);
   auto fit = [&](unsigned sp) {
     opt.speedups = sp;
@@ -251,7 +243,7 @@ TEST_CASE("one batch: fused and plain nets give the same loss and gradients", "[
 
 TEST_CASE("save -> load of a fitted model gives the same A and nets", "[deepsem]") {
   ThreadsOne t1;
-  auto expr = toy_expr(9, 30, 4);
+  auto expr = grntorch_test::toy_expr(9, 30, 4);
   auto opt = small_opts(3);
   opt.mode = DeepSEMMode::NonSpecific;
   auto res = grntorch::deepsem_fit(expr, opt);
@@ -277,7 +269,7 @@ TEST_CASE("save -> load of a fitted model gives the same A and nets", "[deepsem]
 
 TEST_CASE("a diverging fit stops with a clear error; bad options are rejected", "[deepsem]") {
   ThreadsOne t1;
-  auto expr = toy_expr(8, 20, 5);
+  auto expr = grntorch_test::toy_expr(8, 20, 5);
   auto opt = small_opts(6);
   opt.lr = 1e6;
   opt.lr_adj = 1e6;
@@ -306,7 +298,7 @@ struct StopAfter : grntorch::Monitor {
 }  // namespace
 
 TEST_CASE("training polls the monitor every batch and stops when interrupted", "[deepsem]") {
-  auto expr = toy_expr(8, 64, 6);
+  auto expr = grntorch_test::toy_expr(8, 64, 6);
   auto opt = small_opts(50);
   opt.batch_size = 8;  // 8 batches per epoch
   StopAfter mon(5);

@@ -6,6 +6,8 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
+#include "toy_data.hpp"
+
 #include <cmath>
 #include <random>
 
@@ -14,15 +16,6 @@ using grntorch::InfoSEMOptions;
 using grntorch::Matrix;
 
 namespace {
-
-Matrix toy_expr_is(int genes, int cells, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> nd(2.0f, 1.0f);
-  std::uniform_real_distribution<float> u(0.f, 1.f);
-  Matrix m(genes, cells);
-  for (auto& v : m.data) v = u(rng) < 0.3f ? 0.f : std::max(0.05f, nd(rng));
-  return m;
-}
 
 Matrix toy_emb(int genes, int d, unsigned seed) {
   std::mt19937 rng(seed);
@@ -140,7 +133,7 @@ TEST_CASE("the logit prior touches only the labelled pairs", "[infosem]") {
 
 TEST_CASE("sigma_w = 0 fixes w = 0 and gives DeepSEM's network bit for bit", "[infosem]") {
   ThreadsOneIS one;
-  auto x = toy_expr_is(10, 40, 2);
+  auto x = grntorch_test::toy_expr(10, 40, 2);
   auto opt = small_is_opts(3);
   opt.sigma_w = 0;
   auto is = grntorch::infosem_fit(x, toy_emb(10, 4, 3), nullptr, opt);
@@ -153,7 +146,7 @@ TEST_CASE("sigma_w = 0 fixes w = 0 and gives DeepSEM's network bit for bit", "[i
 TEST_CASE("InfoSEM-B learns w, stays finite and keeps the zero diagonal", "[infosem]") {
   ThreadsOneIS one;
   const int n = 10;
-  auto x = toy_expr_is(n, 40, 4);
+  auto x = grntorch_test::toy_expr(n, 40, 4);
   auto opt = small_is_opts(6);
   opt.sigma_w = 10;
   auto res = grntorch::infosem_fit(x, toy_emb(n, 4, 5), nullptr, opt);
@@ -172,7 +165,7 @@ TEST_CASE("InfoSEM-B learns w, stays finite and keeps the zero diagonal", "[info
 TEST_CASE("InfoSEM-BC moves known edges up and known non-edges down", "[infosem]") {
   ThreadsOneIS one;
   const int n = 12;
-  auto x = toy_expr_is(n, 48, 6);
+  auto x = grntorch_test::toy_expr(n, 48, 6);
   auto opt = small_is_opts(6);
   opt.sigma_l = 0.1;
   opt.lr_logit = 1e-2;
@@ -200,7 +193,7 @@ TEST_CASE("InfoSEM-BC moves known edges up and known non-edges down", "[infosem]
 }
 
 TEST_CASE("InfoSEM rejects bad inputs with the argument named", "[infosem]") {
-  auto x = toy_expr_is(8, 20, 1);
+  auto x = grntorch_test::toy_expr(8, 20, 1);
   auto opt = small_is_opts(1);
   CHECK_THROWS_WITH(grntorch::infosem_fit(x, toy_emb(7, 3, 1), nullptr, opt), Catch::Contains("embeddings"));
   grntorch::InfoSEMLabels lab{{0}, {99}, {1}};
