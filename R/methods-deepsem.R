@@ -62,6 +62,9 @@
 #'   `MulticoreParam`, whose workers cannot reuse the parent's OpenMP threads).
 #' @param stability_k number of top edges per run used by `stability`
 #'   (`NULL`: the number of genes).
+#' @param keep_runs if `TRUE` and `n_runs > 1`, the fit information (graph
+#'   attribute `fit`) keeps each run's regulators x genes score matrix as
+#'   `runs`, e.g. to score the single runs of an ensemble with [evaluate_grn()].
 #' @param net_epochs,adj_epochs the alternation: `net_epochs` epochs training the
 #'   nets with \eqn{A} frozen, then `adj_epochs` epochs training \eqn{A} with the
 #'   nets frozen (reference: 1 and 2).
@@ -79,7 +82,7 @@
 deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr = 1e-4, lr_adj = 2e-5,
                     hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1, seed = NULL,
                     threads = NULL, n_runs = 1, device = "cpu", ..., BPPARAM = NULL, stability_k = NULL,
-                    net_epochs = 1, adj_epochs = 2) {
+                    net_epochs = 1, adj_epochs = 2, keep_runs = FALSE) {
   if (...length()) {
     nms <- names(list(...))
     .grn_abort("...", sprintf("unknown argument(s) to deepsem(): %s",
@@ -106,7 +109,8 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     device = .check_device(device),
     stability_k = if (is.null(stability_k)) NULL else .check_scalar_int(stability_k, "stability_k", min = 1),
     net_epochs = .check_scalar_int(net_epochs, "net_epochs", min = 1, max = 1e4),
-    adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4)
+    adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4),
+    keep_runs = .check_flag(keep_runs, "keep_runs")
   )
   if (params$seed != round(params$seed)) .grn_abort("seed", "must be a whole number")
   if (!is.null(BPPARAM)) {
@@ -186,5 +190,6 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
   dimnames(scores) <- dn
   dimnames(stab) <- dn
   info$stability_k <- k
+  if (isTRUE(p$keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
   list(scores = scores, attrs = list(stability = stab), info = info)
 }

@@ -115,6 +115,14 @@ test_that("ensembles average |A| over seeds, take the sign of the mean A and rep
   top50 <- sapply(runs, function(r) key %in% paste(r$from, r$to)[order(r$rank)][1:50])
   expect_equal(ens$stability, rowMeans(top50))
   expect_equal(sum(ens$stability) * 3, 150)
+  # keep_runs: each run's regulators x genes scores, equal to the single runs
+  kept <- igraph::graph_attr(infer_grn(ex$expression, base(11, n_runs = 3, stability_k = 50, keep_runs = TRUE),
+                                       tfs = ex$tfs, verbose = FALSE), "fit")$runs
+  expect_length(kept, 3)
+  for (i in 1:3) {
+    m <- kept[[i]]
+    expect_equal(m[cbind(match(runs[[i]]$from, rownames(m)), match(runs[[i]]$to, colnames(m)))], runs[[i]]$score)
+  }
   if (requireNamespace("BiocParallel", quietly = TRUE)) {
     bp <- grn_edges(infer_grn(ex$expression, base(11, n_runs = 3, stability_k = 50, BPPARAM = BiocParallel::SerialParam()),
                               tfs = ex$tfs, verbose = FALSE))
