@@ -171,25 +171,32 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     return(list(scores = s, info = info))
   }
   mats <- lapply(runs, `[[`, "scores")
+  ens <- .ensemble_scores(mats, data$regulators, genes, p$stability_k)
+  scores <- ens$scores
+  stab <- ens$stability
+  k <- ens$k
+  dimnames(scores) <- dn
+  dimnames(stab) <- dn
+  info$stability_k <- k
+  if (isTRUE(p$keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
+  list(scores = scores, attrs = list(stability = stab), info = info)
+}
+
+# Ensemble of signed score matrices: weight = mean |s|, sign of the mean s,
+# stability = fraction of runs with the pair in that run's top k.
+#' @noRd
+.ensemble_scores <- function(mats, regulators, genes, stability_k = NULL) {
   mean_abs <- Reduce(`+`, lapply(mats, abs)) / length(mats)
-  mean_signed <- Reduce(`+`, mats) / length(mats)
-  sgn <- sign(mean_signed)
+  sgn <- sign(Reduce(`+`, mats))
   sgn[sgn == 0] <- 1
-  scores <- sgn * mean_abs
-  self <- outer(data$regulators, genes, `==`)
-  n_cand <- sum(!self)
-  k <- min(if (is.null(p$stability_k)) length(genes) else p$stability_k, n_cand)
-  stab <- matrix(0, nrow(scores), ncol(scores))
+  self <- outer(regulators, genes, `==`)
+  k <- min(if (is.null(stability_k)) length(genes) else stability_k, sum(!self))
+  stab <- matrix(0, nrow(mean_abs), ncol(mean_abs))
   for (m in mats) {
     w <- abs(m)
     w[self] <- -Inf
     top <- order(w, decreasing = TRUE)[seq_len(k)]
     stab[top] <- stab[top] + 1
   }
-  stab <- stab / length(mats)
-  dimnames(scores) <- dn
-  dimnames(stab) <- dn
-  info$stability_k <- k
-  if (isTRUE(p$keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
-  list(scores = scores, attrs = list(stability = stab), info = info)
+  list(scores = sgn * mean_abs, stability = stab / length(mats), k = k)
 }

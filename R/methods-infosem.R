@@ -28,7 +28,7 @@
 #' (zero diagonal):
 #' \deqn{\mathrm{mse} + \beta\,\mathrm{KL}
 #'   + \alpha\,\frac{1}{n^2}\sum_{i \ne k} |a^e_{ik} - m_{ik}|
-#'   + \frac{\|w\|^2}{2\sigma_w^2}
+#'   + \frac{1}{n^2}\frac{\|w\|^2}{2\sigma_w^2}
 #'   + \frac{1}{n^2}\sum_{(i,k)\ \mathrm{labelled}} \frac{(a^l_{ik} - \mu_{ik})^2}{2\sigma_l^2}}
 #' * The Laplace term is DeepSEM's \eqn{\alpha\,\mathrm{mean}|A|} with the
 #'   mean moved to \eqn{M} (\eqn{\alpha} plays the role of \eqn{1/\sigma_a});
@@ -40,13 +40,17 @@
 #'   \eqn{1/(2\sigma_l^2)}; with the paper's \eqn{\sigma_l = 0.1} and the
 #'   mESC split (about 50,000 labelled pairs, \eqn{n = 1120}) that is about
 #'   \eqn{2 \times} the mean squared error to the prior logits.
-#' * The prior on \eqn{w} (one \eqn{2d}-vector, not a per-entry prior) enters
-#'   at full weight.  The gradient of the Laplace term on \eqn{w} is at most
-#'   \eqn{\alpha} times the typical embedding norm (which is scaled to 1, see
-#'   below), so \eqn{\sigma_w = 0.1} shrinks \eqn{w} strongly, while
-#'   \eqn{\sigma_w = 100} leaves it practically free: the paper's grid
-#'   \eqn{\{0.1, 1, 10, 100\}} spans "embeddings ignored" to "embeddings
-#'   trusted".
+#' * The Gaussian prior on \eqn{w} is a log density like the Laplace term and
+#'   gets the same \eqn{1/n^2} normalisation, so the joint prior on
+#'   \eqn{(A, w)} keeps the relative scale it has in the paper's log posterior.
+#'   The Laplace term's gradient on \eqn{w} is then up to \eqn{\alpha} times
+#'   the typical embedding norm (scaled to 1, see below), the penalty's
+#'   \eqn{w / (n^2 \sigma_w^2)}: across the paper's grid
+#'   \eqn{\{0.1, 1, 10, 100\}} \eqn{w} is practically unpenalised at the
+#'   scale \eqn{A} lives at (entries of order 0.01); it is shrunk only for
+#'   `sigma_w` of order \eqn{1/n} or below, and `sigma_w = 0` fixes
+#'   \eqn{w = 0}.  (Earlier development versions omitted the
+#'   \eqn{1/n^2}, which kept \eqn{w} near 0 for `sigma_w <= 1`.)
 #' * Optimisation: \eqn{A^e} and \eqn{w} with RMSprop at `lr_adj` in A epochs
 #'   (as DeepSEM's A); the logit factors with RMSprop at `lr_logit` (default
 #'   1e-3; at `lr_adj` they could not move far enough in 120 epochs to reach
@@ -70,6 +74,10 @@
 #' half down, which the Laplace term cannot tell from \eqn{w = 0} while all
 #' entries share a sign (in the paper the raw BioBERT vectors carry a large
 #' common component that plays this role).
+#' With `intercept = FALSE` the embeddings are used as the paper does: not
+#' centred and without the constant feature (only rescaled to a mean squared
+#' row norm of 1), so any common component of the vectors acts as the
+#' intercept.
 #' [gene_embeddings_go()] builds embeddings from GO annotations with no download.
 #'
 #' @section Choosing `sigma_w` and `sigma_l` (`tune = TRUE`):
@@ -101,6 +109,8 @@
 #' @param ... not used; misspelt argument names are reported as errors.
 #' @param missing fallback for genes without an embedding: `"mean"`,
 #'   `"zero"` or `"error"` (see [read_embeddings()]).
+#' @param intercept centre the embeddings and add a constant feature (default;
+#'   see the Embeddings section), or `FALSE` to use them uncentred as the paper.
 #' @param lr_logit RMSprop learning rate of the logit factors (InfoSEM-BC).
 #' @param tune_grid list with numeric vectors `sigma_w` and `sigma_l`.
 #' @param tune_folds folds of the `sigma_l` cross-validation.
@@ -130,7 +140,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
                     threads = NULL, n_runs = 1, device = "cpu", ..., missing = c("mean", "zero", "error"),
                     lr_logit = 1e-3, tune_grid = list(sigma_w = c(0.1, 1, 10, 100), sigma_l = c(0.1, sqrt(0.1))),
                     tune_folds = 2, tune_epochs = NULL, BPPARAM = NULL, stability_k = NULL,
-                    net_epochs = 1, adj_epochs = 2) {
+                    net_epochs = 1, adj_epochs = 2, intercept = TRUE) {
   if (...length()) {
     nms <- names(list(...))
     .grn_abort("...", sprintf("unknown argument(s) to infosem(): %s",
@@ -171,6 +181,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     rank = .check_scalar_int(rank, "rank", min = 1, max = 1e6),
     lr_logit = .check_scalar_num(lr_logit, "lr_logit", min = 0, open_min = TRUE),
     missing = missing,
+    intercept = .check_flag(intercept, "intercept"),
     tune = tune,
     tune_grid = tune_grid,
     tune_folds = .check_scalar_int(tune_folds, "tune_folds", min = 2, max = 20),
@@ -186,17 +197,19 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
 
 # Align, centre and scale the embeddings to the expression genes.
 #' @noRd
-.infosem_embeddings <- function(emb, genes, missing, verbose) {
+.infosem_embeddings <- function(emb, genes, missing, verbose, intercept = TRUE) {
   m <- .match_embeddings(emb, genes, missing = missing, verbose = verbose, arg = "embeddings")
   miss <- attr(m, "missing")
   use <- !(genes %in% miss)
   mu <- colMeans(m[use, , drop = FALSE])
-  m <- sweep(m, 2L, mu)
-  s <- sqrt(mean(rowSums(m[use, , drop = FALSE]^2)))
-  if (!is.finite(s) || s <= 0) {
+  mc <- sweep(m, 2L, mu)
+  if (!is.finite(sqrt(mean(rowSums(mc[use, , drop = FALSE]^2)))) || sqrt(mean(rowSums(mc[use, , drop = FALSE]^2))) <= 0) {
     .grn_abort("embeddings", "all matched genes have the same embedding: it carries no information")
   }
-  m <- cbind(m / s, intercept = 1)
+  if (intercept) m <- mc
+  s <- sqrt(mean(rowSums(m[use, , drop = FALSE]^2)))
+  m <- m / s
+  if (intercept) m <- cbind(m, intercept = 1)
   attr(m, "missing") <- miss
   m
 }
@@ -296,7 +309,7 @@ withr_seed <- function(seed, expr) {
   expr <- data$expr
   genes <- rownames(expr)
   if (nrow(expr) < 2L) .grn_abort("x", "InfoSEM needs at least 2 genes")
-  H <- .infosem_embeddings(p$embeddings, genes, p$missing, data$verbose)
+  H <- .infosem_embeddings(p$embeddings, genes, p$missing, data$verbose, intercept = !isFALSE(p$intercept))
   pe <- p$prior_edges
   if (identical(pe, "train")) {
     if (is.null(data$train)) .grn_abort("prior_edges", "is \"train\" but infer_grn() got no `train` pairs")
@@ -354,23 +367,4 @@ withr_seed <- function(seed, expr) {
   attrs$stability <- ens$stability
   info$stability_k <- ens$k
   list(scores = ens$scores, attrs = attrs, info = info)
-}
-
-# Ensemble of signed score matrices: weight = mean |s|, sign of the mean s,
-# stability = fraction of runs with the pair in that run's top k.
-#' @noRd
-.ensemble_scores <- function(mats, regulators, genes, stability_k = NULL) {
-  mean_abs <- Reduce(`+`, lapply(mats, abs)) / length(mats)
-  sgn <- sign(Reduce(`+`, mats))
-  sgn[sgn == 0] <- 1
-  self <- outer(regulators, genes, `==`)
-  k <- min(if (is.null(stability_k)) length(genes) else stability_k, sum(!self))
-  stab <- matrix(0, nrow(mean_abs), ncol(mean_abs))
-  for (m in mats) {
-    w <- abs(m)
-    w[self] <- -Inf
-    top <- order(w, decreasing = TRUE)[seq_len(k)]
-    stab[top] <- stab[top] + 1
-  }
-  list(scores = sgn * mean_abs, stability = stab / length(mats), k = k)
 }

@@ -53,7 +53,12 @@ torch::Tensor InfoSEMPrior::effect_prior(const torch::Tensor& Ae) const {
   auto reg = H.mv(w_reg).unsqueeze(0);
   auto M = (tgt + reg) * offdiag;
   auto t = sparsity_term(Ae, opt.deepsem.alpha, M);
-  if (learn_w) t = t + (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w);
+  // The Gaussian prior on w is a log density like the Laplace term, so it gets
+  // the same 1/n^2 normalisation (DeepSEM's mean over the n^2 entries of A).
+  if (learn_w) {
+    const double nn = static_cast<double>(n) * static_cast<double>(n);
+    t = t + (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w * nn);
+  }
   return t;
 }
 
