@@ -358,56 +358,81 @@ struct EdgeSoftmaxFn : public torch::autograd::Function<EdgeSoftmaxFn> {
   }
 };
 
-// y = x / max(||x||_2, eps) over the last dimension.
-struct RowNormalizeFn : public torch::autograd::Function<RowNormalizeFn> {
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, double eps) {
-    const int64_t F = x.size(-1), R = x.numel() / std::max<int64_t>(1, F);
+// GENELink's head output, fused: over the last dimension (F) of x [N, H, F],
+//   a = LeakyReLU(x, slope),  y = a / max(||a||_2, eps),  out = y + bias[k, :].
+struct HeadOutputFn : public torch::autograd::Function<HeadOutputFn> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor bias,
+                               double slope, double eps) {
+    const int64_t H = x.size(1), F = x.size(2), R = x.size(0) * H;
+    auto out = torch::empty_like(x);
     auto y = torch::empty_like(x);
     auto nrm = torch::empty({R}, x.options());
-    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_row_normalize", [&] {
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_head_output", [&] {
       const scalar_t* xp = x.data_ptr<scalar_t>();
+      const scalar_t* bp = bias.defined() ? bias.data_ptr<scalar_t>() : nullptr;
       scalar_t* yp = y.data_ptr<scalar_t>();
+      scalar_t* op = out.data_ptr<scalar_t>();
       scalar_t* np = nrm.data_ptr<scalar_t>();
+      const auto sl = static_cast<scalar_t>(slope);
       at::parallel_for(0, R, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, F)), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
+          const scalar_t* xr = xp + r * F;
+          scalar_t* yr = yp + r * F;
           scalar_t ss = 0;
-          for (int64_t f = 0; f < F; ++f) ss += xp[r * F + f] * xp[r * F + f];
+          for (int64_t f = 0; f < F; ++f) {
+            const scalar_t v = xr[f] > 0 ? xr[f] : xr[f] * sl;
+            yr[f] = v;
+            ss += v * v;
+          }
           const scalar_t n = std::max(std::sqrt(ss), static_cast<scalar_t>(eps));
           np[r] = n;
           const scalar_t inv = scalar_t(1) / n;
-          for (int64_t f = 0; f < F; ++f) yp[r * F + f] = xp[r * F + f] * inv;
+          const scalar_t* br = bp ? bp + (r % H) * F : nullptr;
+          scalar_t* orow = op + r * F;
+          for (int64_t f = 0; f < F; ++f) {
+            yr[f] *= inv;
+            orow[f] = br ? yr[f] + br[f] : yr[f];
+          }
         }
       });
     });
-    ctx->save_for_backward({y, nrm});
+    ctx->save_for_backward({x, y, nrm});
+    ctx->saved_data["slope"] = slope;
     ctx->saved_data["eps"] = eps;
-    return y;
+    ctx->saved_data["has_bias"] = bias.defined();
+    return out;
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     auto sv = ctx->get_saved_variables();
-    auto y = sv[0], nrm = sv[1];
-    const double eps = ctx->saved_data["eps"].toDouble();
+    auto x = sv[0], y = sv[1], nrm = sv[2];
+    const double slope = ctx->saved_data["slope"].toDouble(), eps = ctx->saved_data["eps"].toDouble();
     auto g = grads[0].contiguous();
-    auto gx = torch::empty_like(y);
-    const int64_t F = y.size(-1), R = y.numel() / std::max<int64_t>(1, F);
-    AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "grntorch_row_normalize_bwd", [&] {
+    auto gx = torch::empty_like(x);
+    const int64_t H = x.size(1), F = x.size(2), R = x.size(0) * H;
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_head_output_bwd", [&] {
+      const scalar_t* xp = x.data_ptr<scalar_t>();
       const scalar_t* yp = y.data_ptr<scalar_t>();
       const scalar_t* gp = g.data_ptr<scalar_t>();
       const scalar_t* np = nrm.data_ptr<scalar_t>();
       scalar_t* op = gx.data_ptr<scalar_t>();
+      const auto sl = static_cast<scalar_t>(slope);
       at::parallel_for(0, R, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, F)), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
+          const scalar_t* yr = yp + r * F;
+          const scalar_t* gr = gp + r * F;
+          const scalar_t* xr = xp + r * F;
+          scalar_t* orow = op + r * F;
+          // At the clamp (||a|| <= eps) the map is a / eps: no projection.
+          const scalar_t dot = np[r] > static_cast<scalar_t>(eps) ? dot_lanes(yr, gr, F) : scalar_t(0);
           const scalar_t inv = scalar_t(1) / np[r];
-          // At the clamp (||x|| <= eps) the map is x / eps: no projection.
-          scalar_t dot = 0;
-          if (np[r] > static_cast<scalar_t>(eps))
-            for (int64_t f = 0; f < F; ++f) dot += yp[r * F + f] * gp[r * F + f];
-          for (int64_t f = 0; f < F; ++f) op[r * F + f] = (gp[r * F + f] - yp[r * F + f] * dot) * inv;
+          for (int64_t f = 0; f < F; ++f) orow[f] = (gr[f] - yr[f] * dot) * inv * (xr[f] > 0 ? scalar_t(1) : sl);
         }
       });
     });
-    return {gx, torch::Tensor()};
+    torch::Tensor gb;
+    if (ctx->saved_data["has_bias"].toBool()) gb = g.sum(0).reshape({H * F});
+    return {gx, gb, torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -541,10 +566,13 @@ torch::Tensor GATConvImpl::forward(const torch::Tensor& x, const Graph& g) {
   if (opt.dropout > 0 && is_training()) alpha = torch::dropout(alpha, opt.dropout, true);
   auto out = aggregate(g, alpha, h, opt.isolated_global_mean);  // [N, H, F], all heads in one pass
   if (opt.genelink_output) {
-    out = torch::leaky_relu(out, opt.negative_slope);
-    out = fused_ok(out, out) ? RowNormalizeFn::apply(out.contiguous(), 1e-12)
-                             : out / out.norm(2, -1, true).clamp_min(1e-12);
-    if (bias.defined()) out = out + bias.view({1, H, F});
+    if (fused_ok(out, out) && (!bias.defined() || bias.scalar_type() == out.scalar_type())) {
+      out = HeadOutputFn::apply(out.contiguous(), bias.defined() ? bias.contiguous() : bias, opt.negative_slope, 1e-12);
+    } else {
+      out = torch::leaky_relu(out, opt.negative_slope);
+      out = out / out.norm(2, -1, true).clamp_min(1e-12);
+      if (bias.defined()) out = out + bias.view({1, H, F});
+    }
     return opt.concat ? out.reshape({N, H * F}) : out.mean(1);
   }
   if (opt.concat) {
