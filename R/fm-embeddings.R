@@ -102,6 +102,7 @@ fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean",
 .new_fm <- function(m, pooling, source, verbose, unmapped = character()) {
   storage.mode(m) <- "double"
   if (is.null(rownames(m))) .grn_abort("x", "embedding rows need gene names (row names or `genes`)")
+  if (ncol(m) < 1L) .grn_abort("x", "has no embedding dimensions (0 columns); need a genes x d matrix with d >= 1")
   bad <- !stats::complete.cases(m) | rowSums(!is.finite(m)) > 0
   if (any(bad)) {
     unmapped <- c(unmapped, rownames(m)[bad])

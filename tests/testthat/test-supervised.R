@@ -1,4 +1,7 @@
 # Supervised graph models and FM embeddings on the bundled real mESC data.
+# The fits use one LibTorch thread: they are tiny, and on a busy machine two
+# OpenMP threads spin-wait for each other at every small operation (tens of
+# times slower than one thread).
 
 # A 300-gene slice of the bundled data with its split restricted to it.
 sup_example <- local({
@@ -18,7 +21,7 @@ sup_example <- local({
 
 test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene pair", {
   d <- sup_example()
-  for (m in list(genelink(epochs = 3, seed = 1), gnnlink(epochs = 8, seed = 1))) {
+  for (m in list(genelink(epochs = 3, seed = 1, threads = 1), gnnlink(epochs = 8, seed = 1, threads = 1))) {
     g <- infer_grn(d$expression, m, tfs = d$tfs, train = d$train, validation = d$validation)
     e <- grn_edges(g)
     # Full network: every regulator x gene pair except self-pairs (scores are probabilities > 0).
@@ -35,7 +38,7 @@ test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene 
 test_that("the fitted model depends on train and validation only, and the seed", {
   d <- sup_example()
   fit <- function(val, seed = 1) {
-    grn_edges(infer_grn(d$expression, gnnlink(epochs = 4, seed = seed), tfs = d$tfs, train = d$train,
+    grn_edges(infer_grn(d$expression, gnnlink(epochs = 4, seed = seed, threads = 1), tfs = d$tfs, train = d$train,
                         validation = val))
   }
   a <- fit(d$validation)
@@ -49,15 +52,15 @@ test_that("the fitted model depends on train and validation only, and the seed",
 test_that("scRegNet and scTransNet run with FM embeddings and report genes without one", {
   d <- sup_example()
   emb <- d$embeddings[setdiff(rownames(d$embeddings), rownames(d$expression)[1:10]), ]
-  g <- infer_grn(d$expression, scregnet(emb, epochs = 3, hidden = c(32, 16, 16, 8)), tfs = d$tfs,
+  g <- infer_grn(d$expression, scregnet(emb, epochs = 3, hidden = c(32, 16, 16, 8), threads = 1), tfs = d$tfs,
                  train = d$train, validation = d$validation)
   fit <- igraph::graph_attr(g, "fit")
   expect_setequal(fit$genes_without_embedding, rownames(d$expression)[1:10])
   expect_gt(grntorch:::.pair_metrics(g, d$test)[["auroc"]], 0.7)
-  g2 <- infer_grn(d$expression, scregnet(d$embeddings, gnn = "sage", epochs = 2, hidden = c(32, 16, 16, 8)),
+  g2 <- infer_grn(d$expression, scregnet(d$embeddings, gnn = "sage", epochs = 2, hidden = c(32, 16, 16, 8), threads = 1),
                   tfs = d$tfs, train = d$train)
   expect_s3_class(g2, "igraph")
-  g3 <- infer_grn(d$expression, sctransnet(d$embeddings, epochs = 3, hidden = c(32, 16, 16, 8)), tfs = d$tfs,
+  g3 <- infer_grn(d$expression, sctransnet(d$embeddings, epochs = 3, hidden = c(32, 16, 16, 8), threads = 1), tfs = d$tfs,
                   train = d$train, validation = d$validation)
   expect_gt(grntorch:::.pair_metrics(g3, d$test)[["auroc"]], 0.7)
 })
@@ -111,6 +114,8 @@ test_that("bad supervised input gives clear errors naming the argument", {
   expect_error(infer_grn(d$expression, scregnet(other, epochs = 1), tfs = d$tfs, train = d$train),
                "`embeddings`.*no gene")
   expect_error(scregnet(), "`embeddings`")
+  expect_error(scregnet(d$embeddings[, 0, drop = FALSE]), "`embeddings`.*0 columns")
+  expect_error(sctransnet(d$embeddings, embedding_dim = 512), "`embeddings`.*64 dimensions.*512")
   expect_error(fm_embeddings(array(0, c(2, 3, 4)), genes = letters[1:3], attention = matrix(1, 3, 3),
                              pooling = "attention"), "`attention`")
   expect_error(fm_embeddings(array(0, c(2, 3, 4)), genes = letters[1:2]), "`genes`")

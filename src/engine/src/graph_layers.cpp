@@ -66,6 +66,19 @@ Graph make_graph(const std::vector<int64_t>& src, const std::vector<int64_t>& ds
     return s[a] != s[b] ? s[a] < s[b] : t[a] < t[b];
   });
   g.t_perm = long_tensor(perm);
+  // CSR row pointers by destination (edges are sorted by dst) and by source
+  // (through t_perm).
+  std::vector<int64_t> dp(num_nodes + 1, 0), sp(num_nodes + 1, 0);
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    ++dp[t[i] + 1];
+    ++sp[s[i] + 1];
+  }
+  for (int64_t n = 0; n < num_nodes; ++n) {
+    dp[n + 1] += dp[n];
+    sp[n + 1] += sp[n];
+  }
+  g.dst_ptr = long_tensor(dp);
+  g.src_ptr = long_tensor(sp);
   return g;
 }
 
@@ -126,10 +139,333 @@ struct SpMMFn : public torch::autograd::Function<SpMMFn> {
   }
 };
 
+// ---- fused CSR aggregation ------------------------------------------------------
+
+// out[n, k, :] = sum_{j in ptr[n] .. ptr[n+1]} w[e, k] * x[nbr[e], k, :] with
+// e = order ? order[j] : j (rows are overwritten).  Rows are independent, so
+// they run in parallel.
+template <typename T>
+void csr_aggregate(const T* w, const T* x, T* out, const int64_t* ptr, const int64_t* nbr, const int64_t* order,
+                   int64_t N, int64_t H, int64_t F) {
+  const int64_t E = ptr[N];
+  const int64_t work_per_row = std::max<int64_t>(1, (E / std::max<int64_t>(1, N) + 1) * H * F);
+  const int64_t grain = std::max<int64_t>(1, 32768 / work_per_row);
+  at::parallel_for(0, N, grain, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      T* __restrict__ o = out + n * H * F;
+      std::fill(o, o + H * F, T(0));
+      for (int64_t j = ptr[n]; j < ptr[n + 1]; ++j) {
+        const int64_t e = order ? order[j] : j;
+        const T* __restrict__ xs = x + nbr[e] * H * F;
+        const T* we = w + e * H;
+        for (int64_t k = 0; k < H; ++k) {
+          const T a = we[k];
+          T* __restrict__ ok = o + k * F;
+          const T* __restrict__ xk = xs + k * F;
+          for (int64_t f = 0; f < F; ++f) ok[f] += a * xk[f];
+        }
+      }
+    }
+  });
+}
+
+// sum_f a[f] * b[f] with 8 independent partial sums (vectorises without
+// reassociating a single accumulator).
+template <typename T>
+inline T dot_lanes(const T* __restrict__ a, const T* __restrict__ b, int64_t F) {
+  T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t f = 0;
+  for (; f + 8 <= F; f += 8)
+    for (int l = 0; l < 8; ++l) part[l] += a[f + l] * b[f + l];
+  T acc = 0;
+  for (; f < F; ++f) acc += a[f] * b[f];
+  for (int l = 0; l < 8; ++l) acc += part[l];
+  return acc;
+}
+
+// gw[e, k] = sum_f gout[dst[e], k, f] * x[src[e], k, f].
+template <typename T>
+void edge_dots(const T* gout, const T* x, T* gw, const int64_t* src, const int64_t* dst, int64_t E, int64_t H,
+               int64_t F) {
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, H * F));
+  at::parallel_for(0, E, grain, [&](int64_t e0, int64_t e1) {
+    for (int64_t e = e0; e < e1; ++e) {
+      const T* a = gout + dst[e] * H * F;
+      const T* b = x + src[e] * H * F;
+      for (int64_t k = 0; k < H; ++k) gw[e * H + k] = dot_lanes(a + k * F, b + k * F, F);
+    }
+  });
+}
+
+// Nodes without incoming edges (dst_ptr row empty), or an empty tensor.
+torch::Tensor empty_rows(const torch::Tensor& dst_ptr) {
+  auto p = dst_ptr.contiguous();
+  const int64_t N = p.numel() - 1;
+  const int64_t* d = p.data_ptr<int64_t>();
+  std::vector<int64_t> rows;
+  for (int64_t n = 0; n < N; ++n)
+    if (d[n] == d[n + 1]) rows.push_back(n);
+  return long_tensor(rows);
+}
+
+// values [E, H], x [N, H, F] (both contiguous, same floating type, CPU).
+// isolated_mean: rows without incoming edges get the mean of x over all rows
+// (GENELink's dense masked softmax gives them uniform attention).
+struct AggregateFn : public torch::autograd::Function<AggregateFn> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor values, torch::Tensor x,
+                               torch::Tensor src, torch::Tensor dst, torch::Tensor t_perm, torch::Tensor dst_ptr,
+                               torch::Tensor src_ptr, bool isolated_mean) {
+    const int64_t N = x.size(0), H = x.size(1), F = x.size(2);
+    auto out = torch::empty_like(x);
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_aggregate", [&] {
+      csr_aggregate<scalar_t>(values.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(),
+                              dst_ptr.data_ptr<int64_t>(), src.data_ptr<int64_t>(), nullptr, N, H, F);
+    });
+    torch::Tensor iso = isolated_mean ? empty_rows(dst_ptr) : torch::empty({0}, torch::kLong);
+    if (iso.numel() > 0) out.index_copy_(0, iso, x.mean(0, true).expand({iso.numel(), H, F}));
+    ctx->save_for_backward({values, x, src, dst, t_perm, dst_ptr, src_ptr, iso});
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    auto values = saved[0], x = saved[1], src = saved[2], dst = saved[3], perm = saved[4], dst_ptr = saved[5],
+         src_ptr = saved[6], iso = saved[7];
+    auto g = grads[0].contiguous();
+    const int64_t N = x.size(0), H = x.size(1), F = x.size(2), E = values.size(0);
+    torch::Tensor gv, gx;
+    if (ctx->needs_input_grad(0)) {
+      gv = torch::empty_like(values);
+      AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_aggregate_gv", [&] {
+        edge_dots<scalar_t>(g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), gv.data_ptr<scalar_t>(),
+                            src.data_ptr<int64_t>(), dst.data_ptr<int64_t>(), E, H, F);
+      });
+    }
+    if (ctx->needs_input_grad(1)) {
+      // A^T g: rows by source, through the (src, dst) order.
+      gx = torch::empty_like(x);
+      AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_aggregate_gx", [&] {
+        csr_aggregate<scalar_t>(values.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(), gx.data_ptr<scalar_t>(),
+                                src_ptr.data_ptr<int64_t>(), dst.data_ptr<int64_t>(), perm.data_ptr<int64_t>(), N,
+                                H, F);
+      });
+      if (iso.numel() > 0) gx.add_(g.index_select(0, iso).sum(0, true) / static_cast<double>(N));
+    }
+    return {gv, gx, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
+  }
+};
+
+// GAT attention on the CSR rows by destination, per head k:
+//   z_e = s_src[src_e, k] + s_dst[dst_e, k],  e_e = LeakyReLU(z_e),
+//   alpha_e = softmax of e over the edges ending at dst_e.
+// One pass per row; no [E] gathers or scatters through autograd.
+template <typename T>
+void edge_softmax_fwd(const T* ss, const T* sd, T* alpha, const int64_t* ptr, const int64_t* src, int64_t N,
+                      int64_t H, T slope) {
+  at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      const int64_t j0 = ptr[n], j1 = ptr[n + 1];
+      if (j0 == j1) continue;
+      for (int64_t k = 0; k < H; ++k) {
+        const T d = sd[n * H + k];
+        T mx = -std::numeric_limits<T>::infinity();
+        for (int64_t j = j0; j < j1; ++j) {
+          T z = ss[src[j] * H + k] + d;
+          z = z > 0 ? z : z * slope;
+          alpha[j * H + k] = z;
+          mx = std::max(mx, z);
+        }
+        T den = 0;
+        for (int64_t j = j0; j < j1; ++j) {
+          const T ex = std::exp(alpha[j * H + k] - mx);
+          alpha[j * H + k] = ex;
+          den += ex;
+        }
+        const T inv = T(1) / std::max(den, T(1e-16));
+        for (int64_t j = j0; j < j1; ++j) alpha[j * H + k] *= inv;
+      }
+    }
+  });
+}
+
+// Backward: gz_e = alpha_e (ga_e - sum_row alpha ga) * LeakyReLU'(z_e);
+// g_sdst[n] = sum over the row of gz; g_ssrc[s] = sum over edges from s of gz.
+template <typename T>
+void edge_softmax_bwd(const T* ss, const T* sd, const T* alpha, const T* ga, T* gz, T* gss, T* gsd,
+                      const int64_t* dptr, const int64_t* src, const int64_t* sptr, const int64_t* perm, int64_t N,
+                      int64_t H, T slope) {
+  at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      const int64_t j0 = dptr[n], j1 = dptr[n + 1];
+      for (int64_t k = 0; k < H; ++k) {
+        T dot = 0;
+        for (int64_t j = j0; j < j1; ++j) dot += alpha[j * H + k] * ga[j * H + k];
+        const T d = sd[n * H + k];
+        T acc = 0;
+        for (int64_t j = j0; j < j1; ++j) {
+          const T z = ss[src[j] * H + k] + d;
+          const T g = alpha[j * H + k] * (ga[j * H + k] - dot) * (z > 0 ? T(1) : slope);
+          gz[j * H + k] = g;
+          acc += g;
+        }
+        gsd[n * H + k] = acc;
+      }
+    }
+  });
+  at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n)
+      for (int64_t k = 0; k < H; ++k) {
+        T acc = 0;
+        for (int64_t j = sptr[n]; j < sptr[n + 1]; ++j) acc += gz[perm[j] * H + k];
+        gss[n * H + k] = acc;
+      }
+  });
+}
+
+struct EdgeSoftmaxFn : public torch::autograd::Function<EdgeSoftmaxFn> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor s_src, torch::Tensor s_dst,
+                               double slope, torch::Tensor src, torch::Tensor dst_ptr, torch::Tensor t_perm,
+                               torch::Tensor src_ptr) {
+    const int64_t N = s_src.size(0), H = s_src.size(1), E = src.size(0);
+    auto alpha = torch::zeros({E, H}, s_src.options());
+    AT_DISPATCH_FLOATING_TYPES(s_src.scalar_type(), "grntorch_edge_softmax", [&] {
+      edge_softmax_fwd<scalar_t>(s_src.data_ptr<scalar_t>(), s_dst.data_ptr<scalar_t>(), alpha.data_ptr<scalar_t>(),
+                                 dst_ptr.data_ptr<int64_t>(), src.data_ptr<int64_t>(), N, H,
+                                 static_cast<scalar_t>(slope));
+    });
+    ctx->save_for_backward({s_src, s_dst, alpha, src, dst_ptr, t_perm, src_ptr});
+    ctx->saved_data["slope"] = slope;
+    return alpha;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto sv = ctx->get_saved_variables();
+    auto s_src = sv[0], s_dst = sv[1], alpha = sv[2], src = sv[3], dst_ptr = sv[4], perm = sv[5], src_ptr = sv[6];
+    const double slope = ctx->saved_data["slope"].toDouble();
+    auto ga = grads[0].contiguous();
+    const int64_t N = s_src.size(0), H = s_src.size(1);
+    auto gz = torch::empty_like(alpha);
+    auto gss = torch::empty_like(s_src), gsd = torch::empty_like(s_dst);
+    AT_DISPATCH_FLOATING_TYPES(s_src.scalar_type(), "grntorch_edge_softmax_bwd", [&] {
+      edge_softmax_bwd<scalar_t>(s_src.data_ptr<scalar_t>(), s_dst.data_ptr<scalar_t>(), alpha.data_ptr<scalar_t>(),
+                                 ga.data_ptr<scalar_t>(), gz.data_ptr<scalar_t>(), gss.data_ptr<scalar_t>(),
+                                 gsd.data_ptr<scalar_t>(), dst_ptr.data_ptr<int64_t>(), src.data_ptr<int64_t>(),
+                                 src_ptr.data_ptr<int64_t>(), perm.data_ptr<int64_t>(), N, H,
+                                 static_cast<scalar_t>(slope));
+    });
+    return {gss, gsd, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// GENELink's head output, fused: over the last dimension (F) of x [N, H, F],
+//   a = LeakyReLU(x, slope),  y = a / max(||a||_2, eps),  out = y + bias[k, :].
+struct HeadOutputFn : public torch::autograd::Function<HeadOutputFn> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor bias,
+                               double slope, double eps) {
+    const int64_t H = x.size(1), F = x.size(2), R = x.size(0) * H;
+    auto out = torch::empty_like(x);
+    auto y = torch::empty_like(x);
+    auto nrm = torch::empty({R}, x.options());
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_head_output", [&] {
+      const scalar_t* xp = x.data_ptr<scalar_t>();
+      const scalar_t* bp = bias.defined() ? bias.data_ptr<scalar_t>() : nullptr;
+      scalar_t* yp = y.data_ptr<scalar_t>();
+      scalar_t* op = out.data_ptr<scalar_t>();
+      scalar_t* np = nrm.data_ptr<scalar_t>();
+      const auto sl = static_cast<scalar_t>(slope);
+      at::parallel_for(0, R, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, F)), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+          const scalar_t* xr = xp + r * F;
+          scalar_t* yr = yp + r * F;
+          scalar_t ss = 0;
+          for (int64_t f = 0; f < F; ++f) {
+            const scalar_t v = xr[f] > 0 ? xr[f] : xr[f] * sl;
+            yr[f] = v;
+            ss += v * v;
+          }
+          const scalar_t n = std::max(std::sqrt(ss), static_cast<scalar_t>(eps));
+          np[r] = n;
+          const scalar_t inv = scalar_t(1) / n;
+          const scalar_t* br = bp ? bp + (r % H) * F : nullptr;
+          scalar_t* orow = op + r * F;
+          for (int64_t f = 0; f < F; ++f) {
+            yr[f] *= inv;
+            orow[f] = br ? yr[f] + br[f] : yr[f];
+          }
+        }
+      });
+    });
+    ctx->save_for_backward({x, y, nrm});
+    ctx->saved_data["slope"] = slope;
+    ctx->saved_data["eps"] = eps;
+    ctx->saved_data["has_bias"] = bias.defined();
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto sv = ctx->get_saved_variables();
+    auto x = sv[0], y = sv[1], nrm = sv[2];
+    const double slope = ctx->saved_data["slope"].toDouble(), eps = ctx->saved_data["eps"].toDouble();
+    auto g = grads[0].contiguous();
+    auto gx = torch::empty_like(x);
+    const int64_t H = x.size(1), F = x.size(2), R = x.size(0) * H;
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grntorch_head_output_bwd", [&] {
+      const scalar_t* xp = x.data_ptr<scalar_t>();
+      const scalar_t* yp = y.data_ptr<scalar_t>();
+      const scalar_t* gp = g.data_ptr<scalar_t>();
+      const scalar_t* np = nrm.data_ptr<scalar_t>();
+      scalar_t* op = gx.data_ptr<scalar_t>();
+      const auto sl = static_cast<scalar_t>(slope);
+      at::parallel_for(0, R, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, F)), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+          const scalar_t* yr = yp + r * F;
+          const scalar_t* gr = gp + r * F;
+          const scalar_t* xr = xp + r * F;
+          scalar_t* orow = op + r * F;
+          // At the clamp (||a|| <= eps) the map is a / eps: no projection.
+          const scalar_t dot = np[r] > static_cast<scalar_t>(eps) ? dot_lanes(yr, gr, F) : scalar_t(0);
+          const scalar_t inv = scalar_t(1) / np[r];
+          for (int64_t f = 0; f < F; ++f) orow[f] = (gr[f] - yr[f] * dot) * inv * (xr[f] > 0 ? scalar_t(1) : sl);
+        }
+      });
+    });
+    torch::Tensor gb;
+    if (ctx->saved_data["has_bias"].toBool()) gb = g.sum(0).reshape({H * F});
+    return {gx, gb, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+bool fused_ok(const torch::Tensor& values, const torch::Tensor& x) {
+  return values.device().is_cpu() && x.device().is_cpu() && values.scalar_type() == x.scalar_type() &&
+         (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64);
+}
+
 }  // namespace
+
+torch::Tensor aggregate(const Graph& g, const torch::Tensor& values, const torch::Tensor& x, bool isolated_mean) {
+  if (x.dim() != 3 || x.size(0) != g.num_nodes) throw InvalidArgument("aggregate: x must be [nodes, heads, features]");
+  if (values.dim() != 2 || values.size(0) != g.num_edges() || values.size(1) != x.size(1))
+    throw InvalidArgument("aggregate: values must be [edges, heads]");
+  if (fused_ok(values, x))
+    return AggregateFn::apply(values.contiguous(), x.contiguous(), g.src, g.dst, g.t_perm, g.dst_ptr, g.src_ptr,
+                              isolated_mean);
+  std::vector<torch::Tensor> per_head;
+  for (int64_t k = 0; k < x.size(1); ++k)
+    per_head.push_back(SpMMFn::apply(values.select(1, k).contiguous(), x.select(1, k).contiguous(), g.src, g.dst,
+                                     g.t_perm));
+  auto out = torch::stack(per_head, 1);
+  if (isolated_mean) {
+    auto iso = in_degree(g).eq(0).to(x.device()).view({x.size(0), 1, 1});
+    out = torch::where(iso, x.mean(0, true).expand_as(out), out);
+  }
+  return out;
+}
 
 torch::Tensor spmm(const Graph& g, const torch::Tensor& values, const torch::Tensor& x) {
   if (x.size(0) != g.num_nodes) throw InvalidArgument("spmm: features and graph differ in node count");
+  if (x.dim() == 2 && fused_ok(values, x))
+    return aggregate(g, values.reshape({-1, 1}), x.unsqueeze(1)).squeeze(1);
   return SpMMFn::apply(values.contiguous(), x.contiguous(), g.src, g.dst, g.t_perm);
 }
 
@@ -218,24 +554,25 @@ torch::Tensor GATConvImpl::forward(const torch::Tensor& x, const Graph& g) {
   auto s_both = torch::mm(x, wa);
   auto s_src = s_both.slice(1, 0, H);  // [N, H]
   auto s_dst = s_both.slice(1, H, 2 * H);
-  auto e = torch::leaky_relu(gather_rows(s_src, g.src) + gather_rows(s_dst, g.dst), opt.negative_slope);
-  auto alpha = segment_softmax(e, g.dst, N);  // [E, H]
+  torch::Tensor alpha;  // [E, H]
+  if (fused_ok(s_src, s_dst)) {
+    alpha = EdgeSoftmaxFn::apply(s_src.contiguous(), s_dst.contiguous(), opt.negative_slope, g.src, g.dst_ptr,
+                                 g.t_perm, g.src_ptr);
+  } else {
+    auto e = torch::leaky_relu(gather_rows(s_src, g.src) + gather_rows(s_dst, g.dst), opt.negative_slope);
+    alpha = segment_softmax(e, g.dst, N);
+  }
   last_attention = alpha.detach();
   if (opt.dropout > 0 && is_training()) alpha = torch::dropout(alpha, opt.dropout, true);
-  std::vector<torch::Tensor> per_head;
-  for (int64_t k = 0; k < H; ++k) per_head.push_back(spmm(g, alpha.select(1, k), h.select(1, k)));
-  auto out = torch::stack(per_head, 1);  // [N, H, F]
-  if (opt.isolated_global_mean) {
-    auto iso = in_degree(g).eq(0);
-    if (iso.any().item<bool>()) {
-      auto mean = h.mean(0, true).expand({N, H, F});
-      out = torch::where(iso.view({N, 1, 1}), mean, out);
-    }
-  }
+  auto out = aggregate(g, alpha, h, opt.isolated_global_mean);  // [N, H, F], all heads in one pass
   if (opt.genelink_output) {
-    out = torch::leaky_relu(out, opt.negative_slope);
-    out = out / out.norm(2, -1, true).clamp_min(1e-12);
-    if (bias.defined()) out = out + bias.view({1, H, F});
+    if (fused_ok(out, out) && (!bias.defined() || bias.scalar_type() == out.scalar_type())) {
+      out = HeadOutputFn::apply(out.contiguous(), bias.defined() ? bias.contiguous() : bias, opt.negative_slope, 1e-12);
+    } else {
+      out = torch::leaky_relu(out, opt.negative_slope);
+      out = out / out.norm(2, -1, true).clamp_min(1e-12);
+      if (bias.defined()) out = out + bias.view({1, H, F});
+    }
     return opt.concat ? out.reshape({N, H * F}) : out.mean(1);
   }
   if (opt.concat) {

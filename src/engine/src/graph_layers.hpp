@@ -22,6 +22,8 @@ struct Graph {
   torch::Tensor dst;  // int64 [E]
   int64_t num_nodes = 0;
   torch::Tensor t_perm;  // int64 [E]: edge order sorted by (src, dst), for transposed products
+  torch::Tensor dst_ptr;  // int64 [N + 1]: edges dst_ptr[n] .. dst_ptr[n+1]-1 end at node n (CSR by dst)
+  torch::Tensor src_ptr;  // int64 [N + 1]: t_perm[src_ptr[n] .. src_ptr[n+1]-1] start at node n (CSR by src)
   int64_t num_edges() const { return src.defined() ? src.size(0) : 0; }
 };
 
@@ -58,6 +60,14 @@ WeightedGraph gcn_normalize(const Graph& g);
 // out = A x with A[dst, src] = values[e] ([E], may require grad): a sparse
 // matrix product; the fast path for wide features.
 torch::Tensor spmm(const Graph& g, const torch::Tensor& values, const torch::Tensor& x);
+
+// Multi-head weighted aggregation over the edges, fused over heads:
+//   out[t, k, :] = sum over edges s -> t of values[e, k] * x[s, k, :]
+// values [E, H], x [N, H, F] -> [N, H, F] (gradients for both).  On CPU it is
+// one pass over the CSR rows (no [E, F] temporaries); memory O(E H + N H F).
+// isolated_mean: nodes without incoming edges get the mean of x over all nodes.
+torch::Tensor aggregate(const Graph& g, const torch::Tensor& values, const torch::Tensor& x,
+                        bool isolated_mean = false);
 
 // out[dst] += weight[e] * x[src]  (weight may be undefined: plain sum).
 torch::Tensor propagate(const torch::Tensor& x, const Graph& g, const torch::Tensor& weight = {});
