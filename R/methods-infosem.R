@@ -98,8 +98,9 @@
 #'   (1 known edge, 0 known non-edge); or the string `"train"` to use the
 #'   `train` pairs given to [infer_grn()].  Pairs naming genes absent from the
 #'   expression are dropped (reported); duplicated pairs keep the positive label.
-#' @param sigma_w sd of the Gaussian prior on \eqn{w} (paper's grid 0.1, 1,
-#'   10, 100; 1 for mESC).  0 fixes \eqn{w = 0} (plain DeepSEM).
+#' @param sigma_w sd of the Gaussian prior on \eqn{w} (default 1: practically
+#'   free, see the section on scales; the prior shrinks \eqn{w} when
+#'   `sigma_w` is of order \eqn{1/n} or below).  0 fixes \eqn{w = 0} (plain DeepSEM).
 #' @param sigma_l sd of the logit prior (paper: 0.1 or \eqn{\sqrt{0.1}}).
 #' @param rank rank of the logit matrix (paper: 128), capped by the gene count.
 #' @param tune choose `sigma_w` (and `sigma_l`) by cross-validation on the
@@ -112,7 +113,10 @@
 #' @param intercept centre the embeddings and add a constant feature (default;
 #'   see the Embeddings section), or `FALSE` to use them uncentred as the paper.
 #' @param lr_logit RMSprop learning rate of the logit factors (InfoSEM-BC).
-#' @param tune_grid list with numeric vectors `sigma_w` and `sigma_l`.
+#' @param tune_grid list with numeric vectors `sigma_w` and `sigma_l`.  The
+#'   default `sigma_w` grid spans "w shrunk to 0" to "w free" on this
+#'   package's scale (the paper's grid 0.1, 1, 10, 100 was on its own,
+#'   unpublished, scale).
 #' @param tune_folds folds of the `sigma_l` cross-validation.
 #' @param tune_epochs epochs of each tuning run (`NULL`: `epochs`).
 #' @return A `grn_method` parameter object for [infer_grn()].  The graph gets
@@ -138,7 +142,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
                     seed = NULL, alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr = 1e-4,
                     lr_adj = 2e-5, hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1,
                     threads = NULL, n_runs = 1, device = "cpu", ..., missing = c("mean", "zero", "error"),
-                    lr_logit = 1e-3, tune_grid = list(sigma_w = c(0.1, 1, 10, 100), sigma_l = c(0.1, sqrt(0.1))),
+                    lr_logit = 1e-3, tune_grid = list(sigma_w = c(1e-5, 1e-4, 1e-3, 1), sigma_l = c(0.1, sqrt(0.1))),
                     tune_folds = 2, tune_epochs = NULL, BPPARAM = NULL, stability_k = NULL,
                     net_epochs = 1, adj_epochs = 2, intercept = TRUE) {
   if (...length()) {

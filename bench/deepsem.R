@@ -5,6 +5,7 @@
 #   Rscript bench/deepsem.R --datasets specific/hHEP-tfs500:celltype,non-specific/mDC-tfs500:nonspecific
 #   Options: --datasets LIST|all  --seeds 1:5|1,2  --ensemble N (0 = none)  --threads N  --epochs N
 #            --lr-decay F  --data-dir PATH  --alpha A --beta B (default: the mode's defaults)
+#            --save FILE.rds  (keep every run's regulators x genes scores, per dataset)
 #
 # For every dataset it prints one line per seed (seconds per epoch, total seconds,
 # peak RSS of this R process, threads, EPR, AUPRC ratio, AUROC), the mean over
@@ -18,7 +19,7 @@ suppressPackageStartupMessages(library(grntorch))
 
 args <- commandArgs(trailingOnly = TRUE)
 opt <- list(datasets = "specific/mESC-tfs500:celltype", seeds = "1", ensemble = "0", threads = "2",
-            epochs = "120", `lr-decay` = "1", `data-dir` = "", alpha = "", beta = "")
+            epochs = "120", `lr-decay` = "1", `data-dir` = "", alpha = "", beta = "", save = "")
 i <- 1
 while (i <= length(args)) {
   key <- sub("^--", "", args[i])
@@ -95,6 +96,7 @@ cat(sprintf("DeepSEM bench: %d epochs, threads %d, lr_decay %g, alpha %s, beta %
             epochs, threads, lr_decay, if (is.null(alpha)) "default" else alpha, if (is.null(beta)) "default" else beta,
             info$blas, info$torch_version, scorer_name))
 
+saved <- list()
 for (s in sets) {
   parts <- strsplit(s, ":")[[1]]
   path <- file.path(data_dir, "beeline", parts[1])
@@ -122,6 +124,8 @@ for (s in sets) {
                    tfs = tfs, verbose = FALSE)
     tot <- proc.time()[["elapsed"]] - t0
     fit <- igraph::graph_attr(g, "fit")
+    saved[[parts[1]]] <- fit$runs
+    if (nzchar(opt$save)) saveRDS(saved, opt$save)
     for (i in seq_len(n_ens)) {
       sc <- score(fit$runs[[i]], truth)
       rows[[length(rows) + 1]] <- c(seed = i, s_per_epoch = fit$seconds[i] / epochs, train_s = fit$seconds[i],

@@ -2,6 +2,10 @@
 # Runs the R (testthat) and engine (Catch2/ctest) suites and ends with one line
 # "N passed, N failed" totalling both.  Exits non-zero on any failure.
 set -u
+# LibTorch's OpenMP threads busy-wait by default: on a loaded machine (CI
+# runners, parallel jobs) two-thread fits then crawl.  Passive waiting is safe.
+OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+export OMP_WAIT_POLICY
 NOT_CRAN=true Rscript -e '
   suppressPackageStartupMessages(library(testthat))
   res <- testthat::test_dir("tests/testthat", package = "grntorch", load_package = "installed",

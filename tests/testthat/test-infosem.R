@@ -123,3 +123,18 @@ test_that("tune = TRUE chooses sigma_w / sigma_l from the grid on the training l
   mb <- do.call(infosem, c(list(embeddings = d$emb, tune = TRUE, tune_grid = grid, tune_epochs = 2), fast()))
   expect_error(infer_grn(d$expr, mb, tfs = d$tfs, verbose = FALSE), regexp = "`tune`")
 })
+
+test_that("embeddings are centred with an intercept by default and used as given with intercept = FALSE", {
+  emb <- matrix(c(1, 2, 3, 4, 5, 6) + 10, 3, 2, dimnames = list(c("a", "b", "c"), NULL))
+  h1 <- grntorch:::.infosem_embeddings(emb, c("c", "a", "b"), "mean", FALSE)
+  expect_identical(colnames(h1)[3], "intercept")
+  expect_equal(unname(colMeans(h1[, 1:2])), c(0, 0))
+  expect_equal(mean(rowSums(h1[, 1:2]^2)), 1)
+  expect_equal(unname(h1[, "intercept"]), rep(1, 3))
+  h0 <- grntorch:::.infosem_embeddings(emb, c("c", "a", "b"), "mean", FALSE, intercept = FALSE)
+  expect_identical(ncol(h0), 2L)
+  expect_equal(mean(rowSums(h0^2)), 1)
+  # uncentred: proportional to the rows as given, in the expression's gene order
+  expect_equal(as.vector(h0 / h0[1, 1]), as.vector(emb[c("c", "a", "b"), ] / emb["c", 1]))
+  expect_error(infosem(emb, intercept = NA), regexp = "`intercept`")
+})
