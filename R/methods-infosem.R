@@ -207,7 +207,8 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   use <- !(genes %in% miss)
   mu <- colMeans(m[use, , drop = FALSE])
   mc <- sweep(m, 2L, mu)
-  if (!is.finite(sqrt(mean(rowSums(mc[use, , drop = FALSE]^2)))) || sqrt(mean(rowSums(mc[use, , drop = FALSE]^2))) <= 0) {
+  spread <- sqrt(mean(rowSums(mc[use, , drop = FALSE]^2)))
+  if (!is.finite(spread) || spread <= 0) {
     .grn_abort("embeddings", "all matched genes have the same embedding: it carries no information")
   }
   if (intercept) m <- mc
