@@ -107,6 +107,25 @@ struct LinkModel : torch::nn::Module {
 
 // GENELink (zpliulab/GENELink): GAT 3 x 128 (concat) -> ELU -> GAT 3 x 64 (mean);
 // TF and target towers 64 -> 32 -> 16 (LeakyReLU); dot-product decoder.
+// Two stacked GAT layers: `heads` heads of width h1, concatenated, then
+// `heads` heads of width h2, averaged.
+std::pair<g::GATOptions, g::GATOptions> gat_stack(int64_t in, int64_t h1, int64_t h2, int heads, double dropout,
+                                                  bool genelink) {
+  g::GATOptions o1;
+  o1.in = in;
+  o1.out = h1;
+  o1.heads = heads;
+  o1.concat = true;
+  o1.dropout = dropout;
+  o1.genelink_output = genelink;
+  o1.isolated_global_mean = genelink;
+  g::GATOptions o2 = o1;
+  o2.in = h1 * heads;
+  o2.out = h2;
+  o2.concat = false;
+  return {o1, o2};
+}
+
 struct GENELinkNet : LinkModel {
   torch::Tensor x;
   g::Graph graph;
@@ -117,20 +136,9 @@ struct GENELinkNet : LinkModel {
   GENELinkNet(torch::Tensor feats, g::Graph gr, const std::vector<int>& hidden, int heads, double attn_dropout)
       : x(std::move(feats)), graph(std::move(gr)) {
     const int64_t h1 = hidden[0], h2 = hidden[1], h3 = hidden[2], out = hidden[3];
-    g::GATOptions o1;
-    o1.in = x.size(1);
-    o1.out = h1;
-    o1.heads = heads;
-    o1.concat = true;
-    o1.dropout = attn_dropout;
-    o1.genelink_output = true;
-    o1.isolated_global_mean = true;
-    g::GATOptions o2 = o1;
-    o2.in = h1 * heads;
-    o2.out = h2;
-    o2.concat = false;
-    l1 = register_module("l1", g::GATConv(o1));
-    l2 = register_module("l2", g::GATConv(o2));
+    const auto o = gat_stack(x.size(1), h1, h2, heads, attn_dropout, true);
+    l1 = register_module("l1", g::GATConv(o.first));
+    l2 = register_module("l2", g::GATConv(o.second));
     tf1 = register_module("tf1", torch::nn::Linear(h2, h3));
     tf2 = register_module("tf2", torch::nn::Linear(h3, out));
     tg1 = register_module("tg1", torch::nn::Linear(h2, h3));
@@ -221,18 +229,9 @@ struct ScRegNetNet : LinkModel {
       gcn2 = register_module("gcn2", g::GCNConv(h1, h2));
     } else if (kind == GNNKind::GAT) {
       graph = g::add_self_loops(gr);
-      g::GATOptions o1;
-      o1.in = C;
-      o1.out = h1;
-      o1.heads = heads;
-      o1.concat = true;
-      o1.dropout = drop;
-      g::GATOptions o2 = o1;
-      o2.in = h1 * heads;
-      o2.out = h2;
-      o2.concat = false;
-      gat1 = register_module("gat1", g::GATConv(o1));
-      gat2 = register_module("gat2", g::GATConv(o2));
+      const auto o = gat_stack(C, h1, h2, heads, drop, false);
+      gat1 = register_module("gat1", g::GATConv(o.first));
+      gat2 = register_module("gat2", g::GATConv(o.second));
     } else {
       graph = gr;
       sage1 = register_module("sage1", g::SAGEConv(C, h1));
