@@ -7,6 +7,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -181,6 +182,83 @@ torch::Tensor DeepSEMNets::decode(const torch::Tensor& zinv) const {
   return gene_mlp(zinv, dec_w1.select(1, 0), dec_b1, dec_w2, dec_b2, dec_w3, dec_b3, fused).view({B, n});
 }
 
+namespace {
+
+// Cubic Hermite interpolation of a scalar function tabulated at t0 + k h
+// (k = 0..G-1) by its values and slopes (float64).  The gradient flows to the
+// input only: the slope of the interpolant, saved in the forward pass.
+class HermiteTableFunction : public torch::autograd::Function<HermiteTableFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& s_in,
+                               const torch::Tensor& val, const torch::Tensor& slope, double t0, double h) {
+    auto s = s_in.contiguous();
+    auto out = torch::empty_like(s);
+    auto dout = torch::empty_like(s);
+    const int64_t R = s.numel(), G = val.numel();
+    const double *v = val.data_ptr<double>(), *d = slope.data_ptr<double>();
+    const float* sp = s.data_ptr<float>();
+    float *op = out.data_ptr<float>(), *dp = dout.data_ptr<float>();
+    at::parallel_for(0, R, 8192, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const double x = (static_cast<double>(sp[r]) - t0) / h;
+        int64_t k = static_cast<int64_t>(std::floor(x));
+        k = std::min<int64_t>(std::max<int64_t>(k, 0), G - 2);
+        const double u = x - static_cast<double>(k), u2 = u * u, u3 = u2 * u;
+        const double v0 = v[k], v1 = v[k + 1], d0 = d[k], d1 = d[k + 1];
+        op[r] = static_cast<float>((2 * u3 - 3 * u2 + 1) * v0 + (u3 - 2 * u2 + u) * h * d0 + (3 * u2 - 2 * u3) * v1 +
+                                   (u3 - u2) * h * d1);
+        dp[r] = static_cast<float>((6 * u2 - 6 * u) * (v0 - v1) / h + (3 * u2 - 4 * u + 1) * d0 + (3 * u2 - 2 * u) * d1);
+      }
+    });
+    ctx->save_for_backward({dout});
+    return out;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    auto dout = ctx->get_saved_variables()[0];
+    return {grads[0] * dout, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor DeepSEMNets::decode_frozen_table(const torch::Tensor& zinv) const {
+  if (!zinv.device().is_cpu() || zinv.scalar_type() != torch::kFloat32 || zinv.numel() == 0) return decode(zinv);
+  double lo, hi;
+  {
+    torch::NoGradGuard ng;
+    auto mm = torch::aminmax(zinv.detach());
+    lo = std::get<0>(mm).item<double>();
+    hi = std::get<1>(mm).item<double>();
+  }
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return decode(zinv);  // let the exact path produce the NaN
+  // Spacing <= 1/32 bounds the Hermite error by (1/32)^4 / 384 * max|f''''| ~ 3e-9 |f''''|;
+  // beyond a range of 2048 the grid stops growing and the spacing widens.
+  constexpr double kStep = 1.0 / 32;
+  constexpr int64_t kMaxPoints = int64_t{1} << 16;
+  int64_t G = static_cast<int64_t>(std::ceil((hi - lo) / kStep)) + 1;
+  G = std::min(std::max<int64_t>(G, 2), kMaxPoints);
+  double h = (hi - lo) / static_cast<double>(G - 1);
+  if (!(h > 0)) h = 1.0;
+  torch::Tensor val, slope;
+  {
+    torch::NoGradGuard ng;
+    const auto f64 = torch::kFloat64;
+    auto a = dec_w1.detach().select(1, 0).to(f64), c = dec_b1.detach().to(f64);
+    auto W2 = dec_w2.detach().to(f64), b2 = dec_b2.detach().to(f64);
+    auto wo = dec_w3.detach().reshape({-1}).to(f64), bo = dec_b3.detach().to(f64);
+    auto t = torch::arange(G, torch::TensorOptions().dtype(f64)) * h + lo;
+    auto h1 = torch::addcmul(c, t.unsqueeze(1), a.unsqueeze(0)).tanh_();  // G x H
+    auto d1 = (1 - h1 * h1) * a;                                          // d h1 / dt
+    auto h2 = torch::addmm(b2, h1, W2.t()).tanh_();
+    auto d2 = (1 - h2 * h2) * d1.mm(W2.t());
+    val = (h2.mv(wo) + bo).contiguous();
+    slope = d2.mv(wo).contiguous();
+  }
+  return HermiteTableFunction::apply(zinv, val, slope, lo, h);
+}
+
 std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::prior() const {
   // Linear(1 -> H) at y = 1 is w[:, 0] + b.
   auto hm = (pm_w1.select(1, 0) + pm_b1).tanh().unsqueeze(0);
@@ -220,12 +298,12 @@ template <class ZinvFn>
 SemParts sem_loss(const DeepSEMNets& nets, const torch::Tensor& mu0, const torch::Tensor& lv0,
                   const torch::Tensor& pm0, const torch::Tensor& plv0, const torch::Tensor& Mt,
                   ZinvFn&& zinv_of, const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& eps,
-                  double beta) {
+                  double beta, bool decoder_table = false) {
   auto mu = mu0.mm(Mt);
   auto lv = lv0.mm(Mt);
   auto var = lv.exp();
   auto z = mu + eps * (var + 1e-10).sqrt();
-  auto xhat = nets.decode(zinv_of(z));
+  auto xhat = decoder_table ? nets.decode_frozen_table(zinv_of(z)) : nets.decode(zinv_of(z));
   auto mse = deepsem_mse(x, xhat, mask);
   auto pm = pm0.mm(Mt);
   auto pvar = plv0.mm(Mt).exp();
@@ -528,14 +606,16 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
           pm0 = pr.first;
           plv0 = pr.second;
         }
+        // The decoder table needs frozen nets (no weight gradients).
+        const bool table = (sp & kSpeedDecoderTable) && !nets_grad && dev.is_cpu();
         if (sp & kSpeedSolve) {
           parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
                            [&](const torch::Tensor& z) { return torch::linalg_solve(Mt, z, /*left=*/false); }, xb, mb,
-                           eps, opt.beta);
+                           eps, opt.beta, table);
         } else {
           parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
                            [&](const torch::Tensor& z) { return z.mm(torch::linalg_inv(Mt)); }, xb, mb, eps,
-                           opt.beta);
+                           opt.beta, table);
         }
         sparse = penalty(Aeff);
       }

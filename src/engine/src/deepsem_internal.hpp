@@ -36,6 +36,12 @@ struct DeepSEMNets {
   std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) const;
   // Decoder on z_inv (B x n): returns x_hat (B x n).
   torch::Tensor decode(const torch::Tensor& zinv) const;
+  // The same decoder with frozen weights (no weight gradients; the gradient
+  // flows to z_inv only), evaluated by cubic Hermite interpolation of a table
+  // of the decoder's value and slope built in float64 over [min, max] of
+  // z_inv with spacing <= 1/32 (kSpeedDecoderTable).  Falls back to decode()
+  // off the CPU or when z_inv is not finite.
+  torch::Tensor decode_frozen_table(const torch::Tensor& zinv) const;
   // Prior mean / logvar rows (1 x n) before the SEM layer.
   std::pair<torch::Tensor, torch::Tensor> prior() const;
 };

@@ -172,7 +172,7 @@ TEST_CASE("the fast evaluation orders give the same fit as the plain one", "[dee
   // data with large learning rates RMSprop amplifies that, since it moves every
   // entry by ~lr_adj per step whatever its gradient's size: they are compared
   // per batch in the next test instead.)
-  for (unsigned sp : {15u, 15u | grntorch::kSpeedBlockCache}) {
+  for (unsigned sp : {15u, 15u | grntorch::kSpeedBlockCache, 15u | grntorch::kSpeedDecoderTable}) {
     auto fast = fit(sp);
     std::vector<double> d, m, fa, pa;
     for (int i = 0; i < 10; ++i)
@@ -239,6 +239,39 @@ TEST_CASE("one batch: fused and plain nets give the same loss and gradients", "[
     INFO("gradient " << i << ": max diff " << diff << ", max " << scale);
     CHECK(diff <= 1e-3 * scale + 1e-7);
   }
+}
+
+TEST_CASE("the tabulated frozen decoder matches the decoder in value and input gradient", "[deepsem]") {
+  ThreadsOne t1;
+  const int n = 40, B = 16, H = 128;
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(9);
+  grntorch::DeepSEMNets nets;
+  nets.init(n, H, gen);
+  // Trained decoders have larger weights than the initial ones: scale them up.
+  nets.dec_w1.mul_(4);
+  nets.dec_w2.mul_(2);
+  nets.dec_b1.normal_(0, 0.5, gen);
+  nets.set_requires_grad(false);
+  auto z0 = torch::randn({B, n}, gen, torch::kFloat32) * 3;
+  auto w = torch::randn({B, n}, gen, torch::kFloat32);
+  torch::Tensor out[2], grad[2];
+  for (int f = 0; f < 2; ++f) {
+    auto z = z0.clone().requires_grad_(true);
+    out[f] = f == 0 ? nets.decode(z) : nets.decode_frozen_table(z);
+    (out[f].reshape({B, n}) * w).sum().backward();
+    grad[f] = z.grad().clone();
+  }
+  auto vdiff = (out[1].reshape({B, n}) - out[0].reshape({B, n})).abs().max().item<double>();
+  auto gdiff = (grad[1] - grad[0]).abs().max().item<double>();
+  auto gscale = grad[0].abs().max().item<double>();
+  INFO("max |table - exact| = " << vdiff << ", max gradient diff " << gdiff << " of " << gscale);
+  CHECK(out[0].reshape({B, n}).std().item<double>() > 0.01);  // not a flat function
+  CHECK(vdiff < 2e-6);
+  CHECK(gdiff < 1e-5 * gscale + 1e-7);
+  // A wrong slope (e.g. the table's spacing left out of the chain rule) would fail here.
+  auto nan_in = z0.clone();
+  nan_in.index_put_({0, 0}, std::numeric_limits<float>::quiet_NaN());
+  CHECK(torch::isnan(nets.decode_frozen_table(nan_in)).any().item<bool>());
 }
 
 TEST_CASE("save -> load of a fitted model gives the same A and nets", "[deepsem]") {
