@@ -3,7 +3,7 @@
 //
 //   deepsem_bench --data path/BL--ExpressionData.csv.gz [--mode celltype|nonspecific]
 //                 [--epochs 120] [--threads 2] [--device cpu|cuda] [--seed 1]
-//                 [--speedups 15] [--out A.csv] [--save model.pt]
+//                 [--speedups 127] [--out A.csv] [--save model.pt] [--trace]
 //   deepsem_bench --synthetic 5000x20000 --epochs 3 --device cuda
 //
 // The CSV has a header row (first field empty, then cell ids) and one row per
@@ -108,7 +108,8 @@ class PrintMonitor : public grntorch::Monitor {
 void usage() {
   std::cerr << "usage: deepsem_bench (--data FILE.csv[.gz] | --synthetic GENESxCELLS) [--mode celltype|nonspecific]\n"
                "       [--epochs N] [--batch N] [--threads N] [--device cpu|cuda] [--seed N] [--speedups MASK]\n"
-               "       [--lr-decay F] [--out A.csv] [--save model.pt] [--quiet]\n";
+               "       [--lr-decay F] [--out A.csv] [--save model.pt] [--quiet] [--trace]\n"
+               "  --trace: print every epoch's mean loss parts (mse, kl, sparse) and seconds\n";
 }
 
 }  // namespace
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
   int epochs = 120, threads = 0, batch = 64;
   unsigned long seed = 1, speedups = grntorch::kSpeedAll;
   double lr_decay = 1.0;
-  bool quiet = false;
+  bool quiet = false, trace = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
     else if (a == "--out") out = next();
     else if (a == "--save") save = next();
     else if (a == "--quiet") quiet = true;
+    else if (a == "--trace") trace = true;
     else { usage(); return 2; }
   }
   if (data.empty() == synth.empty()) { usage(); return 2; }
@@ -180,6 +182,14 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(t_read - t0).count(), res.seconds,
                 std::chrono::duration<double>(t_end - t0).count(), res.seconds / epochs,
                 net_n ? net_s / net_n : 0.0, adj_n ? adj_s / adj_n : 0.0, res.trace.loss.back());
+    if (trace) {
+      std::printf("epoch kind loss mse kl sparse seconds\n");
+      for (int e = 0; e < epochs; ++e) {
+        bool net = e % (opt.net_epochs + opt.adj_epochs) < opt.net_epochs;
+        std::printf("%d %s %.5f %.5f %.5f %.5f %.3f\n", e + 1, net ? "net" : "A", res.trace.loss[e], res.trace.mse[e],
+                    res.trace.kl[e], res.trace.sparse[e], res.trace.seconds[e]);
+      }
+    }
     if (!out.empty()) {
       std::ofstream f(out);
       // A(target, regulator) with gene names (if any) as header / first column.
