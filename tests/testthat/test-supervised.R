@@ -21,7 +21,12 @@ sup_example <- local({
 
 test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene pair", {
   d <- sup_example()
-  for (m in list(genelink(epochs = 3, seed = 1, threads = 1), gnnlink(epochs = 8, seed = 1, threads = 1))) {
+  # GENELink with the reference's Xavier-initialised towers reaches ~0.89 on this
+  # slice (0.82 with LibTorch's default init, which cost 0.05 AUROC on mESC-tfs500).
+  fits <- list(list(genelink(epochs = 10, seed = 2, threads = 1), 0.86),
+               list(gnnlink(epochs = 8, seed = 1, threads = 1), 0.75))
+  for (f in fits) {
+    m <- f[[1]]
     g <- infer_grn(d$expression, m, tfs = d$tfs, train = d$train, validation = d$validation)
     e <- grn_edges(g)
     # Full network: every regulator x gene pair except self-pairs (scores are probabilities > 0).
@@ -31,7 +36,7 @@ test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene 
     expect_true(fit$best_epoch >= 1 && fit$best_epoch <= fit$epochs_run)
     expect_equal(length(fit$val_auroc), fit$epochs_run)
     auc <- grntorch:::.pair_metrics(g, d$test)[["auroc"]]
-    expect_gt(auc, 0.75)
+    expect_gt(auc, f[[2]])
   }
 })
 

@@ -143,6 +143,14 @@ struct GENELinkNet : LinkModel {
     tf2 = register_module("tf2", torch::nn::Linear(h3, out));
     tg1 = register_module("tg1", torch::nn::Linear(h2, h3));
     tg2 = register_module("tg2", torch::nn::Linear(h3, out));
+    // The reference initialises the towers' weights Xavier-uniform with gain
+    // 1.414 (about 2.8x LibTorch's default scale for 64 -> 32).  Training is
+    // short (the lr decays x0.99 per batch), so the start matters: with the
+    // default init, mESC-tfs500 reached test AUROC 0.85 instead of 0.89.
+    {
+      torch::NoGradGuard ng;
+      for (auto* l : {&tf1, &tf2, &tg1, &tg2}) torch::nn::init::xavier_uniform_((*l)->weight, 1.414);
+    }
   }
   torch::Tensor tower(torch::nn::Linear& a, torch::nn::Linear& b, const torch::Tensor& h) {
     auto t = torch::leaky_relu(a->forward(h));
