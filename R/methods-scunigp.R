@@ -12,9 +12,19 @@
 #' followed by a classifier with residual connections, batch norm and PReLU,
 #' a sigmoid and binary cross-entropy.
 #'
-#' Training has two stages: the GNN is pre-trained on the training pairs
-#' (BCE on the expert score, early stopping on validation AUROC, patience 5),
-#' then the whole model is fine-tuned jointly (the GNN at `gnn_lr_scale`
+#' With `gnn = "gat"` the global branch is GENELink's network (the paper's
+#' appendix C: 3 heads, 128 -> 64 -> 32 -> 16, attention dropout 0.5, tower
+#' dropout 0.01).  At the final decision the expert score is added to the
+#' classifier's logit with a learnable weight (appendix C: "GNN prediction
+#' scores are additionally incorporated during the final decision stage");
+#' that weight starts at 1 and the classifier's last layer at 0, so joint
+#' training starts from the pre-trained GNN's prediction.
+#'
+#' Training has two stages: the GNN is pre-trained on the training pairs with
+#' GENELink's recipe (BCE on the expert score, Adam 3e-3 decayed by 0.99 per
+#' step, up to `pretrain_epochs`, the best validation AUROC kept, stopping
+#' after `pretrain_patience` epochs without improvement), then the whole model
+#' is fine-tuned jointly (the GNN at `gnn_lr_scale`
 #' times the learning rate) with early stopping on validation AUROC (patience
 #' `patience`); the model with the best validation AUROC is kept (ties,
 #' as on a tiny validation set at AUROC 1, go to the lower validation loss).  Only the
@@ -30,11 +40,14 @@
 #'
 #' Ablations (the paper's Tables 2-3): `fusion = "none"` drops the global
 #' branch (pairwise transformer only), `"early"` adds all GNN levels to the
-#' tokens before the transformer, `"late"` adds the expert score to the
-#' pairwise logit (a decision-level ensemble), `"multiscale"` is the model;
-#' `gnn = "gcn"` swaps the GAT for a GCN.
+#' tokens before the transformer (no expert score), `"late"` adds the expert
+#' score to the pairwise logit (a decision-level ensemble, no GNN features),
+#' `"multiscale"` is the model; `gnn = "gcn"` swaps the GAT for a GCN.
 #'
-#' Scores are predicted probabilities for every regulator x gene pair.
+#' Scores are predicted probabilities for every regulator x gene pair.  The
+#' fit information (`igraph::graph_attr(g, "fit")`) holds the validation
+#' AUROC per epoch of both stages and `expert_logits`, the global branch's
+#' own expert scores (regulators x genes) of the selected model.
 #'
 #' @param seed random seed (torch and batch order); equal seeds give equal networks.
 #' @param size `"cpu"` or `"paper"`: preset sizes, see Details.
@@ -48,7 +61,10 @@
 #'   layers and feed-forward width (`NULL`: the preset).
 #' @param dropout dropout of the transformer, fusion and classifier.
 #' @param patience early-stopping patience (epochs without a better validation AUROC).
-#' @param pretrain_epochs maximum GNN pre-training epochs (0 skips pre-training).
+#' @param pretrain_epochs maximum GNN pre-training epochs (0 skips pre-training;
+#'   GENELink's 90 by default, the paper's appendix says at most 30).
+#' @param pretrain_patience pre-training stops after this many epochs without a
+#'   better validation AUROC.
 #' @param gnn_dims widths of the GNN layers (the first GAT layer concatenates
 #'   `gat_heads` heads, so its embedding is `gat_heads * gnn_dims[1]` wide).
 #' @param tower_dims widths of the TF and target towers; the last is the
@@ -73,7 +89,7 @@
 scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
                     fusion = c("multiscale", "late", "early", "none"), epochs = NULL, lr = NULL,
                     batch_size = NULL, threads = NULL, d_model = NULL, n_heads = NULL, n_layers = NULL,
-                    dim_feedforward = NULL, dropout = 0.2, patience = 8L, pretrain_epochs = 30L,
+                    dim_feedforward = NULL, dropout = 0.2, patience = 8L, pretrain_epochs = 90L, pretrain_patience = 10L,
                     gnn_dims = c(128L, 64L), tower_dims = c(32L, 16L), gat_heads = 3L,
                     gnn_lr_scale = 0.1, weight_decay = 1e-5, validation_fraction = 0.1) {
   size <- .match_choice(size, "size", c("cpu", "paper"))
@@ -100,6 +116,7 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
     dropout = .check_scalar_num(dropout, "dropout", min = 0, max = 0.95),
     patience = .check_scalar_int(patience, "patience", min = 1, max = 1e5),
     pretrain_epochs = .check_scalar_int(pretrain_epochs, "pretrain_epochs", min = 0, max = 1e5),
+    pretrain_patience = .check_scalar_int(pretrain_patience, "pretrain_patience", min = 1, max = 1e5),
     gnn_dims = .check_int_vector(gnn_dims, "gnn_dims"),
     tower_dims = .check_int_vector(tower_dims, "tower_dims"),
     gat_heads = .check_scalar_int(gat_heads, "gat_heads", min = 1, max = 64),
@@ -172,5 +189,6 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
   scores <- stats::plogis(fit$logits)
   dimnames(scores) <- list(data$regulators, genes)
   fit$logits <- NULL
+  if (!is.null(fit$expert_logits)) dimnames(fit$expert_logits) <- list(data$regulators, genes)
   list(scores = scores, info = fit)
 }

@@ -85,9 +85,14 @@ worker <- function(key, config, seed, epochs, threads) {
   fit <- igraph::graph_attr(g, "fit")
   best <- if (!is.null(fit$best_epoch)) fit$best_epoch else NA
   nep <- if (!is.null(fit$val_auroc)) length(fit$val_auroc) else NA
+  expert <- NA
+  if (!is.null(fit$expert_logits)) {
+    m <- fit$expert_logits
+    expert <- auroc(m[cbind(match(d$split$test$from, rownames(m)), match(d$split$test$to, colnames(m)))], y)
+  }
   if (!is.null(fit$seconds)) {
-    message(sprintf("%s %s: seconds pretrain %.1f, joint %.1f, predict %.1f; pretrain epochs %d (best %d, val AUROC %.3f); joint epochs %d (best %d, val AUROC %.3f); %s parameters",
-                    key, config, fit$seconds[["pretrain"]], fit$seconds[["train"]], fit$seconds[["predict"]],
+    message(sprintf("%s %s: expert-score (GNN alone) test AUROC %.4f; seconds pretrain %.1f, joint %.1f, predict %.1f; pretrain epochs %d (best %d, val AUROC %.3f); joint epochs %d (best %d, val AUROC %.3f); %s parameters",
+                    key, config, expert, fit$seconds[["pretrain"]], fit$seconds[["train"]], fit$seconds[["predict"]],
                     length(fit$pretrain_val_auroc), fit$pretrain_best_epoch,
                     if (length(fit$pretrain_val_auroc)) max(fit$pretrain_val_auroc) else NA,
                     length(fit$val_auroc), fit$best_epoch, fit$best_val_auroc, format(fit$n_parameters, big.mark = ",")))
@@ -113,7 +118,7 @@ for (key in datasets) for (config in configs) {
            "--epochs", epochs, "--threads", threads)
   res <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), shQuote(cmd), stdout = TRUE, stderr = TRUE))
   line <- grep("^RESULT\t", res, value = TRUE)
-  message(paste(grep(": seconds pretrain", res, value = TRUE), collapse = "\n"))
+  message(paste(grep("; seconds pretrain", res, value = TRUE), collapse = "\n"))
   if (!length(line)) {
     message(sprintf("%s %s failed:\n%s", key, config, paste(utils::tail(res, 5), collapse = "\n")))
     next

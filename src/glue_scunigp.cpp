@@ -45,6 +45,7 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   o.tower_dims = get<std::vector<int>>(params, "tower_dims");
   o.gat_heads = get<int>(params, "gat_heads");
   o.pretrain_epochs = get<int>(params, "pretrain_epochs");
+  o.pretrain_patience = get<int>(params, "pretrain_patience");
   o.d_model = get<int>(params, "d_model");
   o.n_heads = get<int>(params, "n_heads");
   o.n_layers = get<int>(params, "n_layers");
@@ -64,6 +65,8 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   mon.finish();
   return Rcpp::List::create(
       Rcpp::Named("logits") = grnglue::to_r(r.logits),
+      Rcpp::Named("expert_logits") = r.expert_logits.data.empty() ? Rcpp::RObject(R_NilValue)
+                                                                  : Rcpp::RObject(grnglue::to_r(r.expert_logits)),
       Rcpp::Named("pretrain_val_auroc") = r.pretrain_val_auroc, Rcpp::Named("val_auroc") = r.val_auroc,
       Rcpp::Named("train_loss") = r.train_loss, Rcpp::Named("pretrain_best_epoch") = r.pretrain_best_epoch,
       Rcpp::Named("best_epoch") = r.best_epoch, Rcpp::Named("best_val_auroc") = r.best_val_auroc,

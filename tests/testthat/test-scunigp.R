@@ -34,6 +34,10 @@ test_that("scunigp() scores every regulator x gene pair and beats chance on held
   expect_true(fit$best_epoch >= 1 && fit$best_epoch <= 6)
   expect_true(length(fit$pretrain_val_auroc) >= 1)
   expect_equal(fit$best_val_auroc, max(fit$val_auroc))
+  # The global branch's own expert scores come back for every regulator x gene pair.
+  expect_setequal(rownames(fit$expert_logits), regs)
+  expect_identical(colnames(fit$expert_logits), rownames(d$expr))
+  expect_true(all(is.finite(fit$expert_logits)))
   key <- paste(e$from, e$to)
   s <- e$score[match(paste(d$test$from, d$test$to), key)]
   expect_false(anyNA(s))
@@ -76,6 +80,7 @@ test_that("scunigp rejects bad input with errors naming the argument", {
   expect_error(scunigp(epochs = 0), "epochs")
   expect_error(scunigp(gnn_dims = c(16, -1)), "gnn_dims")
   expect_error(scunigp(dropout = 1), "dropout")
+  expect_error(scunigp(pretrain_patience = 0), "pretrain_patience")
   expect_error(infer_grn(d$expr, tiny_scunigp(), tfs = d$tfs, verbose = FALSE), "train")
   neg <- d$train[d$train$label == 0, ]
   expect_error(infer_grn(d$expr, tiny_scunigp(), tfs = d$tfs, train = neg, validation = d$validation,

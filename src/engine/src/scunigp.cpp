@@ -29,7 +29,8 @@ struct GnnSpec {
   int64_t n_nodes = 0, in_dim = 0;
   std::vector<int> dims, tower_dims;
   int heads = 3;
-  double dropout = 0.0;
+  double dropout = 0.0;       // between layers and in the towers
+  double attn_dropout = 0.0;  // GAT attention coefficients
   std::vector<int64_t> src, dst;  // undirected training positives (both directions), no self-loops
 };
 
@@ -69,6 +70,7 @@ struct GlobalBranchImpl : nn::Module {
         go.out = s.dims[l];
         go.heads = s.heads;
         go.concat = (l + 1 < L);
+        go.dropout = s.attn_dropout;
         go.genelink_output = true;
         go.isolated_global_mean = true;
         gat.push_back(register_module("gat" + std::to_string(l), graph::GATConv(go)));
@@ -92,8 +94,10 @@ struct GlobalBranchImpl : nn::Module {
     const std::size_t L = spec.dims.size();
     for (std::size_t l = 0; l < L; ++l) {
       if (l > 0 && spec.dropout > 0) h = torch::dropout(h, spec.dropout, is_training());
-      if (spec.kind == ScUniGPGnn::GAT) h = torch::elu(gat[l]->forward(h, g));
-      else h = torch::relu(gcn[l]->forward(h, wg));
+      // Activation between layers only, as GENELink (ELU) and GNNLink (ReLU).
+      if (spec.kind == ScUniGPGnn::GAT) h = gat[l]->forward(h, g);
+      else h = gcn[l]->forward(h, wg);
+      if (l + 1 < L) h = spec.kind == ScUniGPGnn::GAT ? torch::elu(h) : torch::relu(h);
       out.levels.push_back(h);
     }
     out.tf = tf_tower->forward(h);
@@ -158,13 +162,19 @@ struct ScUniGPNetImpl : nn::Module {
       } else if (fusion == ScUniGPFusion::Early) {
         const int64_t total = std::accumulate(dims.begin(), dims.end(), int64_t{0});
         early = register_module("early", nn::Linear(total, d));
-      } else if (fusion == ScUniGPFusion::Late) {
-        late = register_parameter("late", torch::tensor({1.0f, 0.0f}));
       }
+      if (fusion == ScUniGPFusion::MultiScale || fusion == ScUniGPFusion::Late)
+        expert_w = register_parameter("expert_w", torch::ones({1}));
     }
     cls_res = register_module("cls_res", block(F, F, o.dropout));
     cls_mid = register_module("cls_mid", block(F, d, o.dropout));
     cls_out = register_module("cls_out", nn::Linear(d, 1));
+    if (expert_w.defined()) {
+      // Joint training starts from the pre-trained GNN's prediction (logit = s).
+      torch::NoGradGuard ng;
+      cls_out->weight.zero_();
+      cls_out->bias.zero_();
+    }
   }
 
   // x: genes x cells (z-scored).  i, j: pair rows (long).  g: the global
@@ -206,7 +216,9 @@ struct ScUniGPNetImpl : nn::Module {
     }
     z = z + cls_res->forward(z);
     Tensor logit = cls_out->forward(cls_mid->forward(z)).squeeze(1);
-    if (fusion == ScUniGPFusion::Late) logit = logit + late[0] * s + late[1];
+    // The expert score at the final decision: multi-scale (appendix C) and the
+    // late-fusion ablation (a decision-level ensemble).
+    if (expert_w.defined()) logit = logit + expert_w * s;
     return logit;
   }
 
@@ -214,7 +226,7 @@ struct ScUniGPNetImpl : nn::Module {
   ScUniGPFusion fusion;
   scunigp_gnn::GlobalBranch gnn{nullptr};
   nn::Linear proj{nullptr}, early{nullptr}, cls_out{nullptr};
-  Tensor role, late;
+  Tensor role, expert_w;
   nn::TransformerEncoder encoder{nullptr};
   nn::ModuleList fuse_i{nullptr}, fuse_j{nullptr}, fuse_block{nullptr};
   nn::Sequential cls_res{nullptr}, cls_mid{nullptr};
@@ -311,6 +323,7 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
     spec.tower_dims = o.tower_dims;
     spec.heads = o.gat_heads;
     spec.dropout = o.gnn_dropout;
+    spec.attn_dropout = o.gat_attn_dropout;
     for (const auto& e : edges) { spec.src.push_back(e.first); spec.dst.push_back(e.second); }
   }
 
@@ -352,6 +365,7 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
   if (use_gnn && o.pretrain_epochs > 0) {
     auto& g = net->gnn;
     torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(o.pretrain_lr));
+    double lr = o.pretrain_lr;
     double best = -1, best_loss = std::numeric_limits<double>::infinity();
     int bad = 0;
     std::vector<Tensor> best_state = snapshot(*g);
@@ -367,6 +381,8 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
         opt.zero_grad();
         loss.backward();
         opt.step();
+        lr *= o.pretrain_lr_decay;
+        for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
         loss_sum += loss.item<double>();
         ++nb;
       }
@@ -478,6 +494,14 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
   Tensor logits = score_pairs(pi, pj).contiguous().to(torch::kFloat32);
   res.logits = Matrix(static_cast<int>(R), n_genes);
   std::memcpy(res.logits.data.data(), logits.data_ptr<float>(), res.logits.data.size() * sizeof(float));
+  if (use_gnn) {
+    torch::NoGradGuard ng;
+    net->eval();
+    scunigp_gnn::GnnOut g = net->gnn->forward(x);
+    Tensor ex = scunigp_gnn::expert_score(g, pi, pj).contiguous().to(torch::kFloat32);
+    res.expert_logits = Matrix(static_cast<int>(R), n_genes);
+    std::memcpy(res.expert_logits.data.data(), ex.data_ptr<float>(), res.expert_logits.data.size() * sizeof(float));
+  }
   res.seconds_predict = seconds_since(t0);
   return res;
 }

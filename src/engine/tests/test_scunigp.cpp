@@ -3,6 +3,7 @@
 #include "grntorch/scunigp.hpp"
 #include "grntorch/supervised.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -142,6 +143,29 @@ TEST_CASE("scUniGP early and late fusion run and differ from multi-scale", "[scu
     for (float v : r->logits.data) REQUIRE(std::isfinite(v));
   CHECK(ms.logits.data != early.logits.data);
   CHECK(ms.logits.data != late.logits.data);
+}
+
+TEST_CASE("scUniGP joint training starts from the pre-trained GNN's expert score", "[scunigp]") {
+  Toy t = make_toy();
+  ScUniGPOptions o = small_options();
+  o.epochs = 1;
+  o.pretrain_epochs = 3;
+  o.lr = 1e-12;  // the joint epoch barely moves the weights
+  for (ScUniGPFusion f : {ScUniGPFusion::MultiScale, ScUniGPFusion::Late}) {
+    o.fusion = f;
+    auto r = grntorch::scunigp_fit(t.expr, t.train, t.val, t.regs, o);
+    REQUIRE(r.expert_logits.rows == 10);
+    REQUIRE(r.expert_logits.cols == 60);
+    // logit = classifier (last layer starts at 0) + 1 * s_ij.
+    double worst = 0;
+    for (std::size_t k = 0; k < r.logits.data.size(); ++k)
+      worst = std::max(worst, static_cast<double>(std::fabs(r.logits.data[k] - r.expert_logits.data[k])));
+    CHECK(worst < 1e-3);
+    CHECK(r.pretrain_val_auroc.size() <= 3u);
+  }
+  o.fusion = ScUniGPFusion::None;
+  auto none = grntorch::scunigp_fit(t.expr, t.train, t.val, t.regs, o);
+  CHECK(none.expert_logits.data.empty());
 }
 
 TEST_CASE("scUniGP rejects bad input with InvalidArgument", "[scunigp]") {

@@ -7,11 +7,19 @@
 //                   GNN layers' outputs, level L = role towers (TF tower for the
 //                   regulator, target tower for the target), expert score
 //                   s_ij = h_i^(L) . h_j^(L)  (pre-trained alone with BCE on s).
+//                   With GAT this is GENELink's network (appendix C: 3 heads,
+//                   128 -> 64 -> 32 -> 16, LeakyReLU, attention dropout 0.5,
+//                   tower dropout 0.01), pre-trained with GENELink's recipe
+//                   (Adam 3e-3 decayed x0.99 per step, best validation AUROC).
 //   pairwise branch [l(x_i) + p0 ; l(x_j) + p1] -> TransformerEncoder -> z^(0)
 //                   (l = one linear projection computed once per gene per batch).
 //   fusion          z^(l) = z^(l-1) + Block_l([z^(l-1); P_l h_i^(l); Q_l h_j^(l); 1{l=L} s_ij]),
 //                   Block = Linear -> BatchNorm -> PReLU -> Dropout;
-//   classifier      residual Linear/BN/PReLU block -> Linear/BN/PReLU -> Linear -> logit.
+//   classifier      residual Linear/BN/PReLU block -> Linear/BN/PReLU -> Linear,
+//                   plus w * s_ij at the final decision (appendix C: "GNN prediction
+//                   scores are additionally incorporated during the final decision
+//                   stage"); w starts at 1 and the last Linear at 0, so joint
+//                   training starts from the pre-trained GNN's prediction.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +39,11 @@ struct ScUniGPPairs {
 };
 
 enum class ScUniGPGnn { GAT, GCN };
-// MultiScale: the paper's Eq. 7.  Late: decision-level ensemble of the
-// pairwise logit and the expert score.  Early: all GNN levels concatenated to
-// the tokens before the transformer.  None: pairwise branch only (no GNN).
+// MultiScale: the paper's Eq. 7 (level-l GNN features at fusion step l, the
+// expert score at the last step and the final decision).  Late: decision-level
+// ensemble of the pairwise logit and the expert score (no GNN features).
+// Early: all GNN levels concatenated to the tokens before the transformer (no
+// expert score).  None: pairwise branch only (no GNN).
 enum class ScUniGPFusion { MultiScale, Late, Early, None };
 
 struct ScUniGPOptions {
@@ -42,10 +52,12 @@ struct ScUniGPOptions {
   std::vector<int> gnn_dims{128, 64};  // GNN layer widths (levels 1..L-1)
   int gat_heads = 3;                   // first GAT layer concatenates heads, later ones average
   std::vector<int> tower_dims{32, 16};  // TF / target towers; the last width is level L
-  double gnn_dropout = 0.01;
-  int pretrain_epochs = 30;
-  int pretrain_patience = 5;
+  double gnn_dropout = 0.01;           // between GNN layers and in the towers
+  double gat_attn_dropout = 0.5;       // GENELink's dropout on the attention coefficients
+  int pretrain_epochs = 90;            // GENELink's epochs (the paper's appendix: 30)
+  int pretrain_patience = 10;          // epochs without a better validation AUROC
   double pretrain_lr = 3e-3;
+  double pretrain_lr_decay = 0.99;     // per step, as GENELink
   int pretrain_batch_size = 256;
   // Pairwise branch.
   int d_model = 64;
@@ -71,6 +83,9 @@ struct ScUniGPResult {
   // regulators x genes logits of the selected (best validation AUROC) model;
   // probability = 1 / (1 + exp(-logit)).
   Matrix logits;
+  // regulators x genes expert scores s_ij of the selected model's global
+  // branch (empty without a GNN): the GNN's own prediction, for diagnostics.
+  Matrix expert_logits;
   std::vector<double> pretrain_val_auroc;  // per pre-training epoch
   std::vector<double> val_auroc;           // per joint epoch
   std::vector<double> train_loss;          // per joint epoch (mean BCE)
