@@ -45,7 +45,13 @@ struct GnnOut {
 nn::Sequential tower(int64_t in, const std::vector<int>& dims, double dropout) {
   nn::Sequential s;
   for (std::size_t k = 0; k < dims.size(); ++k) {
-    s->push_back(nn::Linear(in, dims[k]));
+    nn::Linear lin(in, dims[k]);
+    {
+      // GENELink's towers (the reference's reset_parameters): Xavier-uniform, gain 1.414.
+      torch::NoGradGuard ng;
+      nn::init::xavier_uniform_(lin->weight, 1.414);
+    }
+    s->push_back(lin);
     s->push_back(nn::LeakyReLU());
     if (k + 1 < dims.size() && dropout > 0) s->push_back(nn::Dropout(dropout));
     in = dims[k];
