@@ -41,7 +41,8 @@
 #' cross-entropy, the optimiser Adam.  Message passing runs on edge lists, so
 #' memory grows with the number of edges, not genes squared.  Early stopping
 #' (`patience`) and the choice of the kept epoch (`select_best`) look only at
-#' the `validation` pairs' AUROC; test pairs are never given to the model.
+#' the `validation` pairs: their AUROC, ties broken by their loss; test pairs
+#' are never given to the model.
 #'
 #' * `genelink()`: GENELink (Chen & Liu 2022) - GAT 3 heads x 128 (concat) ->
 #'   ELU -> GAT 3 heads x 64 (mean), separate TF and target towers
@@ -73,7 +74,9 @@
 #' @param patience stop after this many epochs without a better validation
 #'   AUROC (0: never stop early).  Needs `validation` pairs.
 #' @param select_best keep the parameters of the epoch with the best
-#'   validation AUROC (otherwise those of the last epoch).
+#'   validation AUROC, ties broken by the lower validation loss (small
+#'   validation sets reach AUROC 1 within an epoch or two); otherwise those of
+#'   the last epoch.
 #' @param hidden layer sizes (see Details for each model).
 #' @param heads attention heads (GENELink; scRegNet with `gnn = "gat"`).
 #' @param embeddings foundation-model gene embeddings: a genes x d matrix with
@@ -194,7 +197,7 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
                          p$threads, data$verbose)
   scores <- stats::plogis(res$scores)  # the engine returns logits
   dimnames(scores) <- list(data$regulators, genes)
-  info <- list(train_loss = res$train_loss, val_auroc = res$val_auroc, best_epoch = res$best_epoch,
+  info <- list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss, best_epoch = res$best_epoch,
                epochs_run = res$epochs_run)
   if (!is.null(p$embeddings)) info$genes_without_embedding <- missing
   list(scores = scores, info = info)

@@ -69,6 +69,7 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   return Rcpp::List::create(Rcpp::Named("scores") = grnglue::to_r(res.scores),
                             Rcpp::Named("train_loss") = Rcpp::wrap(res.train_loss),
                             Rcpp::Named("val_auroc") = Rcpp::wrap(res.val_auroc),
+                            Rcpp::Named("val_loss") = Rcpp::wrap(res.val_loss),
                             Rcpp::Named("best_epoch") = res.best_epoch,
                             Rcpp::Named("epochs_run") = res.epochs_run);
   GRN_CATCH

@@ -420,9 +420,10 @@ SupervisedResult fit_supervised(const Matrix& expr, const std::vector<int>& regu
   const int64_t n_train = static_cast<int64_t>(train.size());
 
   SupervisedResult res;
-  double best = -1;
+  double best = -1, best_loss = std::numeric_limits<double>::infinity();
   int since_best = 0;
   std::vector<torch::Tensor> best_params;
+  auto va_y = torch::tensor(validation.label, torch::kFloat32);
   auto params = model->parameters();
   double lr = opt.lr;
   for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
@@ -455,9 +456,15 @@ SupervisedResult fit_supervised(const Matrix& expr, const std::vector<int>& regu
       auto lg = model->logits(model->encode(), va_from, va_to).contiguous();
       std::vector<float> sc(lg.data_ptr<float>(), lg.data_ptr<float>() + lg.numel());
       const double auc = auroc(sc, validation.label);
+      const double vloss = torch::binary_cross_entropy_with_logits(lg, va_y).item<double>();
       res.val_auroc.push_back(auc);
-      improved = std::isfinite(auc) && auc > best;
-      if (improved) best = auc;
+      res.val_loss.push_back(vloss);
+      // Ties (small validation sets reach AUROC 1 early) go to the lower validation loss.
+      improved = std::isfinite(auc) && (auc > best || (auc == best && vloss < best_loss));
+      if (improved) {
+        best = auc;
+        best_loss = vloss;
+      }
     }
     if (improved) {
       res.best_epoch = epoch;

@@ -109,11 +109,39 @@ TEST_CASE("model selection uses validation only; test pairs cannot matter", "[su
   for (auto& l : s2.test.label) l = 1.0f - l;  // scramble the test set
   auto b = fit_supervised(s2.expr, s2.regs, s2.train, s2.validation, Matrix(), o);
   REQUIRE(a.scores.data == b.scores.data);
-  // The kept epoch is the validation-AUROC argmax.
-  int arg = 0;
-  for (std::size_t i = 1; i < a.val_auroc.size(); ++i)
-    if (a.val_auroc[i] > a.val_auroc[arg]) arg = static_cast<int>(i);
-  CHECK(a.best_epoch == arg + 1);
+  // The kept epoch is the validation-AUROC argmax, ties to the lower validation loss.
+  REQUIRE(a.val_loss.size() == a.val_auroc.size());
+  auto best_of = [](const SupervisedResult& r) {
+    int arg = 0;
+    for (std::size_t i = 1; i < r.val_auroc.size(); ++i)
+      if (r.val_auroc[i] > r.val_auroc[arg] ||
+          (r.val_auroc[i] == r.val_auroc[arg] && r.val_loss[i] < r.val_loss[arg]))
+        arg = static_cast<int>(i);
+    return arg + 1;
+  };
+  CHECK(a.best_epoch == best_of(a));
+  {
+    // A tiny validation set (two well-separated pairs) saturates at AUROC 1:
+    // the tie-break must move the kept epoch past the first one reaching it.
+    LabeledPairs tiny;
+    for (std::size_t i = 0; i < s.validation.size() && tiny.size() < 2; ++i) {
+      const float want = tiny.size() == 0 ? 1.0f : 0.0f;
+      if (s.validation.label[i] == want) {
+        tiny.from.push_back(s.validation.from[i]);
+        tiny.to.push_back(s.validation.to[i]);
+        tiny.label.push_back(want);
+      }
+    }
+    REQUIRE(tiny.size() == 2);
+    auto t = fit_supervised(s.expr, s.regs, s.train, tiny, Matrix(), o);
+    int first_max = 0;
+    for (std::size_t i = 1; i < t.val_auroc.size(); ++i)
+      if (t.val_auroc[i] > t.val_auroc[first_max]) first_max = static_cast<int>(i);
+    INFO("val AUROC at the first maximum " << t.val_auroc[first_max] << ", kept epoch " << t.best_epoch
+                                           << " of " << t.epochs_run);
+    CHECK(t.best_epoch == best_of(t));
+    CHECK(t.val_loss[t.best_epoch - 1] < t.val_loss[first_max]);
+  }
   // Early stopping: patience 1 stops at most one epoch after the best.
   o.patience = 1;
   auto c = fit_supervised(s.expr, s.regs, s.train, s.validation, Matrix(), o);

@@ -30,8 +30,10 @@ struct SupervisedOptions {
   int batch_size = 256;
   double weight_decay = 0.0;
   double dropout = 0.0;         // model-specific meaning (see supervised.cpp); < 0 = model default
-  int patience = 0;             // stop after this many epochs without a better validation AUROC; 0 = never
-  bool select_best = true;      // keep the parameters of the epoch with the best validation AUROC
+  // "Better" = a higher validation AUROC, or an equal one with a lower validation
+  // BCE (small validation sets saturate at AUROC 1 in the first epochs).
+  int patience = 0;             // stop after this many epochs without a better validation epoch; 0 = never
+  bool select_best = true;      // keep the parameters of the best validation epoch
   std::vector<int> hidden;      // empty = the model's default sizes
   int heads = 3;                // GAT heads (GENELink, scRegNet with GAT)
   uint64_t seed = 1;
@@ -41,6 +43,7 @@ struct SupervisedResult {
   Matrix scores;                    // regulators x genes: logit of the predicted probability of regulation
   std::vector<double> train_loss;   // mean BCE per epoch
   std::vector<double> val_auroc;    // per epoch (empty without validation pairs)
+  std::vector<double> val_loss;     // per epoch: mean BCE on the validation pairs (tie-break of val_auroc)
   int best_epoch = 0;               // 1-based epoch whose parameters were kept
   int epochs_run = 0;
 };
