@@ -46,6 +46,7 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
   opt.sigma_l = num(opts, "sigma_l");
   opt.rank = static_cast<int>(num(opts, "rank"));
   opt.lr_logit = num(opts, "lr_logit");
+  opt.offset_parametrization = Rcpp::as<bool>(opts["offset"]);
   grntorch::InfoSEMLabels labs;
   labs.regulator.assign(lab_reg.begin(), lab_reg.end());
   labs.target.assign(lab_tgt.begin(), lab_tgt.end());

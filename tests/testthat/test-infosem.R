@@ -27,6 +27,8 @@ test_that("infosem() validates its arguments and names them", {
   expect_error(infosem(ex$embeddings, prior_edges = data.frame(from = "A", to = "B", label = 2)), regexp = "`prior_edges`")
   expect_error(infosem(ex$embeddings, epochs = 0), regexp = "`epochs`")
   expect_error(infosem(ex$embeddings, sigmaw = 1), regexp = "sigmaw")
+  expect_error(infosem(ex$embeddings, parametrization = "both"), class = "grntorch_error", regexp = "`parametrization`")
+  expect_identical(infosem(ex$embeddings)$params$parametrization, "centred")
   m <- infosem(ex$embeddings, seed = 1)
   expect_s3_class(m, "grn_method")
   expect_identical(m$name, "infosem-b")
@@ -48,6 +50,22 @@ test_that("sigma_w = 0 (w fixed at 0) gives DeepSEM's network exactly", {
   e <- grn_edges(g_b)
   expect_true(all(e$from %in% d$tfs))
   expect_true(all(is.finite(e$score)))
+})
+
+test_that("the offset parametrisation fits, differs from the centred one and keeps DeepSEM at sigma_w = 0", {
+  d <- is_small()
+  run <- function(...) infer_grn(d$expr, do.call(infosem, c(list(embeddings = d$emb, ...), fast(lr_adj = 1e-3))),
+                                 tfs = d$tfs, verbose = FALSE)
+  g_off <- run(sigma_w = 10, parametrization = "offset")
+  g_cen <- run(sigma_w = 10, parametrization = "centred")
+  expect_true(all(is.finite(scores_of(g_off))))
+  expect_false(identical(scores_of(g_off), scores_of(g_cen)))
+  fit <- igraph::graph_attr(g_off, "fit")
+  expect_gt(sum(abs(unlist(fit$w_regulator))), 0)
+  # w fixed at 0: both coordinates are DeepSEM itself
+  g0 <- run(sigma_w = 0, parametrization = "offset")
+  g_ds <- infer_grn(d$expr, do.call(deepsem, fast(lr_adj = 1e-3)), tfs = d$tfs, verbose = FALSE)
+  expect_identical(scores_of(g0), scores_of(g_ds))
 })
 
 test_that("embedding rows are matched by name whatever their order or case", {

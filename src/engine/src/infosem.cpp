@@ -49,10 +49,7 @@ torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_
 
 torch::Tensor InfoSEMPrior::effect_prior(const torch::Tensor& Ae) const {
   if (!H.defined()) return sparsity_term(Ae, opt.deepsem.alpha);
-  auto tgt = H.mv(w_tgt).unsqueeze(1);
-  auto reg = H.mv(w_reg).unsqueeze(0);
-  auto M = (tgt + reg) * offdiag;
-  auto t = sparsity_term(Ae, opt.deepsem.alpha, M);
+  auto t = sparsity_term(Ae, opt.deepsem.alpha, prior_mean());
   // The Gaussian prior on w is a log density like the Laplace term, so it gets
   // the same 1/n^2 normalisation (DeepSEM's mean over the n^2 entries of A).
   if (learn_w) {
@@ -83,20 +80,41 @@ DeepSEMExtension InfoSEMPrior::extension() {
     ext.a_params.push_back(Lb);
     ext.a_params_lr.push_back(opt.lr_logit);
     ext.a_params_lr.push_back(opt.lr_logit);
-    // The trainer calls adjacency() and then a_penalty() on its result within
-    // the same step, so the raw A^e and the logits seen here are the ones to penalise.
-    ext.adjacency = [this](const torch::Tensor& A_raw) {
-      last_raw = A_raw;
-      last_logits = logits();
-      return A_raw * torch::sigmoid(last_logits);
-    };
-    ext.a_penalty = [this](const torch::Tensor& /*Aeff*/) {
-      return effect_prior(last_raw * offdiag) + logit_prior(last_logits);
-    };
-  } else {
-    ext.a_penalty = [this](const torch::Tensor& Aeff) { return effect_prior(Aeff); };
   }
+  const bool offset = learn_w && opt.offset_parametrization;
+  if (!bc && !offset) {
+    ext.a_penalty = [this](const torch::Tensor& Aeff) { return effect_prior(Aeff); };
+    return ext;
+  }
+  // The trainer calls adjacency() and then a_penalty() on its result within
+  // the same step, so the raw parameter, A^e and the logits seen here are the
+  // ones to penalise.
+  ext.adjacency = [this, offset](const torch::Tensor& A_raw) {
+    last_raw = A_raw;
+    last_effect = offset ? A_raw + prior_mean() : A_raw;
+    if (!bc) return last_effect;
+    last_logits = logits();
+    return last_effect * torch::sigmoid(last_logits);
+  };
+  ext.a_penalty = [this, offset](const torch::Tensor& /*Aeff*/) {
+    // offset: alpha * mean|D| with D = A^e - M (the same Laplace density) + |w|^2 term
+    torch::Tensor t = offset ? effect_prior_offset(last_raw * offdiag) : effect_prior(last_effect * offdiag);
+    if (bc) t = t + logit_prior(last_logits);
+    return t;
+  };
   return ext;
+}
+
+torch::Tensor InfoSEMPrior::prior_mean() const {
+  auto tgt = H.mv(w_tgt).unsqueeze(1);
+  auto reg = H.mv(w_reg).unsqueeze(0);
+  return (tgt + reg) * offdiag;
+}
+
+torch::Tensor InfoSEMPrior::effect_prior_offset(const torch::Tensor& D) const {
+  auto t = sparsity_term(D, opt.deepsem.alpha);
+  const double nn = static_cast<double>(n) * static_cast<double>(n);
+  return t + (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w * nn);
 }
 
 std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const InfoSEMLabels* labels,
@@ -175,7 +193,10 @@ InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const In
   out.seconds = res.seconds;
   torch::NoGradGuard ng;
   if (prior->bc) {
-    out.A_effect = tensor_to_matrix(res.model.state->A * prior->offdiag);
+    auto Ae = prior->learn_w && opt.offset_parametrization
+                  ? res.model.state->A + prior->prior_mean()
+                  : res.model.state->A;
+    out.A_effect = tensor_to_matrix(Ae * prior->offdiag);
     out.prob = tensor_to_matrix(torch::sigmoid(prior->logits()));
   } else {
     out.A_effect = res.A;

@@ -26,9 +26,13 @@ struct InfoSEMPrior {
   torch::Tensor offdiag;        // n x n, 1 off the diagonal
   torch::Tensor last_raw;       // the raw A parameter (A^e) last seen by the adjacency hook
   torch::Tensor last_logits;    // A^l computed in that same hook
+  torch::Tensor last_effect;    // A^e computed in that same hook (offset: D + M)
 
   // Laplace term alpha * mean|A^e - M| (off-diagonal) + |w|^2 / (2 sigma_w^2).
   torch::Tensor effect_prior(const torch::Tensor& Ae) const;
+  // Offset parametrisation A^e = M + D: alpha * mean|D| + |w|^2 / (2 sigma_w^2 n^2).
+  torch::Tensor effect_prior_offset(const torch::Tensor& D) const;
+  torch::Tensor prior_mean() const;  // M = H w_tgt (rows) + H w_reg (columns), zero diagonal
   // sum over labelled pairs of (A^l - mu)^2 / (2 sigma_l^2 n^2).
   torch::Tensor logit_prior(const torch::Tensor& logits) const;
   torch::Tensor logits() const;  // L_a L_b

@@ -76,6 +76,44 @@ TEST_CASE("InfoSEM-B with w = 0 has exactly DeepSEM's loss", "[infosem]") {
   CHECK(prior->effect_prior(A).item<float>() != ref);
 }
 
+TEST_CASE("the offset parametrisation A = M + D has the centred objective and reaches w through the likelihood", "[infosem]") {
+  const int n = 12, d = 5, B = 8;
+  auto opt = small_is_opts();
+  opt.sigma_w = 0.7;
+  REQUIRE_FALSE(opt.offset_parametrization);  // centred is the default
+  opt.offset_parametrization = true;
+  auto prior = grntorch::infosem_make_prior(toy_emb(n, d, 2), nullptr, opt, n, torch::kCPU);
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(9);
+  auto D = random_A(n, gen);
+  auto ext = prior->extension();
+  REQUIRE(ext.adjacency);
+  REQUIRE(ext.a_penalty);
+  // w = 0: A = D and the penalty is DeepSEM's alpha * mean|A|
+  auto A0 = ext.adjacency(D);
+  CHECK(torch::equal(A0, D));
+  CHECK(ext.a_penalty(A0).item<float>() == grntorch::sparsity_term(D, opt.deepsem.alpha).item<float>());
+  // w != 0: A = D + M, and the loss equals the centred loss at A^e = D + M
+  prior->w_reg.copy_(torch::randn({d}, gen) * 0.1);
+  prior->w_tgt.copy_(torch::randn({d}, gen) * 0.1);
+  auto M = prior->prior_mean();
+  auto A1 = ext.adjacency(D);
+  CHECK(torch::allclose(A1, D + M));
+  CHECK(M.abs().sum().item<float>() > 0);
+  const float offset_pen = ext.a_penalty(A1).item<float>();
+  const float centred_pen = prior->effect_prior(A1).item<float>();
+  CHECK(offset_pen == Approx(centred_pen).epsilon(1e-5));
+  // the likelihood's gradient reaches w (centred: w sees only the Laplace term)
+  grntorch::DeepSEMNets nets;
+  nets.init(n, 16, gen);
+  auto x = torch::randn({B, n}, gen, torch::TensorOptions().dtype(torch::kFloat32));
+  auto eps = torch::randn({B, n}, gen, torch::TensorOptions().dtype(torch::kFloat32));
+  prior->w_reg.requires_grad_(true);
+  auto parts = grntorch::deepsem_batch_loss(nets, ext.adjacency(D), x, torch::Tensor(), eps, opt.deepsem);
+  auto g = torch::autograd::grad({parts.mse}, {prior->w_reg});
+  CHECK(g[0].abs().sum().item<float>() > 0);
+  prior->w_reg.requires_grad_(false);
+}
+
 TEST_CASE("the prior mean is a regulator term plus a target term (A stored target x regulator)", "[infosem]") {
   const int n = 6, d = 3;
   auto H = torch::randn({n, d});
@@ -160,6 +198,22 @@ TEST_CASE("InfoSEM-B learns w, stays finite and keeps the zero diagonal", "[info
   auto ds = grntorch::deepsem_fit(x, opt.deepsem);
   CHECK(res.A.data != ds.A.data);
   CHECK(res.prob.rows == 0);
+}
+
+TEST_CASE("both parametrisations of InfoSEM-B fit, stay finite and differ only in the optimiser's path", "[infosem]") {
+  ThreadsOneIS one;
+  const int n = 10;
+  auto x = grntorch_test::toy_expr(n, 40, 4);
+  auto opt = small_is_opts(6);
+  opt.sigma_w = 10;
+  opt.offset_parametrization = true;
+  auto off = grntorch::infosem_fit(x, toy_emb(n, 4, 5), nullptr, opt);
+  opt.offset_parametrization = false;
+  auto cen = grntorch::infosem_fit(x, toy_emb(n, 4, 5), nullptr, opt);
+  for (float a : off.A.data) CHECK(std::isfinite(a));
+  for (int i = 0; i < n; ++i) CHECK(off.A(i, i) == 0.0f);
+  CHECK(off.A.data == off.A_effect.data);
+  CHECK(off.A.data != cen.A.data);
 }
 
 TEST_CASE("InfoSEM-BC moves known edges up and known non-edges down", "[infosem]") {

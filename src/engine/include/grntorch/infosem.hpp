@@ -37,6 +37,13 @@ struct InfoSEMOptions {
   // sd of the Gaussian prior on w; 0 fixes w = 0, which is exactly DeepSEM
   // (no extra parameter, the same random stream, bit-identical A).
   double sigma_w = 1.0;
+  // How A^e is parametrised for the optimiser (the MAP objective is the same):
+  //  * offset: A^e = M + D with D the trained matrix (started at
+  //    DeepSEM's init, w = 0) and alpha * mean|D| as the Laplace term.  The
+  //    likelihood's gradient reaches w through every entry of A.
+  //  * centred (default): A^e itself is trained and w only feels the Laplace term
+  //    alpha * mean|A^e - M| (a fixed-size L1 force per entry).
+  bool offset_parametrization = false;
   // InfoSEM-BC (only used when labels are given)
   int rank = 128;            // rank h of A^l (capped by the number of genes)
   double sigma_l = 0.1;      // sd of the logit prior
