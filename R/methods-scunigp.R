@@ -39,8 +39,10 @@
 #' machines.  Explicit arguments override the preset.
 #'
 #' Ablations (the paper's Tables 2-3): `fusion = "none"` drops the global
-#' branch (pairwise transformer only), `"early"` adds all GNN levels to the
-#' tokens before the transformer (no expert score), `"late"` adds the expert
+#' branch (pairwise transformer only), `"early"` concatenates the GNN's
+#' output embedding (its last graph layer) to the expression features before
+#' the transformer (the paper's "feature concatenation before the
+#' Transformer encoder"; no per-layer features, no expert score), `"late"` adds the expert
 #' score to the pairwise logit (a decision-level ensemble, no GNN features),
 #' `"multiscale"` is the model; `gnn = "gcn"` swaps the GAT for a GCN.
 #'

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <numeric>
 #include <random>
 #include <set>
 #include <utility>
@@ -166,8 +165,8 @@ struct ScUniGPNetImpl : nn::Module {
           fuse_block->push_back(block(F + 2 * d + (l == L - 1 ? 1 : 0), F, o.dropout));
         }
       } else if (fusion == ScUniGPFusion::Early) {
-        const int64_t total = std::accumulate(dims.begin(), dims.end(), int64_t{0});
-        early = register_module("early", nn::Linear(total, d));
+        // the GNN's output embedding h^L (the last graph layer, before the role towers)
+        early = register_module("early", nn::Linear(dims[L - 2], d));
       }
       if (fusion == ScUniGPFusion::MultiScale || fusion == ScUniGPFusion::Late)
         expert_w = register_parameter("expert_w", torch::ones({1}));
@@ -194,15 +193,10 @@ struct ScUniGPNetImpl : nn::Module {
     Tensor ti = tok.index_select(0, inv.slice(0, 0, B)) + role[0];
     Tensor tj = tok.index_select(0, inv.slice(0, B, 2 * B)) + role[1];
     if (fusion == ScUniGPFusion::Early) {
-      std::vector<Tensor> fi, fj;
-      for (std::size_t l = 0; l < g.levels.size(); ++l) {
-        fi.push_back(g.levels[l].index_select(0, i));
-        fj.push_back(g.levels[l].index_select(0, j));
-      }
-      fi.push_back(g.tf.index_select(0, i));
-      fj.push_back(g.target.index_select(0, j));
-      ti = ti + early->forward(torch::cat(fi, 1));
-      tj = tj + early->forward(torch::cat(fj, 1));
+      // Concatenating h^L to the expression before the (linear) projection is
+      // the same as adding its own projection to the token.
+      ti = ti + early->forward(g.levels.back().index_select(0, i));
+      tj = tj + early->forward(g.levels.back().index_select(0, j));
     }
     Tensor out = encoder->forward(torch::stack({ti, tj}, 0));  // 2 x B x d
     Tensor z = torch::cat({out[0], out[1]}, 1);                // z^(0): B x 2d

@@ -42,8 +42,9 @@ enum class ScUniGPGnn { GAT, GCN };
 // MultiScale: the paper's Eq. 7 (level-l GNN features at fusion step l, the
 // expert score at the last step and the final decision).  Late: decision-level
 // ensemble of the pairwise logit and the expert score (no GNN features).
-// Early: all GNN levels concatenated to the tokens before the transformer (no
-// expert score).  None: pairwise branch only (no GNN).
+// Early: the GNN's output embedding h^L (last graph layer) concatenated to the
+// expression features before the transformer (no expert score, no per-layer
+// features).  None: pairwise branch only (no GNN).
 enum class ScUniGPFusion { MultiScale, Late, Early, None };
 
 struct ScUniGPOptions {
