@@ -50,13 +50,14 @@ torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_
 torch::Tensor InfoSEMPrior::effect_prior(const torch::Tensor& Ae) const {
   if (!H.defined()) return sparsity_term(Ae, opt.deepsem.alpha);
   auto t = sparsity_term(Ae, opt.deepsem.alpha, prior_mean());
+  return learn_w ? t + w_penalty() : t;
+}
+
+torch::Tensor InfoSEMPrior::w_penalty() const {
   // The Gaussian prior on w is a log density like the Laplace term, so it gets
   // the same 1/n^2 normalisation (DeepSEM's mean over the n^2 entries of A).
-  if (learn_w) {
-    const double nn = static_cast<double>(n) * static_cast<double>(n);
-    t = t + (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w * nn);
-  }
-  return t;
+  const double nn = static_cast<double>(n) * static_cast<double>(n);
+  return (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w * nn);
 }
 
 torch::Tensor InfoSEMPrior::logits() const { return La.mm(Lb); }
@@ -112,9 +113,7 @@ torch::Tensor InfoSEMPrior::prior_mean() const {
 }
 
 torch::Tensor InfoSEMPrior::effect_prior_offset(const torch::Tensor& D) const {
-  auto t = sparsity_term(D, opt.deepsem.alpha);
-  const double nn = static_cast<double>(n) * static_cast<double>(n);
-  return t + (w_reg.pow(2).sum() + w_tgt.pow(2).sum()) / (2.0 * opt.sigma_w * opt.sigma_w * nn);
+  return sparsity_term(D, opt.deepsem.alpha) + w_penalty();
 }
 
 std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const InfoSEMLabels* labels,

@@ -32,7 +32,8 @@ struct InfoSEMPrior {
   torch::Tensor effect_prior(const torch::Tensor& Ae) const;
   // Offset parametrisation A^e = M + D: alpha * mean|D| + |w|^2 / (2 sigma_w^2 n^2).
   torch::Tensor effect_prior_offset(const torch::Tensor& D) const;
-  torch::Tensor prior_mean() const;  // M = H w_tgt (rows) + H w_reg (columns), zero diagonal
+  torch::Tensor prior_mean() const;
+  torch::Tensor w_penalty() const;   // |w|^2 / (2 sigma_w^2 n^2)  // M = H w_tgt (rows) + H w_reg (columns), zero diagonal
   // sum over labelled pairs of (A^l - mu)^2 / (2 sigma_l^2 n^2).
   torch::Tensor logit_prior(const torch::Tensor& logits) const;
   torch::Tensor logits() const;  // L_a L_b
