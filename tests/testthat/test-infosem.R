@@ -61,6 +61,7 @@ test_that("the offset parametrisation fits, differs from the centred one and kee
   expect_true(all(is.finite(scores_of(g_off))))
   expect_false(identical(scores_of(g_off), scores_of(g_cen)))
   fit <- igraph::graph_attr(g_off, "fit")
+  expect_identical(fit$parametrization, "offset")
   expect_gt(sum(abs(unlist(fit$w_regulator))), 0)
   # w fixed at 0: both coordinates are DeepSEM itself
   g0 <- run(sigma_w = 0, parametrization = "offset")
@@ -114,6 +115,7 @@ test_that("InfoSEM-BC uses the known pairs as a prior on the logits only", {
   p_neg <- e$prob[match(paste(tr$from, tr$to)[tr$label == 0], key)]
   expect_gt(mean(p_pos, na.rm = TRUE), mean(p_neg, na.rm = TRUE) + 0.2)
   expect_identical(igraph::graph_attr(g, "fit")$model, "InfoSEM-BC")
+  expect_identical(igraph::graph_attr(g, "fit")$parametrization, "centred")
   # the same through infer_grn(train = ) with prior_edges = "train"
   m2 <- do.call(infosem, c(list(embeddings = d$emb, prior_edges = "train", sigma_l = 0.1, lr_logit = 1e-2), fast()))
   g2 <- infer_grn(d$expr, m2, tfs = d$tfs, train = tr, verbose = FALSE)
