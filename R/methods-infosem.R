@@ -393,7 +393,8 @@ withr_seed <- function(seed, expr) {
     lapply(seq_len(p$n_runs), one)
   }
   dn <- list(data$regulators, genes)
-  info <- list(model = model, parametrization = p$parametrization, seeds = seeds, sigma_w = sigma_w, sigma_l = if (!is.null(lab)) sigma_l,
+  info <- list(model = model, parametrization = p$parametrization, seeds = seeds, sigma_w = sigma_w,
+               sigma_l = if (!is.null(lab)) sigma_l,
                n_labels = if (!is.null(lab)) nrow(lab), missing_embeddings = attr(H, "missing"),
                w_regulator = lapply(runs, `[[`, "w_regulator"), w_target = lapply(runs, `[[`, "w_target"),
                loss = lapply(runs, `[[`, "loss"), seconds = vapply(runs, `[[`, 0, "seconds"),
