@@ -39,12 +39,13 @@ void validate(const InfoSEMOptions& opt, int n_genes, int n_cells, int n_dims) {
   if (n_dims < 0) throw InvalidArgument("embeddings: negative dimension");
 }
 
-torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_reg, const torch::Tensor& w_tgt) {
+torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_reg, const torch::Tensor& w_tgt,
+                                 const torch::Tensor& offdiag) {
   const int64_t n = H.size(0);
   auto tgt = H.mv(w_tgt).unsqueeze(1);  // n x 1: target effect, varies over rows (targets)
   auto reg = H.mv(w_reg).unsqueeze(0);  // 1 x n: regulator effect, varies over columns (regulators)
-  auto offdiag = torch::ones({n, n}, H.options()) - torch::eye(n, H.options());
-  return (tgt + reg) * offdiag;
+  if (offdiag.defined()) return (tgt + reg) * offdiag;
+  return (tgt + reg) * (torch::ones({n, n}, H.options()) - torch::eye(n, H.options()));
 }
 
 torch::Tensor InfoSEMPrior::effect_prior(const torch::Tensor& Ae) const {
@@ -106,11 +107,7 @@ DeepSEMExtension InfoSEMPrior::extension() {
   return ext;
 }
 
-torch::Tensor InfoSEMPrior::prior_mean() const {
-  auto tgt = H.mv(w_tgt).unsqueeze(1);
-  auto reg = H.mv(w_reg).unsqueeze(0);
-  return (tgt + reg) * offdiag;
-}
+torch::Tensor InfoSEMPrior::prior_mean() const { return infosem_prior_mean(H, w_reg, w_tgt, offdiag); }
 
 torch::Tensor InfoSEMPrior::effect_prior_offset(const torch::Tensor& D) const {
   return sparsity_term(D, opt.deepsem.alpha) + w_penalty();
@@ -201,7 +198,7 @@ InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const In
     out.A_effect = res.A;
   }
   if (prior->H.defined()) {
-    out.prior_mean = tensor_to_matrix(infosem_prior_mean(prior->H, prior->w_reg, prior->w_tgt));
+    out.prior_mean = tensor_to_matrix(prior->prior_mean());
     out.w_regulator = tensor_to_vector(prior->w_reg);
     out.w_target = tensor_to_vector(prior->w_tgt);
   }

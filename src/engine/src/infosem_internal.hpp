@@ -9,8 +9,9 @@
 namespace grntorch {
 
 // Prior mean M(t, r) = (H w_tgt)_t + (H w_reg)_r, n x n, zero diagonal.
-// H: n x d; w_reg, w_tgt: d.
-torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_reg, const torch::Tensor& w_tgt);
+// H: n x d; w_reg, w_tgt: d; offdiag: the n x n zero-diagonal mask (built if undefined).
+torch::Tensor infosem_prior_mean(const torch::Tensor& H, const torch::Tensor& w_reg, const torch::Tensor& w_tgt,
+                                 const torch::Tensor& offdiag = {});
 
 // The InfoSEM prior terms as a DeepSEM extension.  Holds its parameters.
 struct InfoSEMPrior {
@@ -32,8 +33,8 @@ struct InfoSEMPrior {
   torch::Tensor effect_prior(const torch::Tensor& Ae) const;
   // Offset parametrisation A^e = M + D: alpha * mean|D| + |w|^2 / (2 sigma_w^2 n^2).
   torch::Tensor effect_prior_offset(const torch::Tensor& D) const;
-  torch::Tensor prior_mean() const;
-  torch::Tensor w_penalty() const;   // |w|^2 / (2 sigma_w^2 n^2)  // M = H w_tgt (rows) + H w_reg (columns), zero diagonal
+  torch::Tensor prior_mean() const;  // M = H w_tgt (rows) + H w_reg (columns), zero diagonal
+  torch::Tensor w_penalty() const;   // |w|^2 / (2 sigma_w^2 n^2)
   // sum over labelled pairs of (A^l - mu)^2 / (2 sigma_l^2 n^2).
   torch::Tensor logit_prior(const torch::Tensor& logits) const;
   torch::Tensor logits() const;  // L_a L_b
