@@ -55,6 +55,26 @@ class InvalidArgument : public std::invalid_argument {
   explicit InvalidArgument(const std::string& what) : std::invalid_argument(what) {}
 };
 
+// Thrown when a computation fails for a reason other than a bad argument or
+// an interrupt: a LibTorch error (its message without the C++ backtrace), a
+// diverged fit.  Engine entry points translate every exception into
+// InvalidArgument, Interrupted, OutOfMemory or EngineError.
+class EngineError : public std::runtime_error {
+ public:
+  explicit EngineError(const std::string& what) : std::runtime_error(what) {}
+};
+
+// Thrown when memory could not be allocated (std::bad_alloc, a LibTorch
+// allocator failure, CUDA out of memory).  `bytes` is the failed request
+// when known, else 0.
+class OutOfMemory : public EngineError {
+ public:
+  explicit OutOfMemory(const std::string& what, double bytes = 0) : EngineError(what), bytes_(bytes) {}
+  double bytes() const { return bytes_; }
+ private:
+  double bytes_;
+};
+
 // What the engine runs on: LibTorch version, threads, the BLAS actually
 // loaded into this process, whether CUDA is available.
 struct RuntimeInfo {
