@@ -80,7 +80,7 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
   if (mode == "pairs" && !"label" %in% names(truth)) .grn_abort("truth", "pairs mode needs a `label` column (0/1)")
   if (!is.null(tfs) && (!is.character(tfs) || anyNA(tfs))) .grn_abort("tfs", "must be a character vector without NA")
   ev <- if (mode == "universe") .universe_pairs(pred, truth, tfs) else .pairs_pairs(pred, truth, missing)
-  m <- .grn_ranking_metrics(ev$score, ev$label, hit)
+  m <- .engine_call(.grn_ranking_metrics(ev$score, ev$label, hit))
   density <- m$n_pos / m$n
   out <- data.frame(mode = mode, auroc = m$auroc, auprc = m$auprc,
                     average_precision = m$average_precision, auprc_ratio = m$auprc / density,

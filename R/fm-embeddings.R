@@ -154,7 +154,8 @@ fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean",
   if (is.null(rownames(expression))) .grn_abort("expression", "needs gene names as row names")
   storage.mode(expression) <- "double"
   batch_cells <- .check_scalar_int(batch_cells, "batch_cells", min = 1)
-  res <- .grn_torchscript_embeddings(normalizePath(path), expression, batch_cells, .resolve_threads(threads), verbose)
+  opts <- list(batch_cells = batch_cells, threads = .resolve_threads(threads), verbose = isTRUE(verbose))
+  res <- .engine_call(.grn_torchscript_embeddings(normalizePath(path), expression, opts))
   if (pooling == "attention") {
     if (is.null(res$attentive)) .grn_abort("pooling", "the TorchScript module returns no attention (a tuple (embeddings, attention)); use pooling = \"mean\"")
     m <- res$attentive

@@ -46,7 +46,7 @@
   if (is(m, "sparseMatrix")) {
     if (!is(m, "dgCMatrix")) m <- methods::as(methods::as(m, "CsparseMatrix"), "generalMatrix")
     if (!is(m, "dgCMatrix")) m <- methods::as(m, "dMatrix")
-    out <- .grn_densify_rows(m, as.integer(rows))
+    out <- .engine_call(.grn_densify_rows(m, as.integer(rows)))
   } else {
     out <- as.matrix(m[rows, , drop = FALSE])
     if (!is.numeric(out)) .grn_abort(arg, sprintf("must hold numbers, but its storage mode is \"%s\"", storage.mode(out)))

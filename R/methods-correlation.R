@@ -24,7 +24,8 @@ correlation_method <- function(type = c("pearson", "spearman"), threads = NULL) 
 #' @noRd
 .fit_method.grn_correlation <- function(method, data) {
   regs <- match(data$regulators, rownames(data$expr))
-  scores <- .grn_correlation(data$expr, regs, method$params$type, method$params$threads, data$verbose)
+  opts <- list(method = method$params$type, threads = method$params$threads, verbose = isTRUE(data$verbose))
+  scores <- .engine_call(.grn_correlation(data$expr, regs, opts))
   dimnames(scores) <- list(data$regulators, rownames(data$expr))
   list(scores = scores)
 }

@@ -149,8 +149,10 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 # One run: returns the engine's list (A = genes x genes, A[target, regulator]).
 #' @noRd
 .deepsem_run <- function(expr, p, seed, verbose, label) {
-  .grn_deepsem(expr, p$mode, p$alpha, p$beta, p$epochs, p$batch_size, p$lr, p$lr_adj, p$hidden,
-               p$lr_decay, seed, p$net_epochs, p$adj_epochs, p$threads, p$device, verbose, label)
+  p$seed <- seed
+  opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
+                            "net_epochs", "adj_epochs", "seed", "device", "threads"), verbose = verbose, label = label)
+  .engine_call(.grn_deepsem(expr, opts))
 }
 
 #' @noRd

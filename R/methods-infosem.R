@@ -301,12 +301,13 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
 #' @noRd
 .infosem_run <- function(expr, H, lab, p, sigma_w, sigma_l, seed, epochs, verbose, label) {
   if (is.null(lab)) lab <- data.frame(r = integer(), t = integer(), y = integer())
-  opts <- list(mode = p$mode, alpha = p$alpha, beta = p$beta, epochs = epochs, batch_size = p$batch_size,
-               lr = p$lr, lr_adj = p$lr_adj, hidden = p$hidden, lr_decay = p$lr_decay, seed = seed,
-               net_epochs = p$net_epochs, adj_epochs = p$adj_epochs, sigma_w = sigma_w, sigma_l = sigma_l,
-               rank = p$rank, lr_logit = p$lr_logit, device = p$device,
-               offset = identical(p$parametrization, "offset"))
-  .grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts, p$threads, verbose, label)
+  p$epochs <- epochs
+  p$seed <- seed
+  opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
+                            "net_epochs", "adj_epochs", "seed", "device", "rank", "lr_logit", "threads"),
+                       sigma_w = sigma_w, sigma_l = sigma_l, offset = identical(p$parametrization, "offset"),
+                       verbose = verbose, label = label)
+  .engine_call(.grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts))
 }
 
 # Average precision of |A| (A[target, regulator]) on labelled pairs.

@@ -161,6 +161,12 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
   list(train = pairs[!val, , drop = FALSE], validation = pairs[val, , drop = FALSE])
 }
 
+# The parameters of scunigp() that the engine reads (besides verbose).
+.scunigp_engine_options <- c("gnn", "fusion", "gnn_dims", "tower_dims", "gat_heads", "pretrain_epochs",
+                             "pretrain_patience", "d_model", "n_heads", "n_layers", "dim_feedforward", "dropout",
+                             "epochs", "patience", "lr", "gnn_lr_scale", "weight_decay", "batch_size", "seed",
+                             "threads")
+
 #' @noRd
 .fit_method.grn_scunigp <- function(method, data) {
   p <- method$params
@@ -184,10 +190,10 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
   if (p$fusion != "none" && !any(train$label == 1L & train$from != train$to)) {
     .grn_abort("train", "has no positive pair between two different genes, so the GNN has no graph")
   }
-  fit <- .grn_scunigp(data$expr, match(data$regulators, genes),
+  fit <- .engine_call(.grn_scunigp(data$expr, match(data$regulators, genes),
                       match(train$from, genes), match(train$to, genes), as.numeric(train$label),
                       match(validation$from, genes), match(validation$to, genes), as.numeric(validation$label),
-                      p, p$threads, isTRUE(data$verbose))
+                      .engine_opts(p, .scunigp_engine_options, verbose = isTRUE(data$verbose))))
   scores <- stats::plogis(fit$logits)
   dimnames(scores) <- list(data$regulators, genes)
   fit$logits <- NULL

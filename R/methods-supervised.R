@@ -190,11 +190,12 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
     missing <- al$missing
   }
   regs <- match(data$regulators, genes)
-  res <- .grn_supervised(data$expr, regs, match(data$train$from, genes), match(data$train$to, genes),
-                         as.numeric(data$train$label), match(val$from, genes), match(val$to, genes),
-                         as.numeric(val$label), emb, p$model, p$gnn, p$epochs, p$lr, p$lr_decay, p$batch_size,
-                         p$weight_decay, p$dropout, p$patience, p$select_best, p$hidden, p$heads, p$seed,
-                         p$threads, data$verbose)
+  opts <- .engine_opts(p, c("model", "gnn", "epochs", "lr", "lr_decay", "batch_size", "weight_decay", "dropout",
+                            "patience", "select_best", "hidden", "heads", "seed", "threads"),
+                       verbose = isTRUE(data$verbose))
+  res <- .engine_call(.grn_supervised(data$expr, regs, match(data$train$from, genes), match(data$train$to, genes),
+                                      as.numeric(data$train$label), match(val$from, genes), match(val$to, genes),
+                                      as.numeric(val$label), emb, opts))
   scores <- stats::plogis(res$scores)  # the engine returns logits
   dimnames(scores) <- list(data$regulators, genes)
   info <- list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss, best_epoch = res$best_epoch,
@@ -215,6 +216,6 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
   s <- e$score[match(paste(toupper(pairs$from), toupper(pairs$to), sep = "\r"), key)]
   s[is.na(s)] <- 0
   lab <- as.numeric(pairs$label)
-  m <- .grn_pair_metrics(as.numeric(s), lab)
+  m <- .engine_call(.grn_pair_metrics(as.numeric(s), lab))
   c(m, n_pairs = length(lab), n_positive = sum(lab == 1))
 }

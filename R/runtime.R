@@ -22,7 +22,7 @@
 #' info$blas
 #' @export
 grntorch_sitrep <- function(verbose = TRUE) {
-  info <- .grn_runtime_info()
+  info <- .engine_call(.grn_runtime_info())
   info$omp_wait_policy <- Sys.getenv("OMP_WAIT_POLICY")
   if (isTRUE(verbose)) {
     cat(sprintf("grntorch %s\n", utils::packageVersion("grntorch")))

@@ -12,50 +12,33 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // grn_correlation
-Rcpp::NumericMatrix grn_correlation(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const std::string method, const int threads, const bool verbose);
-RcppExport SEXP _grntorch_grn_correlation(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP methodSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+Rcpp::NumericMatrix grn_correlation(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_correlation(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP optsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type regulators(regulatorsSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type method(methodSEXP);
-    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_correlation(expr, regulators, method, threads, verbose));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_correlation(expr, regulators, opts));
     return rcpp_result_gen;
 END_RCPP
 }
 // grn_deepsem
-Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const std::string mode, const double alpha, const double beta, const int epochs, const int batch_size, const double lr, const double lr_adj, const int hidden, const double lr_decay, const double seed, const int net_epochs, const int adj_epochs, const int threads, const std::string device, const bool verbose, const std::string label);
-RcppExport SEXP _grntorch_grn_deepsem(SEXP exprSEXP, SEXP modeSEXP, SEXP alphaSEXP, SEXP betaSEXP, SEXP epochsSEXP, SEXP batch_sizeSEXP, SEXP lrSEXP, SEXP lr_adjSEXP, SEXP hiddenSEXP, SEXP lr_decaySEXP, SEXP seedSEXP, SEXP net_epochsSEXP, SEXP adj_epochsSEXP, SEXP threadsSEXP, SEXP deviceSEXP, SEXP verboseSEXP, SEXP labelSEXP) {
+Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_deepsem(SEXP exprSEXP, SEXP optsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type mode(modeSEXP);
-    Rcpp::traits::input_parameter< const double >::type alpha(alphaSEXP);
-    Rcpp::traits::input_parameter< const double >::type beta(betaSEXP);
-    Rcpp::traits::input_parameter< const int >::type epochs(epochsSEXP);
-    Rcpp::traits::input_parameter< const int >::type batch_size(batch_sizeSEXP);
-    Rcpp::traits::input_parameter< const double >::type lr(lrSEXP);
-    Rcpp::traits::input_parameter< const double >::type lr_adj(lr_adjSEXP);
-    Rcpp::traits::input_parameter< const int >::type hidden(hiddenSEXP);
-    Rcpp::traits::input_parameter< const double >::type lr_decay(lr_decaySEXP);
-    Rcpp::traits::input_parameter< const double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< const int >::type net_epochs(net_epochsSEXP);
-    Rcpp::traits::input_parameter< const int >::type adj_epochs(adj_epochsSEXP);
-    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type device(deviceSEXP);
-    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type label(labelSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_deepsem(expr, mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden, lr_decay, seed, net_epochs, adj_epochs, threads, device, verbose, label));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_deepsem(expr, opts));
     return rcpp_result_gen;
 END_RCPP
 }
 // grn_infosem
-Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix embeddings, const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt, const Rcpp::IntegerVector lab_y, const Rcpp::List opts, const int threads, const bool verbose, const std::string label);
-RcppExport SEXP _grntorch_grn_infosem(SEXP exprSEXP, SEXP embeddingsSEXP, SEXP lab_regSEXP, SEXP lab_tgtSEXP, SEXP lab_ySEXP, SEXP optsSEXP, SEXP threadsSEXP, SEXP verboseSEXP, SEXP labelSEXP) {
+Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix embeddings, const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt, const Rcpp::IntegerVector lab_y, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_infosem(SEXP exprSEXP, SEXP embeddingsSEXP, SEXP lab_regSEXP, SEXP lab_tgtSEXP, SEXP lab_ySEXP, SEXP optsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -65,10 +48,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_tgt(lab_tgtSEXP);
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type lab_y(lab_ySEXP);
     Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
-    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type label(labelSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_infosem(expr, embeddings, lab_reg, lab_tgt, lab_y, opts, threads, verbose, label));
+    rcpp_result_gen = Rcpp::wrap(grn_infosem(expr, embeddings, lab_reg, lab_tgt, lab_y, opts));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -119,8 +99,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // grn_scunigp
-Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::List params, const int threads, const bool verbose);
-RcppExport SEXP _grntorch_grn_scunigp(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP paramsSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_scunigp(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP optsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -132,16 +112,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_from(val_fromSEXP);
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_to(val_toSEXP);
     Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type val_label(val_labelSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_scunigp(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, params, threads, verbose));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_scunigp(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, opts));
     return rcpp_result_gen;
 END_RCPP
 }
 // grn_supervised
-Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::NumericMatrix embeddings, const std::string model, const std::string gnn, const int epochs, const double lr, const double lr_decay, const int batch_size, const double weight_decay, const double dropout, const int patience, const bool select_best, const Rcpp::IntegerVector hidden, const int heads, const double seed, const int threads, const bool verbose);
-RcppExport SEXP _grntorch_grn_supervised(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP embeddingsSEXP, SEXP modelSEXP, SEXP gnnSEXP, SEXP epochsSEXP, SEXP lrSEXP, SEXP lr_decaySEXP, SEXP batch_sizeSEXP, SEXP weight_decaySEXP, SEXP dropoutSEXP, SEXP patienceSEXP, SEXP select_bestSEXP, SEXP hiddenSEXP, SEXP headsSEXP, SEXP seedSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::NumericMatrix embeddings, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_supervised(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP embeddingsSEXP, SEXP optsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -154,37 +132,21 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type val_to(val_toSEXP);
     Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type val_label(val_labelSEXP);
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type embeddings(embeddingsSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type model(modelSEXP);
-    Rcpp::traits::input_parameter< const std::string >::type gnn(gnnSEXP);
-    Rcpp::traits::input_parameter< const int >::type epochs(epochsSEXP);
-    Rcpp::traits::input_parameter< const double >::type lr(lrSEXP);
-    Rcpp::traits::input_parameter< const double >::type lr_decay(lr_decaySEXP);
-    Rcpp::traits::input_parameter< const int >::type batch_size(batch_sizeSEXP);
-    Rcpp::traits::input_parameter< const double >::type weight_decay(weight_decaySEXP);
-    Rcpp::traits::input_parameter< const double >::type dropout(dropoutSEXP);
-    Rcpp::traits::input_parameter< const int >::type patience(patienceSEXP);
-    Rcpp::traits::input_parameter< const bool >::type select_best(select_bestSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type hidden(hiddenSEXP);
-    Rcpp::traits::input_parameter< const int >::type heads(headsSEXP);
-    Rcpp::traits::input_parameter< const double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_supervised(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, model, gnn, epochs, lr, lr_decay, batch_size, weight_decay, dropout, patience, select_best, hidden, heads, seed, threads, verbose));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_supervised(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, opts));
     return rcpp_result_gen;
 END_RCPP
 }
 // grn_torchscript_embeddings
-Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::NumericMatrix expr, const int batch_cells, const int threads, const bool verbose);
-RcppExport SEXP _grntorch_grn_torchscript_embeddings(SEXP pathSEXP, SEXP exprSEXP, SEXP batch_cellsSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::NumericMatrix expr, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_torchscript_embeddings(SEXP pathSEXP, SEXP exprSEXP, SEXP optsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const std::string >::type path(pathSEXP);
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
-    Rcpp::traits::input_parameter< const int >::type batch_cells(batch_cellsSEXP);
-    Rcpp::traits::input_parameter< const int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< const bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_torchscript_embeddings(path, expr, batch_cells, threads, verbose));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_torchscript_embeddings(path, expr, opts));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -215,16 +177,16 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 5},
-    {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 17},
-    {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 9},
+    {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 3},
+    {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 2},
+    {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 6},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
-    {"_grntorch_grn_scunigp", (DL_FUNC) &_grntorch_grn_scunigp, 11},
-    {"_grntorch_grn_supervised", (DL_FUNC) &_grntorch_grn_supervised, 24},
-    {"_grntorch_grn_torchscript_embeddings", (DL_FUNC) &_grntorch_grn_torchscript_embeddings, 5},
+    {"_grntorch_grn_scunigp", (DL_FUNC) &_grntorch_grn_scunigp, 9},
+    {"_grntorch_grn_supervised", (DL_FUNC) &_grntorch_grn_supervised, 10},
+    {"_grntorch_grn_torchscript_embeddings", (DL_FUNC) &_grntorch_grn_torchscript_embeddings, 3},
     {"_grntorch_grn_write_torchscript_fixture", (DL_FUNC) &_grntorch_grn_write_torchscript_fixture, 4},
     {"_grntorch_grn_pair_metrics", (DL_FUNC) &_grntorch_grn_pair_metrics, 2},
     {NULL, NULL, 0}

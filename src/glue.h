@@ -7,9 +7,48 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <initializer_list>
+#include <map>
+#include <new>
+#include <set>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "grntorch/common.hpp"
+#include "grntorch/deepsem.hpp"
+
+// ---------------------------------------------------------------------------
+// Exception types of the glue.  They live in the global namespace because Rcpp
+// turns a std::exception of dynamic type K into an R condition of class
+// c("<demangled K>", "C++Error", "error", "condition"): the class names below
+// ARE the R classes that R/engine.R (.engine_call) maps, by class only, onto
+// the package's conditions.  GRN_CATCH translates every engine exception into
+// one of them.
+class grntorch_argument_error : public std::invalid_argument {
+ public:
+  // what() is "`arg`: message" (R/engine.R reads `arg` back from that prefix).
+  grntorch_argument_error(const std::string& arg, const std::string& message)
+      : std::invalid_argument(arg.empty() ? message : "`" + arg + "`: " + message) {}
+  explicit grntorch_argument_error(const std::string& message) : std::invalid_argument(message) {}
+};
+
+class grntorch_engine_error : public std::runtime_error {
+ public:
+  explicit grntorch_engine_error(const std::string& message) : std::runtime_error(message) {}
+};
+
+class grntorch_memory_error : public grntorch_engine_error {
+ public:
+  explicit grntorch_memory_error(const std::string& message) : grntorch_engine_error(message) {}
+};
+
+class grntorch_interrupt : public std::runtime_error {
+ public:
+  grntorch_interrupt() : std::runtime_error("interrupted by the user") {}
+};
 
 namespace grnglue {
 
@@ -67,11 +106,171 @@ inline grntorch::Matrix to_engine(const Rcpp::NumericMatrix& x, const char* arg)
   grntorch::Matrix m(x.nrow(), x.ncol());
   const double* src = x.begin();
   for (std::size_t i = 0; i < m.data.size(); ++i) {
-    if (!std::isfinite(src[i])) Rcpp::stop("`%s` contains NA, NaN or infinite values", arg);
+    if (!std::isfinite(src[i])) throw grntorch_argument_error(arg, "contains NA, NaN or infinite values");
     m.data[i] = static_cast<float>(src[i]);
   }
   return m;
 }
+
+// ---------------------------------------------------------------------------
+// Checked access to the one named list of options each entry point takes.
+//   grnglue::Options o(opts, "deepsem()");
+//   int e = o.integer("epochs", 1, 1e6);
+//   ...
+//   o.finish();   // a name that was never read is an error (a misspelt option)
+// A missing name, a wrong type or an out-of-range value throws
+// grntorch_argument_error naming the option.
+enum class Bound { closed, open_min };
+
+class Options {
+ public:
+  Options(SEXP list, std::string where) : list_(list), where_(std::move(where)) {
+    if (TYPEOF(list) != VECSXP) throw grntorch_argument_error("options", "must be a named list (" + where_ + ")");
+    const R_xlen_t n = Rf_xlength(list);
+    SEXP nm = Rf_getAttrib(list, R_NamesSymbol);
+    if (n > 0 && TYPEOF(nm) != STRSXP) throw grntorch_argument_error("options", "must be a named list (" + where_ + ")");
+    for (R_xlen_t i = 0; i < n; ++i) {
+      SEXP s = STRING_ELT(nm, i);
+      if (s == NA_STRING || CHAR(s)[0] == '\0')
+        throw grntorch_argument_error("options", "has an unnamed element (" + where_ + ")");
+      std::string k = CHAR(s);
+      if (index_.count(k)) throw grntorch_argument_error(k, "is given twice (" + where_ + " option)");
+      index_[k] = i;
+    }
+  }
+
+  const std::string& where() const { return where_; }
+  bool has(const std::string& name) const { return index_.count(name) > 0; }
+
+  // A single whole number in [min, max] (integer or double storage).
+  int integer(const std::string& name, double min, double max) const {
+    SEXP x = get(name);
+    const std::string want = "a single whole number in [" + fmt(min) + ", " + fmt(max) + "]";
+    double v = scalar_number(name, x, want);
+    if (!std::isfinite(v) || v != std::floor(v) || v < min || v > max) fail(name, want, x);
+    return static_cast<int>(v);
+  }
+
+  // A single finite number in [min, max] (or (min, max] with Bound::open_min).
+  double number(const std::string& name, double min, double max, Bound b = Bound::closed) const {
+    SEXP x = get(name);
+    const std::string want = std::string("a single finite number in ") + (b == Bound::open_min ? "(" : "[") +
+                             fmt(min) + ", " + fmt(max) + "]";
+    double v = scalar_number(name, x, want);
+    if (!std::isfinite(v) || v < min || v > max || (b == Bound::open_min && v <= min)) fail(name, want, x);
+    return v;
+  }
+
+  // A seed: a whole number in [0, 2^53].
+  std::uint64_t seed(const std::string& name) const {
+    SEXP x = get(name);
+    const std::string want = "a single whole number in [0, 2^53]";
+    double v = scalar_number(name, x, want);
+    if (!std::isfinite(v) || v != std::floor(v) || v < 0 || v > 9007199254740992.0) fail(name, want, x);
+    return static_cast<std::uint64_t>(v);
+  }
+
+  bool flag(const std::string& name) const {
+    SEXP x = get(name);
+    if (TYPEOF(x) != LGLSXP || Rf_xlength(x) != 1 || LOGICAL(x)[0] == NA_LOGICAL) fail(name, "TRUE or FALSE", x);
+    return LOGICAL(x)[0] != 0;
+  }
+
+  // A single string; one of `choices` when given.
+  std::string string(const std::string& name, std::initializer_list<const char*> choices = {}) const {
+    SEXP x = get(name);
+    if (TYPEOF(x) != STRSXP || Rf_xlength(x) != 1 || STRING_ELT(x, 0) == NA_STRING) fail(name, "a single string", x);
+    std::string v = CHAR(STRING_ELT(x, 0));
+    if (choices.size() == 0) return v;
+    std::string list;
+    for (const char* c : choices) {
+      if (v == c) return v;
+      list += std::string(list.empty() ? "" : ", ") + "\"" + c + "\"";
+    }
+    throw grntorch_argument_error(name, "must be one of " + list + ", not \"" + v + "\" (" + where_ + " option)");
+  }
+
+  // Whole numbers in [min, max], at least min_len of them.
+  std::vector<int> int_vector(const std::string& name, double min, double max, std::size_t min_len = 1) const {
+    SEXP x = get(name);
+    const std::string want = "at least " + std::to_string(min_len) + " whole number(s) in [" + fmt(min) + ", " +
+                             fmt(max) + "]";
+    if ((TYPEOF(x) != INTSXP && TYPEOF(x) != REALSXP) || static_cast<std::size_t>(Rf_xlength(x)) < min_len)
+      fail(name, want, x);
+    std::vector<int> out;
+    for (R_xlen_t i = 0; i < Rf_xlength(x); ++i) {
+      double v = TYPEOF(x) == INTSXP ? (INTEGER(x)[i] == NA_INTEGER ? NAN : INTEGER(x)[i]) : REAL(x)[i];
+      if (!std::isfinite(v) || v != std::floor(v) || v < min || v > max) fail(name, want, x);
+      out.push_back(static_cast<int>(v));
+    }
+    return out;
+  }
+
+  // Every option given must have been read: an unknown (e.g. misspelt) name
+  // is an error rather than silently ignored.
+  void finish() const {
+    std::string unknown;
+    for (const auto& kv : index_)
+      if (!used_.count(kv.first)) unknown += std::string(unknown.empty() ? "" : ", ") + kv.first;
+    if (!unknown.empty()) throw grntorch_argument_error("options", "unknown " + where_ + " option(s): " + unknown);
+  }
+
+ private:
+  SEXP get(const std::string& name) const {
+    auto it = index_.find(name);
+    if (it == index_.end()) throw grntorch_argument_error(name, "is missing (" + where_ + " option)");
+    used_.insert(name);
+    return VECTOR_ELT(list_, it->second);
+  }
+
+  double scalar_number(const std::string& name, SEXP x, const std::string& want) const {
+    if (Rf_xlength(x) != 1) fail(name, want, x);
+    if (TYPEOF(x) == INTSXP) return INTEGER(x)[0] == NA_INTEGER ? NAN : INTEGER(x)[0];
+    if (TYPEOF(x) == REALSXP) return REAL(x)[0];
+    fail(name, want, x);
+    return NAN;
+  }
+
+  [[noreturn]] void fail(const std::string& name, const std::string& want, SEXP x) const {
+    throw grntorch_argument_error(name, "must be " + want + " (" + where_ + " option), not " + describe(x));
+  }
+
+  static std::string fmt(double v) {
+    if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
+    char buf[64];
+    if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+  }
+
+  static std::string describe(SEXP x) {
+    const R_xlen_t n = Rf_xlength(x);
+    if (n == 1) {
+      switch (TYPEOF(x)) {
+        case INTSXP: return INTEGER(x)[0] == NA_INTEGER ? "NA" : std::to_string(INTEGER(x)[0]);
+        case REALSXP: return fmt(REAL(x)[0]);
+        case LGLSXP: return LOGICAL(x)[0] == NA_LOGICAL ? "NA" : (LOGICAL(x)[0] ? "TRUE" : "FALSE");
+        case STRSXP: return STRING_ELT(x, 0) == NA_STRING ? "NA" : "\"" + std::string(CHAR(STRING_ELT(x, 0))) + "\"";
+        default: break;
+      }
+    }
+    return std::string("a ") + Rf_type2char(TYPEOF(x)) + " of length " + std::to_string(n);
+  }
+
+  SEXP list_;
+  std::string where_;
+  std::map<std::string, R_xlen_t> index_;
+  mutable std::set<std::string> used_;
+};
+
+// DeepSEM's options, shared by the DeepSEM and InfoSEM entry points (names as
+// in deepsem(): mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden,
+// lr_decay, net_epochs, adj_epochs, seed, device).
+grntorch::DeepSEMOptions deepsem_options(const Options& o);
+
+// Run controls every fitting entry point reads from its options.
+inline int threads_option(const Options& o) { return o.integer("threads", 1, 1024); }
+
 
 // Sets LibTorch's intra-op threads for the lifetime of a call, then restores them.
 class ThreadScope {
@@ -92,20 +291,24 @@ inline Rcpp::NumericMatrix to_r(const grntorch::Matrix& m) {
 
 }  // namespace grnglue
 
-// Every exported glue function wraps its body in these: engine exceptions
-// become R errors (raised by Rcpp after the C++ stack has unwound).
+// Every exported glue function wraps its body in these.  Engine exceptions
+// become the glue types above (Rcpp raises them as R conditions after the C++
+// stack has unwound); messages carry no prefix: R/engine.R adds the wording.
 #define GRN_TRY try {
-#define GRN_CATCH                                                         \
-  }                                                                       \
-  catch (const grntorch::Interrupted&) {                                  \
-    throw Rcpp::exception("grntorch: interrupted by the user", false);    \
-  }                                                                       \
-  catch (const Rcpp::exception&) {                                        \
-    throw;                                                                \
-  }                                                                       \
-  catch (const std::exception& e) {                                       \
-    throw Rcpp::exception((std::string("grntorch engine: ") + e.what()).c_str(), false); \
-  }                                                                       \
-  catch (...) {                                                           \
-    throw Rcpp::exception("grntorch engine: unknown C++ error", false);   \
-  }
+#define GRN_CATCH                                                                  \
+  }                                                                                \
+  catch (Rcpp::LongjumpException&) { throw; }                                      \
+  catch (Rcpp::internal::InterruptedException&) { throw grntorch_interrupt(); }    \
+  catch (const grntorch_argument_error&) { throw; }                                \
+  catch (const grntorch_engine_error&) { throw; }                                  \
+  catch (const grntorch_interrupt&) { throw; }                                     \
+  catch (const grntorch::Interrupted&) { throw grntorch_interrupt(); }             \
+  catch (const grntorch::InvalidArgument& e) { throw grntorch_argument_error(e.what()); } \
+  catch (const grntorch::OutOfMemory& e) { throw grntorch_memory_error(e.what()); } \
+  catch (const std::bad_alloc&) {                                                  \
+    throw grntorch_memory_error("out of memory (std::bad_alloc)");                      \
+  }                                                                                \
+  catch (const grntorch::EngineError& e) { throw grntorch_engine_error(e.what()); } \
+  catch (const Rcpp::exception& e) { throw grntorch_argument_error(e.what()); }    \
+  catch (const std::exception& e) { throw grntorch_engine_error(e.what()); }       \
+  catch (...) { throw grntorch_engine_error("unknown C++ error"); }

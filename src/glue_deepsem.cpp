@@ -2,35 +2,47 @@
 
 #include "grntorch/deepsem.hpp"
 
-#include <cmath>
+#include <limits>
 
-// One DeepSEM run.  expr: genes x cells (finite, checked).  Returns A
-// (genes x genes, A[target, regulator]) and the per-epoch loss trace.
+namespace grnglue {
+
+// The one copy of DeepSEM's options from R (shared with InfoSEM).  Ranges as
+// in deepsem(); the engine's validate() checks them against the data size.
+grntorch::DeepSEMOptions deepsem_options(const Options& o) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::string mode = o.string("mode", {"celltype", "nonspecific"});
+  grntorch::DeepSEMOptions opt = grntorch::DeepSEMOptions::defaults(
+      mode == "celltype" ? grntorch::DeepSEMMode::CellType : grntorch::DeepSEMMode::NonSpecific);
+  opt.alpha = o.number("alpha", 0, inf);
+  opt.beta = o.number("beta", 0, inf);
+  opt.epochs = o.integer("epochs", 1, 1e6);
+  opt.batch_size = o.integer("batch_size", 1, 1e7);
+  opt.lr = o.number("lr", 0, inf, Bound::open_min);
+  opt.lr_adj = o.number("lr_adj", 0, inf, Bound::open_min);
+  opt.hidden = o.integer("hidden", 1, 1e5);
+  opt.lr_decay = o.number("lr_decay", 0, 1, Bound::open_min);
+  opt.net_epochs = o.integer("net_epochs", 1, 1e4);
+  opt.adj_epochs = o.integer("adj_epochs", 1, 1e4);
+  opt.seed = o.seed("seed");
+  opt.device = o.string("device");
+  return opt;
+}
+
+}  // namespace grnglue
+
+// One DeepSEM run.  expr: genes x cells (finite, checked); opts: the options
+// of deepsem_options() plus threads, verbose and label.  Returns A (genes x
+// genes, A[target, regulator]) and the per-epoch loss trace.
 // [[Rcpp::export(.grn_deepsem)]]
-Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const std::string mode, const double alpha, const double beta,
-                       const int epochs, const int batch_size, const double lr, const double lr_adj, const int hidden,
-                       const double lr_decay, const double seed, const int net_epochs, const int adj_epochs,
-                       const int threads, const std::string device, const bool verbose, const std::string label) {
+Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   GRN_TRY
+  grnglue::Options o(opts, "deepsem()");
+  grntorch::DeepSEMOptions opt = grnglue::deepsem_options(o);
+  const int threads = grnglue::threads_option(o);
+  const bool verbose = o.flag("verbose");
+  const std::string label = o.string("label");
+  o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  grntorch::DeepSEMMode m;
-  if (mode == "celltype") m = grntorch::DeepSEMMode::CellType;
-  else if (mode == "nonspecific") m = grntorch::DeepSEMMode::NonSpecific;
-  else Rcpp::stop("`mode` must be \"celltype\" or \"nonspecific\"");
-  if (!std::isfinite(seed) || seed < 0) Rcpp::stop("`seed` must be a non-negative whole number");
-  grntorch::DeepSEMOptions opt = grntorch::DeepSEMOptions::defaults(m);
-  opt.alpha = alpha;
-  opt.beta = beta;
-  opt.epochs = epochs;
-  opt.batch_size = batch_size;
-  opt.lr = lr;
-  opt.lr_adj = lr_adj;
-  opt.hidden = hidden;
-  opt.lr_decay = lr_decay;
-  opt.net_epochs = net_epochs;
-  opt.adj_epochs = adj_epochs;
-  opt.seed = static_cast<std::uint64_t>(seed);
-  opt.device = device;
   grnglue::ThreadScope scope(threads);
   grntorch::DeepSEMResult res;
   {

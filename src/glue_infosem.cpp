@@ -2,51 +2,36 @@
 
 #include "grntorch/infosem.hpp"
 
-#include <cmath>
-
-namespace {
-double num(const Rcpp::List& o, const char* name) { return Rcpp::as<double>(o[name]); }
-}  // namespace
+#include <limits>
 
 // One InfoSEM run.  expr: genes x cells; embeddings: genes x d (rows aligned
-// with expr, d may be 0); lab_*: 0-based labelled pairs (empty: InfoSEM-B).
-// Returns A (genes x genes, A[target, regulator]), prob (InfoSEM-BC), w and
-// the per-epoch trace.
+// with expr, d may be 0); lab_*: 0-based labelled pairs (empty: InfoSEM-B);
+// opts: DeepSEM's options (grnglue::deepsem_options) plus sigma_w, sigma_l,
+// rank, lr_logit, offset, threads, verbose, label.  Returns A (genes x genes,
+// A[target, regulator]), prob (InfoSEM-BC), w and the per-epoch trace.
 // [[Rcpp::export(.grn_infosem)]]
 Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix embeddings,
                        const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt,
-                       const Rcpp::IntegerVector lab_y, const Rcpp::List opts, const int threads, const bool verbose,
-                       const std::string label) {
+                       const Rcpp::IntegerVector lab_y, const Rcpp::List opts) {
   GRN_TRY
+  const double inf = std::numeric_limits<double>::infinity();
+  grnglue::Options o(opts, "infosem()");
+  grntorch::InfoSEMOptions opt;
+  opt.deepsem = grnglue::deepsem_options(o);
+  opt.sigma_w = o.number("sigma_w", 0, inf);
+  opt.sigma_l = o.number("sigma_l", 0, inf, grnglue::Bound::open_min);
+  opt.rank = o.integer("rank", 1, 1e6);
+  opt.lr_logit = o.number("lr_logit", 0, inf, grnglue::Bound::open_min);
+  opt.offset_parametrization = o.flag("offset");
+  const int threads = grnglue::threads_option(o);
+  const bool verbose = o.flag("verbose");
+  const std::string label = o.string("label");
+  o.finish();
+  if (lab_tgt.size() != lab_reg.size() || lab_y.size() != lab_reg.size())
+    throw grntorch_argument_error("lab_reg", "lab_reg, lab_tgt and lab_y differ in length");
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix h = embeddings.ncol() > 0 ? grnglue::to_engine(embeddings, "embeddings") : grntorch::Matrix();
   if (embeddings.ncol() == 0) h.rows = expr.nrow();
-  const std::string mode = Rcpp::as<std::string>(opts["mode"]);
-  grntorch::DeepSEMMode m;
-  if (mode == "celltype") m = grntorch::DeepSEMMode::CellType;
-  else if (mode == "nonspecific") m = grntorch::DeepSEMMode::NonSpecific;
-  else Rcpp::stop("`mode` must be \"celltype\" or \"nonspecific\"");
-  const double seed = num(opts, "seed");
-  if (!std::isfinite(seed) || seed < 0) Rcpp::stop("`seed` must be a non-negative whole number");
-  grntorch::InfoSEMOptions opt;
-  opt.deepsem = grntorch::DeepSEMOptions::defaults(m);
-  opt.deepsem.alpha = num(opts, "alpha");
-  opt.deepsem.beta = num(opts, "beta");
-  opt.deepsem.epochs = static_cast<int>(num(opts, "epochs"));
-  opt.deepsem.batch_size = static_cast<int>(num(opts, "batch_size"));
-  opt.deepsem.lr = num(opts, "lr");
-  opt.deepsem.lr_adj = num(opts, "lr_adj");
-  opt.deepsem.hidden = static_cast<int>(num(opts, "hidden"));
-  opt.deepsem.lr_decay = num(opts, "lr_decay");
-  opt.deepsem.net_epochs = static_cast<int>(num(opts, "net_epochs"));
-  opt.deepsem.adj_epochs = static_cast<int>(num(opts, "adj_epochs"));
-  opt.deepsem.seed = static_cast<std::uint64_t>(seed);
-  opt.deepsem.device = Rcpp::as<std::string>(opts["device"]);
-  opt.sigma_w = num(opts, "sigma_w");
-  opt.sigma_l = num(opts, "sigma_l");
-  opt.rank = static_cast<int>(num(opts, "rank"));
-  opt.lr_logit = num(opts, "lr_logit");
-  opt.offset_parametrization = Rcpp::as<bool>(opts["offset"]);
   grntorch::InfoSEMLabels labs;
   labs.regulator.assign(lab_reg.begin(), lab_reg.end());
   labs.target.assign(lab_tgt.begin(), lab_tgt.end());

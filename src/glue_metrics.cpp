@@ -7,7 +7,7 @@
 // [[Rcpp::export(.grn_ranking_metrics)]]
 Rcpp::List grn_ranking_metrics(const Rcpp::NumericVector score, const Rcpp::IntegerVector label, const double hit_frac) {
   GRN_TRY
-  if (score.size() != label.size()) Rcpp::stop("score and label differ in length");
+  if (score.size() != label.size()) throw grntorch_argument_error("label", "differs in length from score");
   grntorch::RankingMetrics m = grntorch::ranking_metrics(score.begin(), label.begin(),
                                                          static_cast<std::size_t>(score.size()), hit_frac);
   return Rcpp::List::create(

@@ -15,49 +15,51 @@ grntorch::ScUniGPPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::Int
   return p;
 }
 
-template <typename T>
-T get(const Rcpp::List& p, const char* name) {
-  if (!p.containsElementNamed(name)) Rcpp::stop("internal: scunigp parameter '%s' missing", name);
-  return Rcpp::as<T>(p[name]);
-}
-
 }  // namespace
 
-// expr: genes x cells; regulators and pair endpoints 1-based rows of expr.
+// expr: genes x cells; regulators and pair endpoints 1-based rows of expr;
+// opts: gnn, fusion, gnn_dims, tower_dims, gat_heads, pretrain_epochs,
+// pretrain_patience, d_model, n_heads, n_layers, dim_feedforward, dropout,
+// epochs, patience, lr, gnn_lr_scale, weight_decay, batch_size, seed,
+// threads, verbose.
 // [[Rcpp::export(.grn_scunigp)]]
 Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators,
                        const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to,
                        const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from,
                        const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label,
-                       const Rcpp::List params, const int threads, const bool verbose) {
+                       const Rcpp::List opts) {
   GRN_TRY
-  grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  std::vector<int> regs(regulators.size());
-  for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
+  grnglue::Options p(opts, "scunigp()");
   grntorch::ScUniGPOptions o;
-  const std::string gnn = get<std::string>(params, "gnn"), fusion = get<std::string>(params, "fusion");
-  o.gnn = gnn == "gcn" ? grntorch::ScUniGPGnn::GCN : grntorch::ScUniGPGnn::GAT;
+  o.gnn = p.string("gnn", {"gat", "gcn"}) == "gcn" ? grntorch::ScUniGPGnn::GCN : grntorch::ScUniGPGnn::GAT;
+  const std::string fusion = p.string("fusion", {"multiscale", "late", "early", "none"});
   if (fusion == "multiscale") o.fusion = grntorch::ScUniGPFusion::MultiScale;
   else if (fusion == "late") o.fusion = grntorch::ScUniGPFusion::Late;
   else if (fusion == "early") o.fusion = grntorch::ScUniGPFusion::Early;
   else o.fusion = grntorch::ScUniGPFusion::None;
-  o.gnn_dims = get<std::vector<int>>(params, "gnn_dims");
-  o.tower_dims = get<std::vector<int>>(params, "tower_dims");
-  o.gat_heads = get<int>(params, "gat_heads");
-  o.pretrain_epochs = get<int>(params, "pretrain_epochs");
-  o.pretrain_patience = get<int>(params, "pretrain_patience");
-  o.d_model = get<int>(params, "d_model");
-  o.n_heads = get<int>(params, "n_heads");
-  o.n_layers = get<int>(params, "n_layers");
-  o.dim_feedforward = get<int>(params, "dim_feedforward");
-  o.dropout = get<double>(params, "dropout");
-  o.epochs = get<int>(params, "epochs");
-  o.patience = get<int>(params, "patience");
-  o.lr = get<double>(params, "lr");
-  o.gnn_lr_scale = get<double>(params, "gnn_lr_scale");
-  o.weight_decay = get<double>(params, "weight_decay");
-  o.batch_size = get<int>(params, "batch_size");
-  o.seed = static_cast<std::uint64_t>(get<double>(params, "seed"));
+  o.gnn_dims = p.int_vector("gnn_dims", 1, 1e5);
+  o.tower_dims = p.int_vector("tower_dims", 1, 1e5);
+  o.gat_heads = p.integer("gat_heads", 1, 64);
+  o.pretrain_epochs = p.integer("pretrain_epochs", 0, 1e5);
+  o.pretrain_patience = p.integer("pretrain_patience", 1, 1e5);
+  o.d_model = p.integer("d_model", 1, 65536);
+  o.n_heads = p.integer("n_heads", 1, 1024);
+  o.n_layers = p.integer("n_layers", 1, 64);
+  o.dim_feedforward = p.integer("dim_feedforward", 1, 1e6);
+  o.dropout = p.number("dropout", 0, 0.95);
+  o.epochs = p.integer("epochs", 1, 1e5);
+  o.patience = p.integer("patience", 1, 1e5);
+  o.lr = p.number("lr", 0, 10, grnglue::Bound::open_min);
+  o.gnn_lr_scale = p.number("gnn_lr_scale", 0, 100);
+  o.weight_decay = p.number("weight_decay", 0, 1);
+  o.batch_size = p.integer("batch_size", 2, 1e7);
+  o.seed = p.seed("seed");
+  const int threads = grnglue::threads_option(p);
+  const bool verbose = p.flag("verbose");
+  p.finish();
+  grntorch::Matrix x = grnglue::to_engine(expr, "x");
+  std::vector<int> regs(regulators.size());
+  for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, "scunigp");
   grntorch::ScUniGPResult r = grntorch::scunigp_fit(x, to_pairs(train_from, train_to, train_label),

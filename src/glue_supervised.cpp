@@ -22,45 +22,47 @@ grntorch::LabeledPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::Int
 }  // namespace
 
 // expr: genes x cells; regulators and pair genes: 1-based rows; embeddings:
-// genes x d (0 columns when unused).  Returns scores (regulators x genes) and
-// the training trace.
+// genes x d (0 columns when unused); opts: model, gnn, epochs, lr, lr_decay,
+// batch_size, weight_decay, dropout, patience, select_best, hidden, heads,
+// seed, threads, verbose.  Returns scores (regulators x genes) and the
+// training trace.
 // [[Rcpp::export(.grn_supervised)]]
 Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators,
                           const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to,
                           const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from,
                           const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label,
-                          const Rcpp::NumericMatrix embeddings, const std::string model, const std::string gnn,
-                          const int epochs, const double lr, const double lr_decay, const int batch_size,
-                          const double weight_decay, const double dropout, const int patience,
-                          const bool select_best, const Rcpp::IntegerVector hidden, const int heads,
-                          const double seed, const int threads, const bool verbose) {
+                          const Rcpp::NumericMatrix embeddings, const Rcpp::List opts) {
   GRN_TRY
+  grnglue::Options p(opts, "supervised model");
+  grntorch::SupervisedOptions o;
+  const std::string model = p.string("model", {"genelink", "gnnlink", "scregnet", "sctransnet"});
+  if (model == "genelink") o.model = grntorch::SupervisedModel::GENELink;
+  else if (model == "gnnlink") o.model = grntorch::SupervisedModel::GNNLink;
+  else if (model == "scregnet") o.model = grntorch::SupervisedModel::ScRegNet;
+  else o.model = grntorch::SupervisedModel::ScTransNet;
+  const std::string gnn = p.string("gnn", {"gcn", "gat", "sage"});
+  if (gnn == "gcn") o.gnn = grntorch::GNNKind::GCN;
+  else if (gnn == "gat") o.gnn = grntorch::GNNKind::GAT;
+  else o.gnn = grntorch::GNNKind::SAGE;
+  o.epochs = p.integer("epochs", 1, 1e5);
+  o.lr = p.number("lr", 0, 10, grnglue::Bound::open_min);
+  o.lr_decay = p.number("lr_decay", 0, 1, grnglue::Bound::open_min);
+  o.batch_size = p.integer("batch_size", 1, 1e7);
+  o.weight_decay = p.number("weight_decay", 0, 1);
+  o.dropout = p.number("dropout", 0, 0.95);
+  o.patience = p.integer("patience", 0, 1e5);
+  o.select_best = p.flag("select_best");
+  o.hidden = p.int_vector("hidden", 1, 1e5);
+  o.heads = p.integer("heads", 1, 64);
+  o.seed = p.seed("seed");
+  const int threads = grnglue::threads_option(p);
+  const bool verbose = p.flag("verbose");
+  p.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix emb;
   if (embeddings.ncol() > 0) emb = grnglue::to_engine(embeddings, "embeddings");
   std::vector<int> regs(regulators.size());
   for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
-  grntorch::SupervisedOptions o;
-  if (model == "genelink") o.model = grntorch::SupervisedModel::GENELink;
-  else if (model == "gnnlink") o.model = grntorch::SupervisedModel::GNNLink;
-  else if (model == "scregnet") o.model = grntorch::SupervisedModel::ScRegNet;
-  else if (model == "sctransnet") o.model = grntorch::SupervisedModel::ScTransNet;
-  else Rcpp::stop("unknown supervised model '%s'", model);
-  if (gnn == "gcn") o.gnn = grntorch::GNNKind::GCN;
-  else if (gnn == "gat") o.gnn = grntorch::GNNKind::GAT;
-  else if (gnn == "sage") o.gnn = grntorch::GNNKind::SAGE;
-  else Rcpp::stop("unknown gnn '%s'", gnn);
-  o.epochs = epochs;
-  o.lr = lr;
-  o.lr_decay = lr_decay;
-  o.batch_size = batch_size;
-  o.weight_decay = weight_decay;
-  o.dropout = dropout;
-  o.patience = patience;
-  o.select_best = select_best;
-  o.hidden.assign(hidden.begin(), hidden.end());
-  o.heads = heads;
-  o.seed = static_cast<uint64_t>(seed);
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, model);
   auto res = grntorch::fit_supervised(x, regs, to_pairs(train_from, train_to, train_label),
@@ -75,11 +77,16 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   GRN_CATCH
 }
 
-// Pooled per-gene embeddings from a TorchScript module run on expr (genes x cells).
+// Pooled per-gene embeddings from a TorchScript module run on expr (genes x
+// cells); opts: batch_cells, threads, verbose.
 // [[Rcpp::export(.grn_torchscript_embeddings)]]
-Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::NumericMatrix expr, const int batch_cells,
-                                      const int threads, const bool verbose) {
+Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   GRN_TRY
+  grnglue::Options o(opts, "fm_embeddings()");
+  const int batch_cells = o.integer("batch_cells", 1, 1e9);
+  const int threads = grnglue::threads_option(o);
+  const bool verbose = o.flag("verbose");
+  o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "expression");
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, "torchscript");
@@ -102,6 +109,7 @@ void grn_write_torchscript_fixture(const std::string path, const int dim, const 
 // [[Rcpp::export(.grn_pair_metrics)]]
 Rcpp::NumericVector grn_pair_metrics(const Rcpp::NumericVector score, const Rcpp::NumericVector label) {
   GRN_TRY
+  if (score.size() != label.size()) throw grntorch_argument_error("label", "differs in length from score");
   std::vector<float> s(score.begin(), score.end()), l(label.begin(), label.end());
   return Rcpp::NumericVector::create(Rcpp::Named("auroc") = grntorch::auroc(s, l),
                                      Rcpp::Named("average_precision") = grntorch::average_precision(s, l));
