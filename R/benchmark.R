@@ -86,9 +86,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
         if (!is.null(pb)) utils::setTxtProgressBar(pb, t)
       }
       FALSE
-    }, interrupt = function(e) TRUE,
-       grntorch_error = function(e) if (grepl("interrupted", conditionMessage(e))) TRUE else stop(e),
-       error = function(e) if (grepl("interrupted by the user", conditionMessage(e))) TRUE else stop(e))
+    }, interrupt = function(e) TRUE)  # R's own interrupt and grntorch_interrupt (R/engine.R), by class
     if (!is.null(pb)) close(pb)
     if (interrupted) .grn_warn(sprintf("benchmark interrupted: returning the %d of %d runs that finished", done, nrow(tasks)))
   }
