@@ -13,6 +13,8 @@
 #' informative model must beat.
 #'
 #' @param seed integer seed (the global random state is left untouched).
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
 #' @return A `grn_method` parameter object for [infer_grn()]; also available
 #'   as `infer_grn(x, "random")`.
 #' @seealso [onehot_lr()], [matcomp()], [benchmark_grn()]
@@ -22,7 +24,8 @@
 #' head(grn_edges(g), 3)
 #' @md
 #' @export
-random_baseline <- function(seed = 1L) {
+random_baseline <- function(seed = 1L, ...) {
+  .check_dots("random_baseline", ...)
   seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
   new_grn_method("random", list(seed = seed), subclass = "grn_random")
 }
@@ -53,6 +56,8 @@ random_baseline <- function(seed = 1L) {
 #' @param cs candidate inverse penalty strengths (scikit-learn's `C`).
 #' @param folds number of cross-validation folds.
 #' @param seed seed of the fold assignment.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
 #' @return A supervised `grn_method` parameter object for [infer_grn()]
 #'   (`train` required); also available as `infer_grn(x, "onehot_lr", ...)`.
 #'   The chosen `C` is stored in the graph attribute `fit`.
@@ -70,7 +75,8 @@ random_baseline <- function(seed = 1L) {
 #' evaluate_grn(g, s$test_unseen)   # unseen genes: one constant score, the random level
 #' @md
 #' @export
-onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
+onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L, ...) {
+  .check_dots("onehot_lr", ...)
   if (!is.numeric(cs) || !length(cs) || any(!is.finite(cs)) || any(cs <= 0)) .grn_abort("cs", "must be positive finite numbers")
   folds <- .check_scalar_int(folds, "folds", min = 2, max = 50)
   seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
@@ -118,15 +124,23 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
   beta
 }
 
+# The training pairs of a baseline as indices into their distinct
+# regulators (fu) and targets (tu).
+#' @noRd
+.train_index <- function(data) {
+  tr <- data$train
+  fu <- unique(tr$from)
+  tu <- unique(tr$to)
+  list(regs = data$regulators, genes = rownames(data$expr), fu = fu, tu = tu,
+       fi = match(tr$from, fu), ti = match(tr$to, tu))
+}
+
 #' @noRd
 .fit_method.grn_onehot_lr <- function(method, data) {
   p <- method$params
-  tr <- data$train
-  regs <- data$regulators
-  genes <- rownames(data$expr)
-  fu <- unique(tr$from); tu <- unique(tr$to)
-  fi <- match(tr$from, fu); ti <- match(tr$to, tu)
-  y <- tr$label
+  d <- .train_index(data)
+  regs <- d$regs; genes <- d$genes; fu <- d$fu; tu <- d$tu; fi <- d$fi; ti <- d$ti
+  y <- data$train$label
   if (length(unique(y)) < 2L) .grn_abort("train", "needs both positive and negative pairs")
   X <- .onehot_design(fi, ti, length(fu), length(tu))
   # Stratified folds on the training pairs only.
@@ -183,6 +197,8 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
 #' @param lambdas candidate L2 penalties.
 #' @param iterations maximum L-BFGS iterations per fit.
 #' @param seed seed of the initial factors and the hold-out.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
 #' @return A supervised `grn_method` parameter object for [infer_grn()]
 #'   (`train` required); also available as `infer_grn(x, "matcomp", ...)`.
 #' @seealso [random_baseline()], [onehot_lr()], [split_edges()]
@@ -197,7 +213,8 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L) {
 #' evaluate_grn(g, s$test_seen)
 #' @md
 #' @export
-matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, seed = 1L) {
+matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, seed = 1L, ...) {
+  .check_dots("matcomp", ...)
   rank <- .check_scalar_int(rank, "rank", min = 1, max = 10000)
   if (!is.numeric(lambdas) || !length(lambdas) || any(!is.finite(lambdas)) || any(lambdas < 0)) .grn_abort("lambdas", "must be non-negative finite numbers")
   iterations <- .check_scalar_int(iterations, "iterations", min = 1, max = 10000)
@@ -242,12 +259,9 @@ matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, see
 #' @noRd
 .fit_method.grn_matcomp <- function(method, data) {
   p <- method$params
-  tr <- data$train
-  regs <- data$regulators
-  genes <- rownames(data$expr)
-  fu <- unique(tr$from); tu <- unique(tr$to)
-  fi <- match(tr$from, fu); ti <- match(tr$to, tu)
-  y <- as.double(tr$label)
+  d <- .train_index(data)
+  regs <- d$regs; genes <- d$genes; fu <- d$fu; tu <- d$tu; fi <- d$fi; ti <- d$ti
+  y <- as.double(data$train$label)
   lambda <- p$lambdas[1]
   holdout_err <- NULL
   if (length(p$lambdas) > 1L) {

@@ -171,23 +171,6 @@ print.grn_evaluation <- function(x, digits = 4, ...) {
   list(from = from, to = to, w = as.double(w))
 }
 
-#' @noRd
-.check_truth <- function(truth) {
-  if (!is.data.frame(truth) || !all(c("from", "to") %in% names(truth))) {
-    .grn_abort("truth", "must be a data.frame with columns from, to (and label for labelled pairs)")
-  }
-  if (nrow(truth) == 0L) .grn_abort("truth", "has no rows")
-  if (anyNA(truth$from) || anyNA(truth$to)) .grn_abort("truth", "gene names must not be NA")
-  out <- data.frame(from = .upper_fast(truth$from), to = .upper_fast(truth$to), stringsAsFactors = FALSE)
-  if ("label" %in% names(truth)) {
-    lab <- truth$label
-    if (is.logical(lab)) lab <- as.integer(lab)
-    if (!is.numeric(lab) || anyNA(lab) || !all(lab %in% c(0, 1))) .grn_abort("truth", "column label must be 0/1 (or logical) with no NA")
-    out$label <- as.integer(lab)
-  }
-  out
-}
-
 # Universe mode: BEELINE's candidate pairs, scores from the net (0 if absent).
 #' @noRd
 .universe_pairs <- function(pred, truth, tfs) {

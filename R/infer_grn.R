@@ -19,7 +19,10 @@
 #' @param train,validation labelled pairs for supervised models: data.frames
 #'   with columns `from`, `to` (gene names) and `label` (0/1).
 #' @param ... when `method` is a string, arguments for its constructor
-#'   (e.g. `infer_grn(x, "pearson", threads = 1)`).
+#'   (e.g. `infer_grn(x, "pearson", threads = 1)`).  A name that is an
+#'   argument neither of `infer_grn()` nor of that constructor is an error
+#'   (class `grntorch_argument_error`) naming both, as is any `...` when
+#'   `method` is a parameter object.
 #' @param assay.type assay of a `SummarizedExperiment` to use.
 #' @param assay,layer Seurat assay (default: the default assay) and layer
 #'   (`"data"`, i.e. log-normalised values).  On SeuratObject < 5 the layer
@@ -43,7 +46,7 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
                       ..., assay.type = "logcounts", assay = NULL, layer = "data", top = NULL,
                       verbose = interactive()) {
   verbose <- .check_flag(verbose, "verbose")
-  method <- .resolve_method(method, ...)
+  method <- .resolve_method(method, ..., .caller = "infer_grn")
   if (!is.null(top)) top <- .check_scalar_int(top, "top", min = 1)
   expr <- .as_expression(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
   regulators <- .match_tfs(tfs, rownames(expr), verbose = verbose)
@@ -59,33 +62,3 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
                 n_cells = ncol(expr), top = top)
 }
 
-# Validate labelled pairs (from, to, label) against the genes; map names to
-# the genes' spelling (case-insensitive).
-#' @noRd
-.check_pairs <- function(pairs, arg, genes, need_label = TRUE) {
-  if (is.null(pairs)) return(NULL)
-  if (!is.data.frame(pairs)) .grn_abort(arg, "must be a data.frame with columns from, to, label")
-  cols <- c("from", "to", if (need_label) "label")
-  miss <- setdiff(cols, names(pairs))
-  if (length(miss)) .grn_abort(arg, sprintf("lacks column(s) %s", paste(miss, collapse = ", ")))
-  if (nrow(pairs) == 0L) .grn_abort(arg, "has no rows")
-  from <- as.character(pairs$from)
-  to <- as.character(pairs$to)
-  up <- toupper(genes)
-  fi <- match(toupper(from), up)
-  ti <- match(toupper(to), up)
-  bad <- is.na(fi) | is.na(ti)
-  if (any(bad)) {
-    ex <- unique(c(from[is.na(fi)], to[is.na(ti)]))
-    .grn_abort(arg, sprintf("%d pair(s) name genes absent from the expression: %s%s", sum(bad),
-                            paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else ""))
-  }
-  out <- data.frame(from = genes[fi], to = genes[ti], stringsAsFactors = FALSE)
-  if (need_label) {
-    lab <- pairs$label
-    if (is.logical(lab)) lab <- as.integer(lab)
-    if (!is.numeric(lab) || anyNA(lab) || !all(lab %in% c(0, 1))) .grn_abort(arg, "column label must be 0/1 (or logical) with no NA")
-    out$label <- as.integer(lab)
-  }
-  out
-}

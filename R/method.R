@@ -50,12 +50,12 @@ print.grn_method <- function(x, ...) {
 }
 
 # Turn `method` (a string or a parameter object) into a parameter object.
+# `...` goes to the constructor of a named method; a name that is neither an
+# argument of `caller` nor of that constructor is `caller`'s error.
 #' @noRd
-.resolve_method <- function(method, ...) {
+.resolve_method <- function(method, ..., .caller = "infer_grn") {
   if (inherits(method, "grn_method")) {
-    if (...length()) {
-      .grn_abort("...", "extra arguments are only used when `method` is a string; pass them to the method constructor instead")
-    }
+    .check_dots(.caller, ..., .hint = "with a parameter object as `method`, give model arguments to its constructor")
     return(method)
   }
   if (!is.character(method) || length(method) != 1L || is.na(method)) {
@@ -67,31 +67,38 @@ print.grn_method <- function(x, ...) {
     .grn_abort("method", sprintf("unknown method \"%s\"; available: %s", method,
                                  paste0("\"", names(table), "\"", collapse = ", ")))
   }
-  table[[key]](...)
+  entry <- table[[key]]
+  ctor <- get(entry$fun, mode = "function")
+  f <- .formal_names(ctor)
+  for (fw in entry$forward) {   # a constructor passing its `...` on (infosem() to deepsem())
+    g <- .formal_names(get(fw, mode = "function"))
+    f <- list(all = c(f$all, g$all), partial = c(f$partial, g$partial))
+  }
+  fixed <- names(entry$args)
+  .check_dots(.caller, ..., .allowed = setdiff(f$all, fixed), .partial = setdiff(f$partial, fixed),
+              .also = c(entry$fun, entry$forward), .unnamed = TRUE)
+  do.call(ctor, c(entry$args, list(...)))
 }
 
-# Methods that may be named by a string in infer_grn(); `...` of infer_grn()
-# goes to the constructor.  Add one line per model.
+# Methods that may be named by a string in infer_grn(): the constructor
+# (`fun`), arguments it is given (`args`) and the constructors it passes its
+# `...` to (`forward`); `...` of infer_grn() goes to the constructor.  Add one
+# line per model.
 #' @noRd
 .grn_method_table <- function() {
+  m <- function(fun, args = list(), forward = NULL) list(fun = fun, args = args, forward = forward)
   list(
-    pearson = function(...) correlation_method("pearson", ...),
-    spearman = function(...) correlation_method("spearman", ...),
-    deepsem = function(...) deepsem(...),
-    infosem = function(...) infosem(...),
-    random = function(...) random_baseline(...),
-    onehot_lr = function(...) onehot_lr(...),
-    matcomp = function(...) matcomp(...),
-    scunigp = function(...) scunigp(...),
-    genelink = function(...) genelink(...),
-    gnnlink = function(...) gnnlink(...),
-    scregnet = function(...) scregnet(...),
-    sctransnet = function(...) sctransnet(...)
+    pearson = m("correlation_method", list(type = "pearson")),
+    spearman = m("correlation_method", list(type = "spearman")),
+    deepsem = m("deepsem"),
+    infosem = m("infosem", forward = "deepsem"),
+    random = m("random_baseline"),
+    onehot_lr = m("onehot_lr"),
+    matcomp = m("matcomp"),
+    scunigp = m("scunigp"),
+    genelink = m("genelink"),
+    gnnlink = m("gnnlink"),
+    scregnet = m("scregnet"),
+    sctransnet = m("sctransnet")
   )
-}
-
-#' @noRd
-.resolve_threads <- function(threads) {
-  if (is.null(threads)) threads <- getOption("grntorch.threads", 2L)
-  .check_scalar_int(threads, "threads", min = 1, max = 1024)
 }

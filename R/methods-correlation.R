@@ -8,6 +8,8 @@
 #'
 #' @param type `"pearson"` or `"spearman"`.
 #' @param threads number of LibTorch threads; default `getOption("grntorch.threads", 2)`.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
 #' @return A `grn_method` parameter object for [infer_grn()].
 #' @seealso [infer_grn()]
 #' @examples
@@ -15,7 +17,8 @@
 #' g <- infer_grn(ex$expression[1:100, ], correlation_method("spearman"), tfs = ex$tfs)
 #' head(grn_edges(g), 3)
 #' @export
-correlation_method <- function(type = c("pearson", "spearman"), threads = NULL) {
+correlation_method <- function(type = c("pearson", "spearman"), threads = NULL, ...) {
+  .check_dots("correlation_method", ...)
   type <- match.arg(type)
   new_grn_method(type, params = list(type = type, threads = .resolve_threads(threads)),
                  subclass = "grn_correlation", supervised = FALSE)

@@ -27,7 +27,10 @@
 #' the fraction of runs in which the edge is among that run's `stability_k`
 #' strongest candidate edges (default: as many edges as genes).  Runs are spread
 #' over `BPPARAM` (a BiocParallel back-end) when given, else run one after the
-#' other.
+#' other.  Each run (each worker) sets its own LibTorch thread count:
+#' `threads`, or 1 in the workers of a forking `MulticoreParam`.  The same
+#' runner makes the ensembles of [infosem()] and of the supervised models
+#' ([genelink()], [scunigp()], ...).
 #'
 #' **Learning-rate decay.** The reference configures `StepLR(step_size = 0.99,
 #' gamma = 0.95)` for the nets: under the PyTorch version its authors pinned this
@@ -66,7 +69,8 @@
 #' @param n_runs number of runs (seeds) to average, see Details.
 #' @param device `"cpu"`, or `"cuda"` where the LibTorch grntorch was built
 #'   against has CUDA (Debian's is CPU-only).
-#' @param ... not used; misspelt argument names are reported as errors.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
 #' @param BPPARAM optional `BiocParallel` back-end over which the `n_runs` runs
 #'   are spread (each run uses `threads` threads; one with a forking
 #'   `MulticoreParam`, whose workers cannot reuse the parent's OpenMP threads).
@@ -93,16 +97,13 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
                     hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1, seed = NULL,
                     threads = NULL, n_runs = 1, device = "cpu", ..., BPPARAM = NULL, stability_k = NULL,
                     net_epochs = 1, adj_epochs = 2, keep_runs = FALSE) {
-  if (...length()) {
-    nms <- names(list(...))
-    .grn_abort("...", sprintf("unknown argument(s) to deepsem(): %s",
-                              if (is.null(nms)) "unnamed values" else paste(nms[nzchar(nms)], collapse = ", ")))
-  }
+  .check_dots("deepsem", ...)
   if (!is.character(mode) || anyNA(mode)) .grn_abort("mode", "must be \"celltype\" or \"nonspecific\"")
   mode <- if (identical(mode, c("celltype", "nonspecific"))) "celltype" else .check_string(mode, "mode", c("celltype", "nonspecific"))
   if (is.null(alpha)) alpha <- if (mode == "celltype") 1 else 100
   if (is.null(beta)) beta <- if (mode == "celltype") 0.01 else 1
   if (is.null(seed)) seed <- sample.int(.Machine$integer.max, 1L)
+  ens <- .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs)
   params <- list(
     mode = mode,
     alpha = .check_scalar_num(alpha, "alpha", min = 0),
@@ -115,30 +116,17 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     lr_decay = .check_scalar_num(lr_decay, "lr_decay", min = 0, max = 1, open_min = TRUE),
     seed = .check_scalar_num(seed, "seed", min = 0, max = 2^52),
     threads = .resolve_threads(threads),
-    n_runs = .check_scalar_int(n_runs, "n_runs", min = 1, max = 1e4),
+    n_runs = ens$n_runs,
     device = .check_device(device),
-    stability_k = if (is.null(stability_k)) NULL else .check_scalar_int(stability_k, "stability_k", min = 1),
+    stability_k = ens$stability_k,
     net_epochs = .check_scalar_int(net_epochs, "net_epochs", min = 1, max = 1e4),
     adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4),
-    keep_runs = .check_flag(keep_runs, "keep_runs")
+    keep_runs = ens$keep_runs
   )
   if (params$seed != round(params$seed)) .grn_abort("seed", "must be a whole number")
-  if (!is.null(BPPARAM)) {
-    if (!requireNamespace("BiocParallel", quietly = TRUE)) {
-      .grn_abort("BPPARAM", "needs the BiocParallel package (install r-bioc-biocparallel)")
-    }
-    if (!methods::is(BPPARAM, "BiocParallelParam")) .grn_abort("BPPARAM", "must be a BiocParallel back-end, e.g. BiocParallel::MulticoreParam(2)")
-  }
   m <- new_grn_method("deepsem", params = params, subclass = "grn_deepsem", supervised = FALSE)
-  m$BPPARAM <- BPPARAM
+  m$BPPARAM <- ens$BPPARAM
   m
-}
-
-#' @noRd
-.check_device <- function(device) {
-  device <- .check_string(device, "device")
-  if (!grepl("^(cpu|cuda(:[0-9]+)?)$", device)) .grn_abort("device", sprintf("must be \"cpu\" or \"cuda\" (or \"cuda:<index>\"), not \"%s\"", device))
-  device
 }
 
 # The engine's A[target, regulator] (genes x genes) -> the scores matrix
@@ -163,52 +151,14 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
   if (nrow(expr) < 2L) .grn_abort("x", "DeepSEM needs at least 2 genes")
   regs <- match(data$regulators, genes)
   seeds <- p$seed + seq_len(p$n_runs) - 1
-  one <- function(i) {
+  one <- function(i, seed, threads, verbose) {
     lab <- if (p$n_runs > 1) sprintf("DeepSEM run %d/%d", i, p$n_runs) else "DeepSEM"
-    r <- .deepsem_run(expr, p, seeds[i], verbose = data$verbose && is.null(method$BPPARAM), label = lab)
+    p$threads <- threads
+    r <- .deepsem_run(expr, p, seed, verbose = verbose, label = lab)
     list(scores = .deepsem_scores(r$A, regs), loss = r$loss, seconds = r$seconds)
   }
-  runs <- if (!is.null(method$BPPARAM) && p$n_runs > 1) {
-    # Forked workers must not use OpenMP thread pools inherited from the parent.
-    if (inherits(method$BPPARAM, "MulticoreParam")) p$threads <- 1L
-    BiocParallel::bplapply(seq_len(p$n_runs), one, BPPARAM = method$BPPARAM)
-  } else {
-    lapply(seq_len(p$n_runs), one)
-  }
-  dn <- list(data$regulators, genes)
-  info <- list(seeds = seeds, loss = lapply(runs, `[[`, "loss"), seconds = vapply(runs, `[[`, 0, "seconds"))
-  if (p$n_runs == 1L) {
-    s <- runs[[1]]$scores
-    dimnames(s) <- dn
-    return(list(scores = s, info = info))
-  }
-  mats <- lapply(runs, `[[`, "scores")
-  ens <- .ensemble_scores(mats, data$regulators, genes, p$stability_k)
-  scores <- ens$scores
-  stab <- ens$stability
-  k <- ens$k
-  dimnames(scores) <- dn
-  dimnames(stab) <- dn
-  info$stability_k <- k
-  if (isTRUE(p$keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
-  list(scores = scores, attrs = list(stability = stab), info = info)
-}
-
-# Ensemble of signed score matrices: weight = mean |s|, sign of the mean s,
-# stability = fraction of runs with the pair in that run's top k.
-#' @noRd
-.ensemble_scores <- function(mats, regulators, genes, stability_k = NULL) {
-  mean_abs <- Reduce(`+`, lapply(mats, abs)) / length(mats)
-  sgn <- sign(Reduce(`+`, mats))
-  sgn[sgn == 0] <- 1
-  self <- outer(regulators, genes, `==`)
-  k <- min(if (is.null(stability_k)) length(genes) else stability_k, sum(!self))
-  stab <- matrix(0, nrow(mean_abs), ncol(mean_abs))
-  for (m in mats) {
-    w <- abs(m)
-    w[self] <- -Inf
-    top <- order(w, decreasing = TRUE)[seq_len(k)]
-    stab[top] <- stab[top] + 1
-  }
-  list(scores = sgn * mean_abs, stability = stab / length(mats), k = k)
+  ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
+                       p$stability_k, p$keep_runs)
+  info <- list(seeds = seeds, loss = lapply(ens$runs, `[[`, "loss"), seconds = vapply(ens$runs, `[[`, 0, "seconds"))
+  list(scores = ens$scores, attrs = ens$attrs, info = c(info, ens$info))
 }

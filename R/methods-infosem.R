@@ -154,9 +154,15 @@
 #' @param rank rank of the logit matrix (paper: 128), capped by the gene count.
 #' @param tune choose `sigma_w` (and `sigma_l`) by cross-validation on the
 #'   training labels, see the section above.
-#' @param seed,alpha,beta,epochs,batch_size,lr,lr_adj,hidden,mode,lr_decay,threads,n_runs,device,BPPARAM,stability_k,net_epochs,adj_epochs
-#'   as in [deepsem()] (the same defaults, as the paper keeps them).
-#' @param ... not used; misspelt argument names are reported as errors.
+#' @param ... DeepSEM's arguments, passed to [deepsem()] with its defaults
+#'   (as the paper keeps them) and validated there: `seed`, `alpha`, `beta`,
+#'   `epochs`, `batch_size`, `lr`, `lr_adj`, `hidden`, `mode`, `lr_decay`,
+#'   `threads`, `n_runs`, `device`, `BPPARAM`, `stability_k`, `net_epochs`,
+#'   `adj_epochs`, `keep_runs`.  A name that is neither an argument of
+#'   `infosem()` nor of [deepsem()] is an error.
+#' @param sem alternatively, a [deepsem()] parameter object holding those
+#'   arguments (then `...` must be empty), e.g.
+#'   `infosem(emb, sem = deepsem(epochs = 60, seed = 1))`.
 #' @param missing fallback for genes without an embedding: `"mean"`,
 #'   `"zero"` or `"error"` (see [read_embeddings()]).
 #' @param parametrization `"centred"` (default) or `"offset"`: how the
@@ -191,19 +197,10 @@
 #'                 tfs = ex$tfs, verbose = FALSE)
 #' head(grn_edges(g2), 3)
 #' @export
-infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, rank = 128, tune = FALSE,
-                    seed = NULL, alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr = 1e-4,
-                    lr_adj = 2e-5, hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1,
-                    threads = NULL, n_runs = 1, device = "cpu", ..., missing = c("mean", "zero", "error"),
-                    lr_logit = 1e-3, tune_grid = list(sigma_w = c(1e-5, 1e-4, 1e-3, 1), sigma_l = c(0.1, sqrt(0.1))),
-                    tune_folds = 2, tune_epochs = NULL, BPPARAM = NULL, stability_k = NULL,
-                    net_epochs = 1, adj_epochs = 2, intercept = TRUE,
-                    parametrization = c("centred", "offset")) {
-  if (...length()) {
-    nms <- names(list(...))
-    .grn_abort("...", sprintf("unknown argument(s) to infosem(): %s",
-                              if (is.null(nms)) "unnamed values" else paste(nms[nzchar(nms)], collapse = ", ")))
-  }
+infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, rank = 128, tune = FALSE, ...,
+                    sem = NULL, missing = c("mean", "zero", "error"), lr_logit = 1e-3,
+                    tune_grid = list(sigma_w = c(1e-5, 1e-4, 1e-3, 1), sigma_l = c(0.1, sqrt(0.1))),
+                    tune_folds = 2, tune_epochs = NULL, intercept = TRUE, parametrization = c("centred", "offset")) {
   if (base::missing(embeddings) || is.null(embeddings)) {
     .grn_abort("embeddings", "InfoSEM needs gene embeddings: a genes x d matrix with gene row names or a file (see read_embeddings(), gene_embeddings_go())")
   }
@@ -215,21 +212,11 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   parametrization <- parametrization[1]
   emb <- tryCatch(.read_embedding_source(embeddings),
                   grntorch_error = function(e) .grn_abort("embeddings", sub("^`[a-z_]+`: ", "", conditionMessage(e))))
-  # DeepSEM's parameters, validated by its own constructor
-  base <- deepsem(alpha = alpha, beta = beta, epochs = epochs, batch_size = batch_size, lr = lr, lr_adj = lr_adj,
-                  hidden = hidden, mode = mode, lr_decay = lr_decay, seed = seed, threads = threads,
-                  n_runs = n_runs, device = device, BPPARAM = BPPARAM, stability_k = stability_k,
-                  net_epochs = net_epochs, adj_epochs = adj_epochs)
+  # DeepSEM's parameters, validated once, by its own constructor
+  base <- .infosem_sem(sem, ...)
   if (!is.null(prior_edges) && !identical(prior_edges, "train")) {
     if (!is.data.frame(prior_edges)) .grn_abort("prior_edges", "must be NULL, \"train\", or a data.frame with columns from, to, label")
-    miss_cols <- setdiff(c("from", "to", "label"), names(prior_edges))
-    if (length(miss_cols)) .grn_abort("prior_edges", sprintf("lacks column(s) %s", paste(miss_cols, collapse = ", ")))
-    lab <- prior_edges$label
-    if (is.logical(lab)) lab <- as.integer(lab)
-    if (!is.numeric(lab) || anyNA(lab) || !all(lab %in% c(0, 1))) .grn_abort("prior_edges", "column label must be 0/1 (or logical) with no NA")
-    if (nrow(prior_edges) == 0L) .grn_abort("prior_edges", "has no rows")
-    prior_edges <- data.frame(from = as.character(prior_edges$from), to = as.character(prior_edges$to),
-                              label = as.integer(lab), stringsAsFactors = FALSE)
+    prior_edges <- .check_pairs(prior_edges, "prior_edges")
   }
   tune <- .check_flag(tune, "tune")
   if (!is.list(tune_grid) || !all(c("sigma_w", "sigma_l") %in% names(tune_grid)) ||
@@ -257,6 +244,20 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   m <- new_grn_method(name, params = params, subclass = "grn_infosem", supervised = FALSE)
   m$BPPARAM <- base$BPPARAM
   m
+}
+
+# The DeepSEM parameter object of infosem(): `sem`, or deepsem(...) on the
+# DeepSEM arguments given to infosem() (any other name is infosem()'s error).
+#' @noRd
+.infosem_sem <- function(sem, ...) {
+  if (is.null(sem)) {
+    f <- .formal_names(deepsem)
+    .check_dots("infosem", ..., .allowed = f$all, .partial = f$partial, .also = "deepsem")
+    return(deepsem(...))
+  }
+  if (!inherits(sem, "grn_deepsem")) .grn_abort("sem", "must be a deepsem() parameter object, e.g. deepsem(epochs = 60)")
+  .check_dots("infosem", ..., .hint = "with `sem`, give DeepSEM's arguments to deepsem()")
+  sem
 }
 
 # Align, centre and scale the embeddings to the expression genes.
@@ -310,21 +311,12 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   .engine_call(.grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts))
 }
 
-# Average precision of |A| (A[target, regulator]) on labelled pairs.
+# Average precision of |A| (A[target, regulator]) on labelled pairs, by the
+# engine's ranking metrics (the ones evaluate_grn() reports); NaN without a
+# positive pair.
 #' @noRd
 .labels_ap <- function(A, lab) {
-  s <- abs(A[cbind(lab$t + 1L, lab$r + 1L)])
-  .average_precision(s, lab$y)
-}
-
-#' @noRd
-.average_precision <- function(score, label) {
-  o <- order(score, decreasing = TRUE)
-  y <- label[o]
-  if (!any(y == 1)) return(NA_real_)
-  tp <- cumsum(y == 1)
-  prec <- tp / seq_along(y)
-  sum(prec[y == 1]) / sum(y == 1)
+  .engine_call(.grn_ranking_metrics(abs(A[cbind(lab$t + 1L, lab$r + 1L)]), as.integer(lab$y), 0.01))$average_precision
 }
 
 #' @noRd
@@ -346,7 +338,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   if (!is.null(p$prior_edges)) {
     sl <- p$tune_grid$sigma_l
     k <- p$tune_folds
-    fold <- withr_seed(seed, sample(rep_len(seq_len(k), nrow(lab))))
+    fold <- .with_seed(seed %% .Machine$integer.max, sample(rep_len(seq_len(k), nrow(lab))))
     score_l <- vapply(seq_along(sl), function(i) {
       mean(vapply(seq_len(k), function(f) {
         r <- .infosem_run(expr, H, lab[fold != f, , drop = FALSE], p, best_w, sl[i], seed, ep, FALSE, "")
@@ -359,15 +351,6 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
                         paste(sprintf("%g:%.3f", sl, score_l), collapse = " ")), verbose)
   }
   out
-}
-
-# Evaluate `expr` with R's RNG seeded, restoring the caller's RNG state.
-#' @noRd
-withr_seed <- function(seed, expr) {
-  old <- if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) get(".Random.seed", envir = globalenv()) else NULL
-  on.exit(if (is.null(old)) rm(".Random.seed", envir = globalenv()) else assign(".Random.seed", old, envir = globalenv()))
-  set.seed(seed %% .Machine$integer.max)
-  expr
 }
 
 #' @noRd
@@ -396,43 +379,30 @@ withr_seed <- function(seed, expr) {
   regs <- match(data$regulators, genes)
   seeds <- p$seed + seq_len(p$n_runs) - 1
   model <- if (is.null(lab)) "InfoSEM-B" else "InfoSEM-BC"
-  one <- function(i) {
+  one <- function(i, seed, threads, verbose) {
     lbl <- if (p$n_runs > 1) sprintf("%s run %d/%d", model, i, p$n_runs) else model
-    r <- .infosem_run(expr, H, lab, p, sigma_w, sigma_l, seeds[i], p$epochs,
-                      verbose = data$verbose && is.null(method$BPPARAM), label = lbl)
+    p$threads <- threads
+    r <- .infosem_run(expr, H, lab, p, sigma_w, sigma_l, seed, p$epochs, verbose = verbose, label = lbl)
     list(scores = t(r$A)[regs, , drop = FALSE],
          prob = if (length(r$prob)) t(r$prob)[regs, , drop = FALSE] else NULL,
          w_regulator = r$w_regulator, w_target = r$w_target, loss = r$loss,
          seconds = r$seconds, epoch_seconds = r$epoch_seconds)
   }
-  runs <- if (!is.null(method$BPPARAM) && p$n_runs > 1) {
-    BiocParallel::bplapply(seq_len(p$n_runs), one, BPPARAM = method$BPPARAM)
-  } else {
-    lapply(seq_len(p$n_runs), one)
-  }
-  dn <- list(data$regulators, genes)
+  ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
+                       p$stability_k, p$keep_runs)
+  runs <- ens$runs
   info <- list(model = model, parametrization = p$parametrization, seeds = seeds, sigma_w = sigma_w,
                sigma_l = if (!is.null(lab)) sigma_l,
                n_labels = if (!is.null(lab)) nrow(lab), missing_embeddings = attr(H, "missing"),
                w_regulator = lapply(runs, `[[`, "w_regulator"), w_target = lapply(runs, `[[`, "w_target"),
                loss = lapply(runs, `[[`, "loss"), seconds = vapply(runs, `[[`, 0, "seconds"),
                epoch_seconds = lapply(runs, `[[`, "epoch_seconds"), tune = tune_info)
-  mats <- lapply(runs, `[[`, "scores")
   attrs <- list()
   if (!is.null(lab)) {
     pr <- Reduce(`+`, lapply(runs, `[[`, "prob")) / length(runs)
-    dimnames(pr) <- dn
+    dimnames(pr) <- list(data$regulators, genes)
     attrs$prob <- pr
   }
-  if (p$n_runs == 1L) {
-    s <- mats[[1]]
-    dimnames(s) <- dn
-    return(list(scores = s, attrs = if (length(attrs)) attrs, info = info))
-  }
-  ens <- .ensemble_scores(mats, data$regulators, genes, p$stability_k)
-  dimnames(ens$scores) <- dn
-  dimnames(ens$stability) <- dn
-  attrs$stability <- ens$stability
-  info$stability_k <- ens$k
-  list(scores = ens$scores, attrs = attrs, info = info)
+  attrs <- c(attrs, ens$attrs)
+  list(scores = ens$scores, attrs = if (length(attrs)) attrs, info = c(info, ens$info))
 }

@@ -46,7 +46,8 @@
 #' score to the pairwise logit (a decision-level ensemble, no GNN features),
 #' `"multiscale"` is the model; `gnn = "gcn"` swaps the GAT for a GCN.
 #'
-#' Scores are predicted probabilities for every regulator x gene pair.  The
+#' Scores are predicted probabilities for every regulator x gene pair (the
+#' mean over the runs of an ensemble, `n_runs > 1`).  The
 #' fit information (`igraph::graph_attr(g, "fit")`) holds the validation
 #' AUROC per epoch of both stages and `expert_logits`, the global branch's
 #' own expert scores (regulators x genes) of the selected model.
@@ -76,6 +77,13 @@
 #' @param weight_decay Adam weight decay.
 #' @param validation_fraction share of `train` held out for early stopping when
 #'   `validation` is `NULL`.
+#' @param n_runs,BPPARAM,stability_k,keep_runs an ensemble of `n_runs` models
+#'   with seeds `seed`, `seed + 1`, ... (the held-out validation pairs, when
+#'   `validation` is `NULL`, are drawn once, with `seed`): the score is the
+#'   mean predicted probability, with the edge attribute `stability`; see
+#'   [genelink()] (section Scores and ensembles).  Default: one model.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
 #' @return A `grn_method` parameter object for [infer_grn()] (supervised: give
 #'   `train` and preferably `validation` pairs).
 #' @seealso [infer_grn()]
@@ -93,7 +101,9 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
                     batch_size = NULL, threads = NULL, d_model = NULL, n_heads = NULL, n_layers = NULL,
                     dim_feedforward = NULL, dropout = 0.2, patience = 8L, pretrain_epochs = 90L, pretrain_patience = 10L,
                     gnn_dims = c(128L, 64L), tower_dims = c(32L, 16L), gat_heads = 3L,
-                    gnn_lr_scale = 0.1, weight_decay = 1e-5, validation_fraction = 0.1) {
+                    gnn_lr_scale = 0.1, weight_decay = 1e-5, validation_fraction = 0.1, n_runs = 1, ...,
+                    BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE) {
+  .check_dots("scunigp", ...)
   size <- .match_choice(size, "size", c("cpu", "paper"))
   gnn <- .match_choice(gnn, "gnn", c("gat", "gcn"))
   fusion <- .match_choice(fusion, "fusion", c("multiscale", "late", "early", "none"))
@@ -127,22 +137,8 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
     validation_fraction = .check_scalar_num(validation_fraction, "validation_fraction", min = 0, max = 0.5,
                                             open_min = TRUE))
   if (p$d_model %% p$n_heads != 0L) .grn_abort("n_heads", sprintf("must divide d_model (%d)", p$d_model))
-  new_grn_method("scunigp", params = p, subclass = "grn_scunigp", supervised = TRUE)
-}
-
-# match.arg() that names the argument in its error.
-#' @noRd
-.match_choice <- function(x, arg, choices) {
-  if (identical(x, choices)) return(choices[1L])
-  .check_string(x, arg, choices)
-}
-
-#' @noRd
-.check_int_vector <- function(x, arg) {
-  if (!is.numeric(x) || length(x) < 1L || anyNA(x) || any(x != round(x)) || any(x < 1) || any(x > 1e5)) {
-    .grn_abort(arg, "must be a vector of whole numbers >= 1")
-  }
-  as.integer(x)
+  .with_ensemble(new_grn_method("scunigp", params = p, subclass = "grn_scunigp", supervised = TRUE),
+                 .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
 }
 
 # Stratified hold-out of `frac` of the pairs (at least one of each class
@@ -150,14 +146,11 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
 #' @noRd
 .holdout_pairs <- function(pairs, frac, seed) {
   val <- logical(nrow(pairs))
-  old <- if (exists(".Random.seed", envir = globalenv())) get(".Random.seed", envir = globalenv()) else NULL
-  on.exit(if (is.null(old)) rm(".Random.seed", envir = globalenv()) else assign(".Random.seed", old, envir = globalenv()))
-  set.seed(seed)
-  for (lab in c(0L, 1L)) {
+  .with_seed(seed, for (lab in c(0L, 1L)) {
     idx <- which(pairs$label == lab)
     k <- min(length(idx) - 1L, max(1L, round(frac * length(idx))))
     if (k >= 1L) val[idx[sample.int(length(idx), k)]] <- TRUE
-  }
+  })
   list(train = pairs[!val, , drop = FALSE], validation = pairs[val, , drop = FALSE])
 }
 
@@ -190,13 +183,24 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
   if (p$fusion != "none" && !any(train$label == 1L & train$from != train$to)) {
     .grn_abort("train", "has no positive pair between two different genes, so the GNN has no graph")
   }
-  fit <- .engine_call(.grn_scunigp(data$expr, match(data$regulators, genes),
-                      match(train$from, genes), match(train$to, genes), as.numeric(train$label),
-                      match(validation$from, genes), match(validation$to, genes), as.numeric(validation$label),
-                      .engine_opts(p, .scunigp_engine_options, verbose = isTRUE(data$verbose))))
-  scores <- stats::plogis(fit$logits)
-  dimnames(scores) <- list(data$regulators, genes)
-  fit$logits <- NULL
-  if (!is.null(fit$expert_logits)) dimnames(fit$expert_logits) <- list(data$regulators, genes)
-  list(scores = scores, info = fit)
+  one <- function(i, seed, threads, verbose) {
+    p$seed <- seed
+    p$threads <- threads
+    data$verbose <- verbose
+    fit <- .scunigp_run(data, p, genes, train, validation)
+    scores <- stats::plogis(fit$logits)
+    fit$logits <- NULL
+    if (!is.null(fit$expert_logits)) dimnames(fit$expert_logits) <- list(data$regulators, genes)
+    list(scores = scores, info = fit)
+  }
+  .supervised_ensemble(method, data, one)
+}
+
+# One engine run of scUniGP: the engine's list (logits, expert_logits, ...).
+#' @noRd
+.scunigp_run <- function(data, p, genes, train, validation) {
+  .engine_call(.grn_scunigp(data$expr, match(data$regulators, genes),
+                            match(train$from, genes), match(train$to, genes), as.numeric(train$label),
+                            match(validation$from, genes), match(validation$to, genes), as.numeric(validation$label),
+                            .engine_opts(p, .scunigp_engine_options, verbose = isTRUE(data$verbose))))
 }

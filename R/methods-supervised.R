@@ -2,15 +2,8 @@
 # One engine entry point (.grn_supervised); these constructors set each
 # model's reference defaults.
 
-.check_hidden <- function(hidden, n) {
-  if (!is.numeric(hidden) || length(hidden) != n || anyNA(hidden) || any(hidden < 1) || any(hidden != round(hidden))) {
-    .grn_abort("hidden", sprintf("must be %d positive whole numbers", n))
-  }
-  as.integer(hidden)
-}
-
 .supervised_method <- function(name, model, epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
-                               select_best, hidden, n_hidden, heads, gnn, embeddings, seed, threads) {
+                               select_best, hidden, n_hidden, heads, gnn, embeddings, seed, threads, ens) {
   params <- list(
     model = model,
     epochs = .check_scalar_int(epochs, "epochs", min = 1, max = 1e5),
@@ -28,7 +21,17 @@
     threads = .resolve_threads(threads)
   )
   if (!is.null(embeddings)) params$embeddings <- embeddings
-  new_grn_method(name, params = params, subclass = c(paste0("grn_", model), "grn_supervised"), supervised = TRUE)
+  .with_ensemble(new_grn_method(name, params = params, subclass = c(paste0("grn_", model), "grn_supervised"),
+                                supervised = TRUE), ens)
+}
+
+# Add the validated ensemble arguments (.check_ensemble()) to a supervised
+# model's parameter object.
+#' @noRd
+.with_ensemble <- function(m, ens) {
+  m$params[c("n_runs", "stability_k", "keep_runs")] <- ens[c("n_runs", "stability_k", "keep_runs")]
+  m$BPPARAM <- ens$BPPARAM
+  m
 }
 
 #' Supervised graph link predictors (GENELink, GNNLink, scRegNet, scTransNet)
@@ -86,11 +89,35 @@
 #' @param embedding_dim optional expected embedding width (e.g. 200 for
 #'   scBERT, 512 scFoundation, 896 Geneformer); a mismatch is an error.
 #' @param gnn scRegNet's graph encoder: `"gcn"`, `"gat"` or `"sage"`.
-#' @param seed random seed (initialisation, batch order, dropout).
-#' @param threads LibTorch threads; default `getOption("grntorch.threads", 2)`.
+#' @param seed random seed (initialisation, batch order, dropout) of the
+#'   first run.
+#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`.
+#' @param n_runs number of runs to average (default 1: a single model), see
+#'   the section Ensembles.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
+#' @param BPPARAM optional `BiocParallel` back-end over which the `n_runs`
+#'   runs are spread.  Each worker sets its own thread count: `threads`, or 1
+#'   with a forking `MulticoreParam`, whose workers cannot reuse the
+#'   parent's OpenMP threads.
+#' @param stability_k number of top pairs per run used by `stability`
+#'   (`NULL`: the number of genes).
+#' @param keep_runs if `TRUE` and `n_runs > 1`, `fit$runs` keeps each run's
+#'   regulators x genes probability matrix.
+#' @section Scores and ensembles:
+#' The edge `score` (and `weight`) is the model's predicted probability that
+#' the pair is an edge, \eqn{\sigma(\mathrm{logit})}, in (0, 1).  With
+#' `n_runs > 1` the model is trained `n_runs` times with seeds `seed`,
+#' `seed + 1`, ... on the same pairs, and the score is the mean of the runs'
+#' probabilities (still a probability); the edge attribute `stability` is the
+#' fraction of runs in which the pair is among that run's `stability_k`
+#' highest-scored pairs, as for [deepsem()].  `n_runs = 1` is a single model,
+#' exactly as before ensembles existed.
 #' @return A supervised `grn_method` object for [infer_grn()].  The fitted
 #'   graph's attribute `fit` holds the per-epoch training loss, validation
-#'   AUROC, the kept epoch and the number of epochs run.
+#'   AUROC, the kept epoch and the number of epochs run; with `n_runs > 1`,
+#'   `fit$seeds`, `fit$per_run` (that information for each run) and
+#'   `fit$stability_k`.
 #' @examples
 #' ex <- grntorch_example()
 #' g <- infer_grn(ex$expression, gnnlink(epochs = 1, batch_size = 4096), tfs = ex$tfs,
@@ -103,72 +130,51 @@ NULL
 #' @export
 genelink <- function(epochs = 90, lr = 3e-3, batch_size = 256, lr_decay = 0.99, weight_decay = 0, dropout = 0.5,
                      patience = 0, select_best = TRUE, hidden = c(128, 64, 32, 16), heads = 3, seed = 1,
-                     threads = NULL) {
+                     threads = NULL, n_runs = 1, ..., BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE) {
+  .check_dots("genelink", ...)
   .supervised_method("genelink", "genelink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
-                     select_best, hidden, 4L, heads, "gcn", NULL, seed, threads)
+                     select_best, hidden, 4L, heads, "gcn", NULL, seed, threads,
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
 }
 
 #' @rdname supervised_models
 #' @export
 gnnlink <- function(epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, weight_decay = 0, dropout = 0.1,
-                    patience = 10, select_best = TRUE, hidden = c(128, 64), seed = 1, threads = NULL) {
+                    patience = 10, select_best = TRUE, hidden = c(128, 64), seed = 1, threads = NULL, n_runs = 1,
+                    ..., BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE) {
+  .check_dots("gnnlink", ...)
   .supervised_method("gnnlink", "gnnlink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
-                     select_best, hidden, 2L, 1L, "gcn", NULL, seed, threads)
+                     select_best, hidden, 2L, 1L, "gcn", NULL, seed, threads,
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
 }
 
 #' @rdname supervised_models
 #' @export
 scregnet <- function(embeddings, gnn = c("gcn", "gat", "sage"), epochs = 100, lr = 3e-3, batch_size = 256,
                      lr_decay = 1, weight_decay = 0, dropout = 0.2, patience = 10, select_best = TRUE,
-                     hidden = c(256, 128, 128, 64), heads = 3, embedding_dim = NULL, seed = 1, threads = NULL) {
+                     hidden = c(256, 128, 128, 64), heads = 3, embedding_dim = NULL, seed = 1, threads = NULL,
+                     n_runs = 1, ..., BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE) {
+  .check_dots("scregnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scRegNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   gnn <- .check_string(gnn[1], "gnn", c("gcn", "gat", "sage"))
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
   .supervised_method("scregnet", "scregnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
-                     select_best, hidden, 4L, heads, gnn, emb, seed, threads)
+                     select_best, hidden, 4L, heads, gnn, emb, seed, threads,
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
 }
 
 #' @rdname supervised_models
 #' @export
 sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, weight_decay = 0,
                        dropout = 0.2, patience = 10, select_best = TRUE, hidden = c(256, 128, 128, 64),
-                       embedding_dim = NULL, seed = 1, threads = NULL) {
+                       embedding_dim = NULL, seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
+                       stability_k = NULL, keep_runs = FALSE) {
+  .check_dots("sctransnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scTransNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
   .supervised_method("sctransnet", "sctransnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
-                     select_best, hidden, 4L, 1L, "gcn", emb, seed, threads)
-}
-
-# Labelled pairs must hold both classes (BCE needs positives; validation
-# AUROC needs both).
-#' @noRd
-.check_split_classes <- function(pairs, arg) {
-  if (is.null(pairs)) return(invisible())
-  if (!any(pairs$label == 1L)) .grn_abort(arg, "contains no positive pairs (label 1); a supervised model cannot learn or be selected without them")
-  if (!any(pairs$label == 0L)) .grn_abort(arg, "contains no negative pairs (label 0)")
-  invisible()
-}
-
-# Embeddings aligned to the expression's genes (case-insensitive); genes
-# without one get the mean embedding.
-#' @noRd
-.align_embeddings <- function(emb, genes, verbose) {
-  m <- emb$embeddings
-  idx <- match(toupper(genes), toupper(rownames(m)))
-  found <- !is.na(idx)
-  if (!any(found)) {
-    .grn_abort("embeddings", sprintf("no gene of the expression has an embedding (embedding genes look like: %s)",
-                                     paste(utils::head(rownames(m), 3), collapse = ", ")))
-  }
-  out <- matrix(rep(colMeans(m[idx[found], , drop = FALSE]), each = length(genes)), nrow = length(genes))
-  out[found, ] <- m[idx[found], , drop = FALSE]
-  missing <- genes[!found]
-  if (length(missing)) {
-    msg <- sprintf("%d of %d genes have no embedding (given the mean embedding): %s%s", length(missing), length(genes),
-                   paste(utils::head(missing, 5), collapse = ", "), if (length(missing) > 5) ", ..." else "")
-    if (length(missing) > 0.5 * length(genes)) .grn_warn(msg) else .grn_inform(msg, verbose)
-  }
-  list(matrix = out, missing = missing)
+                     select_best, hidden, 4L, 1L, "gcn", emb, seed, threads,
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
 }
 
 #' @noRd
@@ -185,37 +191,49 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
   emb <- matrix(0, 0, 0)
   missing <- NULL
   if (!is.null(p$embeddings)) {
-    al <- .align_embeddings(p$embeddings, genes, data$verbose)
-    emb <- al$matrix
-    missing <- al$missing
+    emb <- .match_embeddings(p$embeddings$embeddings, genes, missing = "mean", verbose = data$verbose)
+    missing <- attr(emb, "missing")
   }
   regs <- match(data$regulators, genes)
+  one <- function(i, seed, threads, verbose) {
+    p$seed <- seed
+    p$threads <- threads
+    data$verbose <- verbose
+    res <- .supervised_run(data, p, regs, genes, val, emb)
+    list(scores = stats::plogis(res$scores),  # the engine returns logits
+         info = list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss,
+                     best_epoch = res$best_epoch, epochs_run = res$epochs_run))
+  }
+  fit <- .supervised_ensemble(method, data, one)
+  if (!is.null(p$embeddings)) fit$info$genes_without_embedding <- missing
+  fit
+}
+
+# One engine run of GENELink, GNNLink, scRegNet or scTransNet: the engine's
+# list (scores = logits, regulators x genes).
+#' @noRd
+.supervised_run <- function(data, p, regs, genes, val, emb) {
   opts <- .engine_opts(p, c("model", "gnn", "epochs", "lr", "lr_decay", "batch_size", "weight_decay", "dropout",
                             "patience", "select_best", "hidden", "heads", "seed", "threads"),
                        verbose = isTRUE(data$verbose))
-  res <- .engine_call(.grn_supervised(data$expr, regs, match(data$train$from, genes), match(data$train$to, genes),
-                                      as.numeric(data$train$label), match(val$from, genes), match(val$to, genes),
-                                      as.numeric(val$label), emb, opts))
-  scores <- stats::plogis(res$scores)  # the engine returns logits
-  dimnames(scores) <- list(data$regulators, genes)
-  info <- list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss, best_epoch = res$best_epoch,
-               epochs_run = res$epochs_run)
-  if (!is.null(p$embeddings)) info$genes_without_embedding <- missing
-  list(scores = scores, info = info)
+  .engine_call(.grn_supervised(data$expr, regs, match(data$train$from, genes), match(data$train$to, genes),
+                               as.numeric(data$train$label), match(val$from, genes), match(val$to, genes),
+                               as.numeric(val$label), emb, opts))
 }
 
-# Test-set AUROC / average precision of a network on labelled pairs (pairs
-# missing from the network score 0).  Used by tests and bench/ until
-# evaluate_grn() has a pairs mode.
+# The ensemble of a supervised model (GENELink, GNNLink, scRegNet,
+# scTransNet, scUniGP): n_runs runs with seeds seed, seed + 1, ... by
+# .run_ensemble(); run_one returns list(scores = probabilities, info).  One
+# run: its scores and info exactly.  Several: the mean probability, the
+# stability attribute, and info = list(seeds, per_run = each run's info,
+# stability_k, runs = each run's scores when keep_runs).
 #' @noRd
-.pair_metrics <- function(g, pairs) {
-  e <- if (inherits(g, "igraph")) grn_edges(g) else g
-  if (!is.data.frame(e) || !all(c("from", "to", "score") %in% names(e))) .grn_abort("g", "must be an igraph from infer_grn() or a data.frame from, to, score")
-  if (!is.data.frame(pairs) || !all(c("from", "to", "label") %in% names(pairs))) .grn_abort("pairs", "must be a data.frame with columns from, to, label")
-  key <- paste(toupper(e$from), toupper(e$to), sep = "\r")
-  s <- e$score[match(paste(toupper(pairs$from), toupper(pairs$to), sep = "\r"), key)]
-  s[is.na(s)] <- 0
-  lab <- as.numeric(pairs$label)
-  m <- .engine_call(.grn_pair_metrics(as.numeric(s), lab))
-  c(m, n_pairs = length(lab), n_positive = sum(lab == 1))
+.supervised_ensemble <- function(method, data, run_one) {
+  p <- method$params
+  seeds <- p$seed + seq_len(p$n_runs) - 1
+  ens <- .run_ensemble(p$n_runs, seeds, run_one, method$BPPARAM, p$threads, data$verbose, data$regulators,
+                       rownames(data$expr), p$stability_k, p$keep_runs)
+  infos <- lapply(ens$runs, `[[`, "info")
+  info <- if (p$n_runs == 1L) infos[[1]] else c(list(seeds = seeds, per_run = infos), ens$info)
+  list(scores = ens$scores, attrs = ens$attrs, info = info)
 }

@@ -99,30 +99,6 @@ print.grn_split <- function(x, ...) {
   invisible(x)
 }
 
-#' @noRd
-.opt <- function(opts, name, default) {
-  v <- opts[[name]]
-  if (is.null(v)) return(default)
-  .check_scalar_num(v, name, min = 0, max = 1, open_min = TRUE)
-}
-
-#' @noRd
-.with_seed <- function(seed, code) {
-  genv <- globalenv()
-  old <- if (exists(".Random.seed", envir = genv, inherits = FALSE)) get(".Random.seed", envir = genv) else NULL
-  old_kind <- RNGkind()
-  on.exit({
-    if (is.null(old)) {
-      do.call(RNGkind, as.list(old_kind))
-      if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
-    } else {
-      assign(".Random.seed", old, envir = genv)
-    }
-  })
-  suppressWarnings(set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection"))
-  code
-}
-
 # Clean the truth; map names onto `genes` (case-insensitive); restrict to `tfs`.
 #' @noRd
 .split_prepare <- function(truth, tfs, genes) {

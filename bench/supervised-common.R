@@ -62,8 +62,8 @@ fit_and_score <- function(d, method, train = d$train) {
   t0 <- proc.time()[["elapsed"]]
   g <- infer_grn(d$expression, method, tfs = d$tfs, train = train, validation = d$validation, verbose = FALSE)
   secs <- proc.time()[["elapsed"]] - t0
-  m <- grntorch:::.pair_metrics(g, d$test)
+  m <- evaluate_grn(g, d$test, missing = 0)
   fit <- igraph::graph_attr(g, "fit")
-  list(auroc = m[["auroc"]], ap = m[["average_precision"]], seconds = secs,
+  list(auroc = m$auroc, ap = m$average_precision, seconds = secs,
        epochs = fit$epochs_run, best = fit$best_epoch)
 }

@@ -35,7 +35,7 @@ test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene 
     fit <- igraph::graph_attr(g, "fit")
     expect_true(fit$best_epoch >= 1 && fit$best_epoch <= fit$epochs_run)
     expect_equal(length(fit$val_auroc), fit$epochs_run)
-    auc <- grntorch:::.pair_metrics(g, d$test)[["auroc"]]
+    auc <- evaluate_grn(g, d$test, missing = 0)$auroc
     expect_gt(auc, f[[2]])
   }
 })
@@ -61,13 +61,13 @@ test_that("scRegNet and scTransNet run with FM embeddings and report genes witho
                  train = d$train, validation = d$validation)
   fit <- igraph::graph_attr(g, "fit")
   expect_setequal(fit$genes_without_embedding, rownames(d$expression)[1:10])
-  expect_gt(grntorch:::.pair_metrics(g, d$test)[["auroc"]], 0.7)
+  expect_gt(evaluate_grn(g, d$test, missing = 0)$auroc, 0.7)
   g2 <- infer_grn(d$expression, scregnet(d$embeddings, gnn = "sage", epochs = 2, hidden = c(32, 16, 16, 8), threads = 1),
                   tfs = d$tfs, train = d$train)
   expect_s3_class(g2, "igraph")
   g3 <- infer_grn(d$expression, sctransnet(d$embeddings, epochs = 3, hidden = c(32, 16, 16, 8), threads = 1), tfs = d$tfs,
                   train = d$train, validation = d$validation)
-  expect_gt(grntorch:::.pair_metrics(g3, d$test)[["auroc"]], 0.7)
+  expect_gt(evaluate_grn(g3, d$test, missing = 0)$auroc, 0.7)
 })
 
 test_that("fm_embeddings pools arrays (mean and attentive), reads CSVs and runs TorchScript", {
