@@ -29,6 +29,10 @@
     .Call(`_grntorch_grn_set_threads`, n)
 }
 
+.grn_error_arg <- function() {
+    .Call(`_grntorch_grn_error_arg`)
+}
+
 .grn_scunigp <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, opts) {
     .Call(`_grntorch_grn_scunigp`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, opts)
 }

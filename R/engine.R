@@ -40,8 +40,9 @@
     stop(.engine_condition("grntorch: interrupted by the user", "grntorch_interrupt", base = "interrupt"))
   }
   if (inherits(e, "grntorch_argument_error")) {
-    # The glue writes "`arg`: message" when it knows the argument.
-    arg <- if (grepl("^`[^`]+`: ", msg)) sub("^`([^`]+)`: .*$", "\\1", msg) else NULL
+    # The glue keeps the argument it named (no message is parsed).
+    arg <- .grn_error_arg()
+    if (!nzchar(arg)) arg <- NULL
     stop(.engine_condition(msg, "grntorch_argument_error", arg = arg))
   }
   if (inherits(e, "grntorch_memory_error")) {

@@ -98,6 +98,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_error_arg
+std::string grn_error_arg();
+RcppExport SEXP _grntorch_grn_error_arg() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(grn_error_arg());
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_scunigp
 Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::List opts);
 RcppExport SEXP _grntorch_grn_scunigp(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP optsSEXP) {
@@ -184,6 +194,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
+    {"_grntorch_grn_error_arg", (DL_FUNC) &_grntorch_grn_error_arg, 0},
     {"_grntorch_grn_scunigp", (DL_FUNC) &_grntorch_grn_scunigp, 9},
     {"_grntorch_grn_supervised", (DL_FUNC) &_grntorch_grn_supervised, 10},
     {"_grntorch_grn_torchscript_embeddings", (DL_FUNC) &_grntorch_grn_torchscript_embeddings, 3},

@@ -27,12 +27,23 @@
 // ARE the R classes that R/engine.R (.engine_call) maps, by class only, onto
 // the package's conditions.  GRN_CATCH translates every engine exception into
 // one of them.
+namespace grnglue {
+// The argument named by the last grntorch_argument_error ("" when none): R
+// reads it through .grn_error_arg() to fill the condition's `arg` field, so
+// that no message text is ever parsed.
+inline std::string last_error_arg;
+}  // namespace grnglue
+
 class grntorch_argument_error : public std::invalid_argument {
  public:
-  // what() is "`arg`: message" (R/engine.R reads `arg` back from that prefix).
+  // what() is "`arg`: message"; the argument is also kept in grnglue::last_error_arg.
   grntorch_argument_error(const std::string& arg, const std::string& message)
-      : std::invalid_argument(arg.empty() ? message : "`" + arg + "`: " + message) {}
-  explicit grntorch_argument_error(const std::string& message) : std::invalid_argument(message) {}
+      : std::invalid_argument(arg.empty() ? message : "`" + arg + "`: " + message) {
+    grnglue::last_error_arg = arg;
+  }
+  explicit grntorch_argument_error(const std::string& message) : std::invalid_argument(message) {
+    grnglue::last_error_arg.clear();
+  }
 };
 
 class grntorch_engine_error : public std::runtime_error {

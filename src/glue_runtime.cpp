@@ -21,3 +21,8 @@ int grn_set_threads(int n) {
   return grntorch::set_threads(n);
   GRN_CATCH
 }
+
+// The argument named by the last argument error of the glue ("" when none);
+// read by R/engine.R right after it caught that error.
+// [[Rcpp::export(.grn_error_arg)]]
+std::string grn_error_arg() { return grnglue::last_error_arg; }
