@@ -47,9 +47,9 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
   opt.rank = static_cast<int>(num(opts, "rank"));
   opt.lr_logit = num(opts, "lr_logit");
   opt.offset_parametrization = Rcpp::as<bool>(opts["offset"]);
-  grntorch::InfoSEMLabels labs;
-  labs.regulator.assign(lab_reg.begin(), lab_reg.end());
-  labs.target.assign(lab_tgt.begin(), lab_tgt.end());
+  grntorch::LabeledPairs labs;
+  labs.from.assign(lab_reg.begin(), lab_reg.end());
+  labs.to.assign(lab_tgt.begin(), lab_tgt.end());
   labs.label.assign(lab_y.begin(), lab_y.end());
   grnglue::ThreadScope scope(threads);
   grntorch::InfoSEMResult res;

@@ -4,9 +4,9 @@
 
 namespace {
 
-grntorch::ScUniGPPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::IntegerVector& to,
+grntorch::LabeledPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::IntegerVector& to,
                                 const Rcpp::NumericVector& label) {
-  grntorch::ScUniGPPairs p;
+  grntorch::LabeledPairs p;
   for (R_xlen_t k = 0; k < from.size(); ++k) {
     p.from.push_back(from[k] - 1);
     p.to.push_back(to[k] - 1);

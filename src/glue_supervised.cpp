@@ -1,6 +1,8 @@
 #include "glue.h"
 
+#include "grntorch/metrics.hpp"
 #include "grntorch/supervised.hpp"
+#include "grntorch/torchscript.hpp"
 
 namespace {
 

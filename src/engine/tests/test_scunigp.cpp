@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "grntorch/scunigp.hpp"
-#include "grntorch/supervised.hpp"
+#include "grntorch/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@ using grntorch::Matrix;
 using grntorch::ScUniGPFusion;
 using grntorch::ScUniGPGnn;
 using grntorch::ScUniGPOptions;
-using grntorch::ScUniGPPairs;
+using ScUniGPPairs = grntorch::LabeledPairs;
 
 namespace {
 
