@@ -49,7 +49,3 @@
     invisible(.Call(`_grntorch_grn_write_torchscript_fixture`, path, dim, with_attention, seed))
 }
 
-.grn_pair_metrics <- function(score, label) {
-    .Call(`_grntorch_grn_pair_metrics`, score, label)
-}
-

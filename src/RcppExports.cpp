@@ -173,18 +173,6 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
-// grn_pair_metrics
-Rcpp::NumericVector grn_pair_metrics(const Rcpp::NumericVector score, const Rcpp::NumericVector label);
-RcppExport SEXP _grntorch_grn_pair_metrics(SEXP scoreSEXP, SEXP labelSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type score(scoreSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type label(labelSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_pair_metrics(score, label));
-    return rcpp_result_gen;
-END_RCPP
-}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 3},
@@ -199,7 +187,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_supervised", (DL_FUNC) &_grntorch_grn_supervised, 10},
     {"_grntorch_grn_torchscript_embeddings", (DL_FUNC) &_grntorch_grn_torchscript_embeddings, 3},
     {"_grntorch_grn_write_torchscript_fixture", (DL_FUNC) &_grntorch_grn_write_torchscript_fixture, 4},
-    {"_grntorch_grn_pair_metrics", (DL_FUNC) &_grntorch_grn_pair_metrics, 2},
     {NULL, NULL, 0}
 };
 

@@ -19,6 +19,7 @@
 
 #include "grntorch/common.hpp"
 #include "grntorch/deepsem.hpp"
+#include "grntorch/pairs.hpp"
 
 // ---------------------------------------------------------------------------
 // Exception types of the glue.  They live in the global namespace because Rcpp
@@ -113,6 +114,23 @@ class RMonitor : public grntorch::Monitor {
 };
 
 // Copy an R double matrix into an engine matrix (float), checking finiteness.
+// 1-based R pair columns (from, to, 0/1 label) -> the engine's 0-based pairs.
+inline grntorch::LabeledPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::IntegerVector& to,
+                                       const Rcpp::NumericVector& label) {
+  if (to.size() != from.size() || label.size() != from.size())
+    throw grntorch_argument_error("pairs", "from, to and label differ in length");
+  grntorch::LabeledPairs p;
+  p.from.reserve(from.size());
+  p.to.reserve(from.size());
+  p.label.reserve(from.size());
+  for (R_xlen_t k = 0; k < from.size(); ++k) {
+    p.from.push_back(from[k] - 1);
+    p.to.push_back(to[k] - 1);
+    p.label.push_back(static_cast<float>(label[k]));
+  }
+  return p;
+}
+
 inline grntorch::Matrix to_engine(const Rcpp::NumericMatrix& x, const char* arg) {
   grntorch::Matrix m(x.nrow(), x.ncol());
   const double* src = x.begin();

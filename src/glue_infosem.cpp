@@ -32,9 +32,9 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix h = embeddings.ncol() > 0 ? grnglue::to_engine(embeddings, "embeddings") : grntorch::Matrix();
   if (embeddings.ncol() == 0) h.rows = expr.nrow();
-  grntorch::InfoSEMLabels labs;
-  labs.regulator.assign(lab_reg.begin(), lab_reg.end());
-  labs.target.assign(lab_tgt.begin(), lab_tgt.end());
+  grntorch::LabeledPairs labs;
+  labs.from.assign(lab_reg.begin(), lab_reg.end());
+  labs.to.assign(lab_tgt.begin(), lab_tgt.end());
   labs.label.assign(lab_y.begin(), lab_y.end());
   grnglue::ThreadScope scope(threads);
   grntorch::InfoSEMResult res;

@@ -2,21 +2,6 @@
 
 #include "grntorch/scunigp.hpp"
 
-namespace {
-
-grntorch::ScUniGPPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::IntegerVector& to,
-                                const Rcpp::NumericVector& label) {
-  grntorch::ScUniGPPairs p;
-  for (R_xlen_t k = 0; k < from.size(); ++k) {
-    p.from.push_back(from[k] - 1);
-    p.to.push_back(to[k] - 1);
-    p.label.push_back(static_cast<float>(label[k]));
-  }
-  return p;
-}
-
-}  // namespace
-
 // expr: genes x cells; regulators and pair endpoints 1-based rows of expr;
 // opts: gnn, fusion, gnn_dims, tower_dims, gat_heads, pretrain_epochs,
 // pretrain_patience, d_model, n_heads, n_layers, dim_feedforward, dropout,
@@ -62,8 +47,8 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, "scunigp");
-  grntorch::ScUniGPResult r = grntorch::scunigp_fit(x, to_pairs(train_from, train_to, train_label),
-                                                    to_pairs(val_from, val_to, val_label), regs, o, &mon);
+  grntorch::ScUniGPResult r = grntorch::scunigp_fit(x, grnglue::to_pairs(train_from, train_to, train_label),
+                                                    grnglue::to_pairs(val_from, val_to, val_label), regs, o, &mon);
   mon.finish();
   return Rcpp::List::create(
       Rcpp::Named("logits") = grnglue::to_r(r.logits),

@@ -1,25 +1,7 @@
 #include "glue.h"
 
 #include "grntorch/supervised.hpp"
-
-namespace {
-
-grntorch::LabeledPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::IntegerVector& to,
-                                const Rcpp::NumericVector& label) {
-  grntorch::LabeledPairs p;
-  const R_xlen_t n = from.size();
-  p.from.resize(n);
-  p.to.resize(n);
-  p.label.resize(n);
-  for (R_xlen_t i = 0; i < n; ++i) {
-    p.from[i] = from[i] - 1;
-    p.to[i] = to[i] - 1;
-    p.label[i] = static_cast<float>(label[i]);
-  }
-  return p;
-}
-
-}  // namespace
+#include "grntorch/torchscript.hpp"
 
 // expr: genes x cells; regulators and pair genes: 1-based rows; embeddings:
 // genes x d (0 columns when unused); opts: model, gnn, epochs, lr, lr_decay,
@@ -65,8 +47,8 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, model);
-  auto res = grntorch::fit_supervised(x, regs, to_pairs(train_from, train_to, train_label),
-                                      to_pairs(val_from, val_to, val_label), emb, o, &mon);
+  auto res = grntorch::fit_supervised(x, regs, grnglue::to_pairs(train_from, train_to, train_label),
+                                      grnglue::to_pairs(val_from, val_to, val_label), emb, o, &mon);
   mon.finish();
   return Rcpp::List::create(Rcpp::Named("scores") = grnglue::to_r(res.scores),
                             Rcpp::Named("train_loss") = Rcpp::wrap(res.train_loss),
@@ -102,16 +84,5 @@ Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::Numeri
 void grn_write_torchscript_fixture(const std::string path, const int dim, const bool with_attention, const double seed) {
   GRN_TRY
   grntorch::write_torchscript_fixture(path, dim, with_attention, static_cast<uint64_t>(seed));
-  GRN_CATCH
-}
-
-// Test AUROC / average precision of scores against 0/1 labels.
-// [[Rcpp::export(.grn_pair_metrics)]]
-Rcpp::NumericVector grn_pair_metrics(const Rcpp::NumericVector score, const Rcpp::NumericVector label) {
-  GRN_TRY
-  if (score.size() != label.size()) throw grntorch_argument_error("label", "differs in length from score");
-  std::vector<float> s(score.begin(), score.end()), l(label.begin(), label.end());
-  return Rcpp::NumericVector::create(Rcpp::Named("auroc") = grntorch::auroc(s, l),
-                                     Rcpp::Named("average_precision") = grntorch::average_precision(s, l));
   GRN_CATCH
 }

@@ -1,9 +1,9 @@
 #include "grntorch/correlation.hpp"
 
-#include <torch/torch.h>
+#include "errors.hpp"
+#include "tensor_io.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <numeric>
 
@@ -27,8 +27,10 @@ std::vector<float> average_ranks(const float* x, int n, int stride) {
   return r;
 }
 
-Matrix correlation_scores(const Matrix& expr, const std::vector<int>& regulators,
-                          CorrelationMethod method, Monitor* monitor) {
+namespace {
+
+Matrix correlation_impl(const Matrix& expr, const std::vector<int>& regulators, CorrelationMethod method,
+                        Monitor* monitor) {
   const int n_genes = expr.rows, n_cells = expr.cols;
   if (n_genes < 2) throw InvalidArgument("expression needs at least 2 genes");
   if (n_cells < 3) throw InvalidArgument("expression needs at least 3 cells");
@@ -48,9 +50,9 @@ Matrix correlation_scores(const Matrix& expr, const std::vector<int>& regulators
       auto r = average_ranks(expr.data.data() + g, n_cells, n_genes);
       for (int c = 0; c < n_cells; ++c) ranked(g, c) = r[c];
     }
-    x = torch::from_blob(ranked.data.data(), {n_cells, n_genes}, torch::kFloat32).clone();
+    x = tio::colmajor_tensor(ranked);
   } else {
-    x = torch::from_blob(const_cast<float*>(expr.data.data()), {n_cells, n_genes}, torch::kFloat32).clone();
+    x = tio::colmajor_tensor(expr);
   }
   check_interrupt(monitor);
   // Centre and scale in double for accuracy, then one GEMM.
@@ -60,16 +62,20 @@ Matrix correlation_scores(const Matrix& expr, const std::vector<int>& regulators
   auto zero = norm.eq(0);
   xd = xd / norm.masked_fill(zero, 1.0);
   xd.masked_fill_(zero.expand_as(xd), 0.0);
-  auto idx = torch::tensor(std::vector<int64_t>(regulators.begin(), regulators.end()), torch::kLong);
+  auto idx = tio::to_long(regulators);
   auto xr = xd.index_select(1, idx);                 // cells x regs
   auto cor = torch::mm(xr.t(), xd).clamp(-1.0, 1.0);  // regs x genes
   check_interrupt(monitor);
-  // Column-major regs x genes == row-major genes x regs.
-  auto out_t = cor.t().contiguous().to(torch::kFloat32);
-  Matrix out(static_cast<int>(regulators.size()), n_genes);
-  std::memcpy(out.data.data(), out_t.data_ptr<float>(), out.data.size() * sizeof(float));
+  Matrix out = tio::to_matrix(cor);
   if (monitor) monitor->progress(1, 1, std::numeric_limits<double>::quiet_NaN());
   return out;
+}
+
+}  // namespace
+
+Matrix correlation_scores(const Matrix& expr, const std::vector<int>& regulators,
+                          CorrelationMethod method, Monitor* monitor) {
+  return detail::guarded([&] { return correlation_impl(expr, regulators, method, monitor); });
 }
 
 }  // namespace grntorch

@@ -13,6 +13,8 @@
 
 #include <c10/core/CPUAllocator.h>
 
+#include "errors.hpp"
+
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -72,7 +74,7 @@ class CpuBlockCache final : public c10::Allocator {
       }
     }
     if (p == nullptr) {
-      if (posix_memalign(&p, 64, n) != 0 || p == nullptr) throw std::bad_alloc();
+      if (posix_memalign(&p, 64, n) != 0 || p == nullptr) detail::throw_out_of_memory(n);
       if (n >= kMinBytes) {
         std::lock_guard<std::mutex> g(mu_);
         sizes_[p] = n;

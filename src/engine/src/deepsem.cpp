@@ -3,7 +3,9 @@
 #include "deepsem_internal.hpp"
 
 #include "cpu_block_cache.hpp"
+#include "errors.hpp"
 #include "gene_mlp.hpp"
+#include "tensor_io.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -105,9 +107,8 @@ DeepSEMData deepsem_prepare(const Matrix& expr, DeepSEMMode mode, const torch::D
   Matrix xs = deepsem_standardize(expr, mode, mode == DeepSEMMode::CellType ? &mask : nullptr);
   // genes x cells column-major == cells x genes row-major.
   DeepSEMData d;
-  auto opts = torch::TensorOptions().dtype(torch::kFloat32);
-  d.x = torch::from_blob(xs.data.data(), {expr.cols, expr.rows}, opts).clone().to(dev);
-  if (mode == DeepSEMMode::CellType) d.mask = torch::from_blob(mask.data.data(), {expr.cols, expr.rows}, opts).clone().to(dev);
+  d.x = tio::colmajor_tensor(xs).to(dev);
+  if (mode == DeepSEMMode::CellType) d.mask = tio::colmajor_tensor(mask).to(dev);
   return d;
 }
 
@@ -342,20 +343,13 @@ class RMSprop {
   std::vector<torch::Tensor> params_, sq_;
 };
 
-Matrix to_matrix(const torch::Tensor& A) {
-  auto a = A.detach().to(torch::kCPU).to(torch::kFloat32).t().contiguous();
-  Matrix m(static_cast<int>(A.size(0)), static_cast<int>(A.size(1)));
-  std::memcpy(m.data.data(), a.data_ptr<float>(), sizeof(float) * m.data.size());
-  return m;
-}
-
 [[noreturn]] void throw_nonfinite(int epoch, int batch, double loss) {
   std::ostringstream s;
   s << "DeepSEM diverged: the loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at epoch " << epoch
     << " (batch " << batch << "). Try smaller learning rates (`lr`, `lr_adj`), a smaller `beta`, "
     << "a larger `alpha`, or another `seed`; check that the expression is normalised log expression "
     << "(not raw counts).";
-  throw std::runtime_error(s.str());
+  throw EngineError(s.str());
 }
 
 }  // namespace
@@ -394,19 +388,21 @@ torch::Tensor DeepSEMModel::State::A_effective() const {
 
 Matrix DeepSEMModel::adjacency() const {
   if (!state || !state->A.defined()) throw InvalidArgument("model: not fitted");
-  return to_matrix(state->A_effective());
+  return detail::guarded([&] { return tio::to_matrix(state->A_effective()); });
 }
 
-void DeepSEMModel::save(const std::string& path) const {
+namespace {
+
+void save_model(const DeepSEMModel& model, const std::string& path) {
+  const auto& state = model.state;
   if (!state || !state->A.defined()) throw InvalidArgument("model: not fitted");
   torch::serialize::OutputArchive ar;
   const auto& o = state->opt;
-  auto dbl = torch::tensor(std::vector<double>{o.alpha, o.beta, o.lr, o.lr_adj, o.lr_decay}, torch::kFloat64);
-  auto ints = torch::tensor(std::vector<int64_t>{static_cast<int64_t>(o.mode), o.epochs, o.batch_size, o.hidden,
-                                                 o.net_epochs, o.adj_epochs, static_cast<int64_t>(o.seed),
-                                                 static_cast<int64_t>(o.speedups), state->n},
-                            torch::kInt64);
-  ar.write("format", torch::tensor(std::vector<int64_t>{1}, torch::kInt64));
+  auto dbl = tio::to_double({o.alpha, o.beta, o.lr, o.lr_adj, o.lr_decay});
+  auto ints = tio::to_long(std::vector<int64_t>{static_cast<int64_t>(o.mode), o.epochs, o.batch_size, o.hidden,
+                                                o.net_epochs, o.adj_epochs, static_cast<int64_t>(o.seed),
+                                                static_cast<int64_t>(o.speedups), state->n});
+  ar.write("format", tio::to_long(std::vector<int64_t>{1}));
   ar.write("options_double", dbl);
   ar.write("options_int", ints);
   ar.write("A", state->A.detach().to(torch::kCPU));
@@ -415,19 +411,19 @@ void DeepSEMModel::save(const std::string& path) const {
   for (std::size_t i = 0; i < ps.size(); ++i) ar.write(nm[i], ps[i].detach().to(torch::kCPU));
   try {
     ar.save_to(path);
-  } catch (const std::exception& e) {
-    throw InvalidArgument("path: cannot write \"" + path + "\": " + e.what());
+  } catch (const c10::Error& e) {
+    throw InvalidArgument("path: cannot write \"" + path + "\": " + e.what_without_backtrace());
   }
 }
 
-DeepSEMModel DeepSEMModel::load(const std::string& path) {
+DeepSEMModel load_model(const std::string& path) {
   torch::serialize::InputArchive ar;
   try {
     ar.load_from(path);
   } catch (const std::exception& e) {
     throw InvalidArgument("path: cannot read a DeepSEM model from \"" + path + "\"");
   }
-  auto s = std::make_shared<State>();
+  auto s = std::make_shared<DeepSEMModel::State>();
   torch::Tensor dbl, ints;
   ar.read("options_double", dbl);
   ar.read("options_int", ints);
@@ -459,25 +455,74 @@ DeepSEMModel DeepSEMModel::load(const std::string& path) {
   return DeepSEMModel(s);
 }
 
+}  // namespace
+
+void DeepSEMModel::save(const std::string& path) const {
+  detail::guarded([&] { save_model(*this, path); });
+}
+
+DeepSEMModel DeepSEMModel::load(const std::string& path) {
+  return detail::guarded([&] { return load_model(path); });
+}
+
 // ---------------------------------------------------------------- training
 
-DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, Monitor* monitor,
-                            const DeepSEMExtension* ext) {
-  using clock = std::chrono::steady_clock;
-  const auto t_start = clock::now();
-  const int64_t cells = data.x.size(0), n = data.x.size(1);
-  validate(opt, static_cast<int>(n), static_cast<int>(cells));
-  const auto dev = data.x.device();
-  const auto fopt = torch::TensorOptions().dtype(torch::kFloat32).device(dev);
-  const unsigned sp = opt.speedups;
-  std::unique_ptr<CpuBlockCacheScope> block_cache;
-  if ((sp & kSpeedBlockCache) && dev.is_cpu()) block_cache = std::make_unique<CpuBlockCacheScope>();
+namespace {
 
-  // All random numbers come from one CPU generator (so CPU and CUDA runs draw
-  // the same stream): initialisation, the per-epoch shuffles, the per-batch noise.
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
+// One run of DeepSEM's training loop (deepsem_train in steps).  All random
+// numbers come from one CPU generator (so CPU and CUDA runs draw the same
+// stream), in this order: initialisation, then per epoch the shuffle, then
+// per batch the noise.
+struct DeepSEMRun {
+  const DeepSEMData& data;
+  const DeepSEMOptions& opt;
+  Monitor* monitor;
+  const DeepSEMExtension* ext;
+  int64_t cells, n, bs, n_batches;
+  torch::Device dev;
+  torch::TensorOptions fopt;
+  unsigned sp;
+  bool masked;
+  at::Generator gen;
+  std::shared_ptr<DeepSEMModel::State> st;
+  torch::Tensor offdiag, eye;
+  std::vector<torch::Tensor> adj_params;  // A, the extension's parameters (requires_grad follows A's)
+  std::unique_ptr<RMSprop> net_opt, adj_opt;
+  std::vector<RMSprop> own_opts;          // extension parameters with their own learning rate
+  // Encoder outputs of every cell, valid while the nets do not change (A epochs).
+  torch::Tensor mu0_all, lv0_all, pm0_c, plv0_c;
+  bool enc_cache_valid = false;
+  // Net epochs: A, I - A^T, its inverse and the prior term are constant.
+  torch::Tensor Aeff_c, Mt_c, Minv_c, sparse_c;
 
-  auto st = std::make_shared<DeepSEMModel::State>();
+  DeepSEMRun(const DeepSEMData& d, const DeepSEMOptions& o, Monitor* m, const DeepSEMExtension* e)
+      : data(d), opt(o), monitor(m), ext(e), cells(d.x.size(0)), n(d.x.size(1)), bs(o.batch_size),
+        n_batches((cells + bs - 1) / bs), dev(d.x.device()),
+        fopt(torch::TensorOptions().dtype(torch::kFloat32).device(dev)), sp(o.speedups), masked(d.mask.defined()),
+        gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {}
+
+  torch::Tensor adjacency() const {
+    torch::Tensor a = (ext != nullptr && ext->adjacency) ? ext->adjacency(st->A) : st->A;
+    return a * offdiag;
+  }
+  torch::Tensor penalty(const torch::Tensor& Aeff) const {
+    if (ext != nullptr && ext->a_penalty) return ext->a_penalty(Aeff);
+    return sparsity_term(Aeff, opt.alpha);
+  }
+
+  void init_model();
+  void init_optimisers();
+  void prepare_epoch(bool net_epoch);
+  SemParts net_batch_parts(const torch::Tensor& xb, const torch::Tensor& mb, const torch::Tensor& eps);
+  SemParts adj_batch_parts(const torch::Tensor& idx, const torch::Tensor& xb, const torch::Tensor& mb,
+                           const torch::Tensor& eps, bool nets_grad, torch::Tensor& sparse);
+  void step(const torch::Tensor& total, bool net_epoch);
+  void zero_grads();
+  void run_epoch(int epoch, DeepSEMTrace& trace);
+};
+
+void DeepSEMRun::init_model() {
+  st = std::make_shared<DeepSEMModel::State>();
   st->opt = opt;
   st->n = static_cast<int>(n);
   st->nets.init(static_cast<int>(n), opt.hidden, gen);
@@ -489,19 +534,12 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
     a.fill_diagonal_(0);
     st->A = a.to(torch::kFloat32).to(dev);
   }
-  auto offdiag = torch::ones({n, n}, fopt) - torch::eye(n, fopt);
-  auto eye = torch::eye(n, fopt);
+  offdiag = torch::ones({n, n}, fopt) - torch::eye(n, fopt);
+  eye = torch::eye(n, fopt);
+}
 
-  auto adjacency = [&]() -> torch::Tensor {
-    torch::Tensor a = (ext != nullptr && ext->adjacency) ? ext->adjacency(st->A) : st->A;
-    return a * offdiag;
-  };
-  auto penalty = [&](const torch::Tensor& Aeff) -> torch::Tensor {
-    if (ext != nullptr && ext->a_penalty) return ext->a_penalty(Aeff);
-    return sparsity_term(Aeff, opt.alpha);
-  };
-
-  std::vector<torch::Tensor> adj_params{st->A};
+void DeepSEMRun::init_optimisers() {
+  adj_params = {st->A};
   // Extension parameters with their own learning rate get their own optimiser.
   std::vector<torch::Tensor> own_lr_params;
   std::vector<double> own_lrs;
@@ -517,156 +555,182 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
       }
     }
   }
-  RMSprop net_opt(st->nets.parameters(), opt.lr);
-  RMSprop adj_opt(adj_params, opt.lr_adj);
-  std::vector<RMSprop> own_opts;
+  net_opt = std::make_unique<RMSprop>(st->nets.parameters(), opt.lr);
+  adj_opt = std::make_unique<RMSprop>(adj_params, opt.lr_adj);
   for (std::size_t i = 0; i < own_lr_params.size(); ++i)
     own_opts.emplace_back(std::vector<torch::Tensor>{own_lr_params[i]}, own_lrs[i]);
   for (const auto& p : own_lr_params) adj_params.push_back(p);  // requires_grad follows A's
+}
 
-  DeepSEMResult res;
-  const int cycle = opt.net_epochs + opt.adj_epochs;
-  const int64_t bs = opt.batch_size;
-  const int64_t n_batches = (cells + bs - 1) / bs;
-  const bool masked = data.mask.defined();
-
-  // Encoder outputs of every cell, valid while the nets do not change (A epochs).
-  torch::Tensor mu0_all, lv0_all, pm0_c, plv0_c;
-  bool enc_cache_valid = false;
-
-  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
-    const auto t_epoch = clock::now();
-    const bool net_epoch = epoch % cycle < opt.net_epochs;
-    const bool nets_grad = net_epoch || !(sp & kSpeedFreezeNets);
-    st->nets.set_requires_grad(nets_grad);
-    for (auto& p : adj_params) p.requires_grad_(!net_epoch);
-
-    auto perm = torch::randperm(cells, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
-
-    torch::Tensor Aeff_c, Mt_c, Minv_c, sparse_c;
-    if (net_epoch) {
-      enc_cache_valid = false;
-      torch::NoGradGuard ng;
-      Aeff_c = adjacency();
-      Mt_c = eye - Aeff_c.t();
-      if (sp & kSpeedConstInverse) Minv_c = torch::linalg_inv(Mt_c);
-      sparse_c = penalty(Aeff_c);
-    } else if ((sp & kSpeedEncoderCache) && !enc_cache_valid) {
-      torch::NoGradGuard ng;
-      mu0_all = torch::empty({cells, n}, fopt);
-      lv0_all = torch::empty({cells, n}, fopt);
-      for (int64_t s0 = 0; s0 < cells; s0 += bs) {
-        check_interrupt(monitor);
-        int64_t len = std::min(bs, cells - s0);
-        auto enc = st->nets.encode(data.x.narrow(0, s0, len));
-        mu0_all.narrow(0, s0, len).copy_(enc.first);
-        lv0_all.narrow(0, s0, len).copy_(enc.second);
-      }
-      auto pr = st->nets.prior();
-      pm0_c = pr.first;
-      plv0_c = pr.second;
-      enc_cache_valid = true;
-    }
-
-    double sum_loss = 0, sum_mse = 0, sum_kl = 0, sum_sparse = 0;
-    for (int64_t b = 0; b < n_batches; ++b) {
-      check_interrupt(monitor);
-      const int64_t s0 = b * bs, len = std::min(bs, cells - s0);
-      auto idx = perm.narrow(0, s0, len);
-      auto xb = data.x.index_select(0, idx);
-      torch::Tensor mb = masked ? data.mask.index_select(0, idx) : torch::Tensor();
-      auto eps = torch::randn({len, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(dev);
-
-      torch::Tensor mu0, lv0, pm0, plv0, Mt, sparse;
-      SemParts parts;
-      if (net_epoch) {
-        auto enc = st->nets.encode(xb);
-        auto pr = st->nets.prior();
-        torch::Tensor Minv = Minv_c;
-        if (!Minv.defined()) {
-          torch::NoGradGuard ng;
-          Minv = torch::linalg_inv(Mt_c);
-        }
-        parts = sem_loss(st->nets, enc.first, enc.second, pr.first, pr.second, Mt_c,
-                         [&](const torch::Tensor& z) { return z.mm(Minv); }, xb, mb, eps, opt.beta);
-        sparse = sparse_c;
-      } else {
-        auto Aeff = adjacency();
-        Mt = eye - Aeff.t();
-        if (sp & kSpeedEncoderCache) {
-          mu0 = mu0_all.index_select(0, idx);
-          lv0 = lv0_all.index_select(0, idx);
-          pm0 = pm0_c;
-          plv0 = plv0_c;
-        } else {
-          auto enc = st->nets.encode(xb);
-          auto pr = st->nets.prior();
-          mu0 = enc.first;
-          lv0 = enc.second;
-          pm0 = pr.first;
-          plv0 = pr.second;
-        }
-        // The decoder table needs frozen nets (no weight gradients).
-        const bool table = (sp & kSpeedDecoderTable) && !nets_grad && dev.is_cpu();
-        if (sp & kSpeedSolve) {
-          parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
-                           [&](const torch::Tensor& z) { return torch::linalg_solve(Mt, z, /*left=*/false); }, xb, mb,
-                           eps, opt.beta, table);
-        } else {
-          parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
-                           [&](const torch::Tensor& z) { return z.mm(torch::linalg_inv(Mt)); }, xb, mb, eps,
-                           opt.beta, table);
-        }
-        sparse = penalty(Aeff);
-      }
-      auto total = parts.mse + parts.kl + sparse;
-      const double lv = total.item<double>();
-      if (!std::isfinite(lv)) throw_nonfinite(epoch + 1, static_cast<int>(b + 1), lv);
-      net_opt.zero_grad();
-      adj_opt.zero_grad();
-      for (auto& o : own_opts) o.zero_grad();
-      total.backward();
-      if (net_epoch) {
-        net_opt.step();
-      } else {
-        adj_opt.step();
-        for (auto& o : own_opts) o.step();
-      }
-      sum_loss += lv;
-      sum_mse += parts.mse.item<double>();
-      sum_kl += parts.kl.item<double>();
-      sum_sparse += sparse.item<double>();
-    }
-    net_opt.zero_grad();
-    adj_opt.zero_grad();
-    for (auto& o : own_opts) o.zero_grad();
-    net_opt.lr_ *= opt.lr_decay;
-
-    const double nb = static_cast<double>(n_batches);
-    res.trace.loss.push_back(sum_loss / nb);
-    res.trace.mse.push_back(sum_mse / nb);
-    res.trace.kl.push_back(sum_kl / nb);
-    res.trace.sparse.push_back(sum_sparse / nb);
-    res.trace.seconds.push_back(std::chrono::duration<double>(clock::now() - t_epoch).count());
-    if (ext != nullptr && ext->on_epoch_end) {
-      torch::NoGradGuard ng;
-      ext->on_epoch_end(epoch, adjacency());
-    }
-    if (monitor != nullptr) monitor->progress(epoch + 1, opt.epochs, sum_loss / nb);
+// The per-epoch constants: A and (I - A^T)^-1 in net epochs, the encoder
+// outputs of every cell in A epochs (once per block of A epochs).
+void DeepSEMRun::prepare_epoch(bool net_epoch) {
+  if (net_epoch) {
+    enc_cache_valid = false;
+    torch::NoGradGuard ng;
+    Aeff_c = adjacency();
+    Mt_c = eye - Aeff_c.t();
+    Minv_c = (sp & kSpeedConstInverse) ? torch::linalg_inv(Mt_c) : torch::Tensor();
+    sparse_c = penalty(Aeff_c);
+    return;
   }
+  Aeff_c = Mt_c = Minv_c = sparse_c = torch::Tensor();
+  if ((sp & kSpeedEncoderCache) && !enc_cache_valid) {
+    torch::NoGradGuard ng;
+    mu0_all = torch::empty({cells, n}, fopt);
+    lv0_all = torch::empty({cells, n}, fopt);
+    for (int64_t s0 = 0; s0 < cells; s0 += bs) {
+      check_interrupt(monitor);
+      int64_t len = std::min(bs, cells - s0);
+      auto enc = st->nets.encode(data.x.narrow(0, s0, len));
+      mu0_all.narrow(0, s0, len).copy_(enc.first);
+      lv0_all.narrow(0, s0, len).copy_(enc.second);
+    }
+    auto pr = st->nets.prior();
+    pm0_c = pr.first;
+    plv0_c = pr.second;
+    enc_cache_valid = true;
+  }
+}
 
-  st->nets.set_requires_grad(false);
-  for (auto& p : adj_params) p.requires_grad_(false);
+SemParts DeepSEMRun::net_batch_parts(const torch::Tensor& xb, const torch::Tensor& mb, const torch::Tensor& eps) {
+  auto enc = st->nets.encode(xb);
+  auto pr = st->nets.prior();
+  torch::Tensor Minv = Minv_c;
+  if (!Minv.defined()) {
+    torch::NoGradGuard ng;
+    Minv = torch::linalg_inv(Mt_c);
+  }
+  return sem_loss(st->nets, enc.first, enc.second, pr.first, pr.second, Mt_c,
+                  [&](const torch::Tensor& z) { return z.mm(Minv); }, xb, mb, eps, opt.beta);
+}
+
+SemParts DeepSEMRun::adj_batch_parts(const torch::Tensor& idx, const torch::Tensor& xb, const torch::Tensor& mb,
+                                     const torch::Tensor& eps, bool nets_grad, torch::Tensor& sparse) {
+  auto Aeff = adjacency();
+  torch::Tensor Mt = eye - Aeff.t();
+  torch::Tensor mu0, lv0, pm0, plv0;
+  if (sp & kSpeedEncoderCache) {
+    mu0 = mu0_all.index_select(0, idx);
+    lv0 = lv0_all.index_select(0, idx);
+    pm0 = pm0_c;
+    plv0 = plv0_c;
+  } else {
+    auto enc = st->nets.encode(xb);
+    auto pr = st->nets.prior();
+    mu0 = enc.first;
+    lv0 = enc.second;
+    pm0 = pr.first;
+    plv0 = pr.second;
+  }
+  // The decoder table needs frozen nets (no weight gradients).
+  const bool table = (sp & kSpeedDecoderTable) && !nets_grad && dev.is_cpu();
+  SemParts parts;
+  if (sp & kSpeedSolve) {
+    parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
+                     [&](const torch::Tensor& z) { return torch::linalg_solve(Mt, z, /*left=*/false); }, xb, mb, eps,
+                     opt.beta, table);
+  } else {
+    parts = sem_loss(st->nets, mu0, lv0, pm0, plv0, Mt,
+                     [&](const torch::Tensor& z) { return z.mm(torch::linalg_inv(Mt)); }, xb, mb, eps, opt.beta,
+                     table);
+  }
+  sparse = penalty(Aeff);
+  return parts;
+}
+
+void DeepSEMRun::zero_grads() {
+  net_opt->zero_grad();
+  adj_opt->zero_grad();
+  for (auto& o : own_opts) o.zero_grad();
+}
+
+void DeepSEMRun::step(const torch::Tensor& total, bool net_epoch) {
+  zero_grads();
+  total.backward();
+  if (net_epoch) {
+    net_opt->step();
+  } else {
+    adj_opt->step();
+    for (auto& o : own_opts) o.step();
+  }
+}
+
+void DeepSEMRun::run_epoch(int epoch, DeepSEMTrace& trace) {
+  using clock = std::chrono::steady_clock;
+  const auto t_epoch = clock::now();
+  const int cycle = opt.net_epochs + opt.adj_epochs;
+  const bool net_epoch = epoch % cycle < opt.net_epochs;
+  const bool nets_grad = net_epoch || !(sp & kSpeedFreezeNets);
+  st->nets.set_requires_grad(nets_grad);
+  for (auto& p : adj_params) p.requires_grad_(!net_epoch);
+  auto perm = torch::randperm(cells, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
+  prepare_epoch(net_epoch);
+
+  double sum_loss = 0, sum_mse = 0, sum_kl = 0, sum_sparse = 0;
+  for (int64_t b = 0; b < n_batches; ++b) {
+    check_interrupt(monitor);
+    const int64_t s0 = b * bs, len = std::min(bs, cells - s0);
+    auto idx = perm.narrow(0, s0, len);
+    auto xb = data.x.index_select(0, idx);
+    torch::Tensor mb = masked ? data.mask.index_select(0, idx) : torch::Tensor();
+    auto eps = torch::randn({len, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(dev);
+    torch::Tensor sparse = sparse_c;
+    SemParts parts = net_epoch ? net_batch_parts(xb, mb, eps) : adj_batch_parts(idx, xb, mb, eps, nets_grad, sparse);
+    auto total = parts.mse + parts.kl + sparse;
+    const double lv = total.item<double>();
+    if (!std::isfinite(lv)) throw_nonfinite(epoch + 1, static_cast<int>(b + 1), lv);
+    step(total, net_epoch);
+    sum_loss += lv;
+    sum_mse += parts.mse.item<double>();
+    sum_kl += parts.kl.item<double>();
+    sum_sparse += sparse.item<double>();
+  }
+  zero_grads();
+  net_opt->lr_ *= opt.lr_decay;
+
+  const double nb = static_cast<double>(n_batches);
+  trace.loss.push_back(sum_loss / nb);
+  trace.mse.push_back(sum_mse / nb);
+  trace.kl.push_back(sum_kl / nb);
+  trace.sparse.push_back(sum_sparse / nb);
+  trace.seconds.push_back(std::chrono::duration<double>(clock::now() - t_epoch).count());
+  if (ext != nullptr && ext->on_epoch_end) {
+    torch::NoGradGuard ng;
+    ext->on_epoch_end(epoch, adjacency());
+  }
+  if (monitor != nullptr) monitor->progress(epoch + 1, opt.epochs, sum_loss / nb);
+}
+
+}  // namespace
+
+DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, Monitor* monitor,
+                            const DeepSEMExtension* ext) {
+  using clock = std::chrono::steady_clock;
+  const auto t_start = clock::now();
+  validate(opt, static_cast<int>(data.x.size(1)), static_cast<int>(data.x.size(0)));
+  DeepSEMRun run(data, opt, monitor, ext);
+  std::unique_ptr<CpuBlockCacheScope> block_cache;
+  if ((run.sp & kSpeedBlockCache) && run.dev.is_cpu()) block_cache = std::make_unique<CpuBlockCacheScope>();
+  run.init_model();
+  run.init_optimisers();
+  DeepSEMResult res;
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) run.run_epoch(epoch, res.trace);
+
+  run.st->nets.set_requires_grad(false);
+  for (auto& p : run.adj_params) p.requires_grad_(false);
   {
     torch::NoGradGuard ng;
-    res.A = to_matrix(adjacency());
+    res.A = tio::to_matrix(run.adjacency());
   }
-  res.model = DeepSEMModel(st);
+  res.model = DeepSEMModel(run.st);
   res.seconds = std::chrono::duration<double>(clock::now() - t_start).count();
   return res;
 }
 
-DeepSEMResult deepsem_fit(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor) {
+namespace {
+
+DeepSEMResult deepsem_fit_impl(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor) {
   if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: DeepSEM needs at least 2 genes and 2 cells");
   for (float v : expr.data)
     if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
@@ -674,6 +738,12 @@ DeepSEMResult deepsem_fit(const Matrix& expr, const DeepSEMOptions& opt, Monitor
   auto dev = deepsem_device(opt.device);
   auto data = deepsem_prepare(expr, opt.mode, dev);
   return deepsem_train(data, opt, monitor, nullptr);
+}
+
+}  // namespace
+
+DeepSEMResult deepsem_fit(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor) {
+  return detail::guarded([&] { return deepsem_fit_impl(expr, opt, monitor); });
 }
 
 }  // namespace grntorch

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "gene_mlp_kernels.hpp"
+#include "tensor_io.hpp"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -96,8 +97,8 @@ class GeneMLPFunction : public torch::autograd::Function<GeneMLPFunction> {
         kernels::head_backward(gp, static_cast<int>(k), wp, yp, dp, len_wo ? acc : nullptr,
                                len_b2 ? acc + len_wo : nullptr, r0, r1, static_cast<int>(H));
       });
-      if (need_Wo) gWo = torch::from_blob(acc.data(), {k, H}, opts).clone();
-      if (need_b2) gb2 = torch::from_blob(acc.data() + len_wo, {H}, opts).clone();
+      if (need_Wo) gWo = tio::copy_floats(acc.data(), {k, H});
+      if (need_b2) gb2 = tio::copy_floats(acc.data() + len_wo, {H});
     }
     if (need_bo) gbo = g.sum(0);
     torch::Tensor gW2, gs, ga, gc;
@@ -114,8 +115,8 @@ class GeneMLPFunction : public torch::autograd::Function<GeneMLPFunction> {
         kernels::first_layer_backward(d, y, sp, ap, gsp, len_a ? acc : nullptr, len_c ? acc + len_a : nullptr, r0,
                                       r1, static_cast<int>(H));
       });
-      if (need_a) ga = torch::from_blob(acc.data(), {H}, opts).clone();
-      if (need_c) gc = torch::from_blob(acc.data() + len_a, {H}, opts).clone();
+      if (need_a) ga = tio::copy_floats(acc.data(), {H});
+      if (need_c) gc = tio::copy_floats(acc.data() + len_a, {H});
     }
     if (gs.defined()) gs = gs.view(ctx->saved_data["s_sizes"].toIntVector());
     return {gs, ga, gc, gW2, gb2, gWo, gbo};

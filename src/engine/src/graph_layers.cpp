@@ -1,6 +1,7 @@
 #include "graph_layers.hpp"
 
 #include "grntorch/common.hpp"
+#include "tensor_io.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,10 +17,6 @@ namespace {
 struct QuietWarnings : c10::WarningHandler {
   void process(const c10::SourceLocation&, const std::string&, const bool) override {}
 };
-
-torch::Tensor long_tensor(const std::vector<int64_t>& v) {
-  return torch::tensor(v, torch::TensorOptions().dtype(torch::kLong));
-}
 
 // [E] or [E, H] index expanded to the shape of values for scatter_reduce.
 torch::Tensor expand_index(const torch::Tensor& index, const torch::Tensor& values) {
@@ -56,8 +53,8 @@ Graph make_graph(const std::vector<int64_t>& src, const std::vector<int64_t>& ds
     t[i] = e[i].second;
   }
   Graph g;
-  g.src = long_tensor(s);
-  g.dst = long_tensor(t);
+  g.src = tio::to_long(s);
+  g.dst = tio::to_long(t);
   g.num_nodes = num_nodes;
   // Permutation that orders the edges by (src, dst), for A^T products.
   std::vector<int64_t> perm(e.size());
@@ -65,7 +62,7 @@ Graph make_graph(const std::vector<int64_t>& src, const std::vector<int64_t>& ds
   std::sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
     return s[a] != s[b] ? s[a] < s[b] : t[a] < t[b];
   });
-  g.t_perm = long_tensor(perm);
+  g.t_perm = tio::to_long(perm);
   // CSR row pointers by destination (edges are sorted by dst) and by source
   // (through t_perm).
   std::vector<int64_t> dp(num_nodes + 1, 0), sp(num_nodes + 1, 0);
@@ -77,17 +74,13 @@ Graph make_graph(const std::vector<int64_t>& src, const std::vector<int64_t>& ds
     dp[n + 1] += dp[n];
     sp[n + 1] += sp[n];
   }
-  g.dst_ptr = long_tensor(dp);
-  g.src_ptr = long_tensor(sp);
+  g.dst_ptr = tio::to_long(dp);
+  g.src_ptr = tio::to_long(sp);
   return g;
 }
 
 Graph add_self_loops(const Graph& g) {
-  auto s = g.src.contiguous();
-  auto t = g.dst.contiguous();
-  std::vector<int64_t> vs(s.data_ptr<int64_t>(), s.data_ptr<int64_t>() + s.numel());
-  std::vector<int64_t> vt(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
-  return make_graph(vs, vt, g.num_nodes, false, true);
+  return make_graph(tio::to_int64_vector(g.src), tio::to_int64_vector(g.dst), g.num_nodes, false, true);
 }
 
 torch::Tensor in_degree(const Graph& g) {
@@ -205,7 +198,7 @@ torch::Tensor empty_rows(const torch::Tensor& dst_ptr) {
   std::vector<int64_t> rows;
   for (int64_t n = 0; n < N; ++n)
     if (d[n] == d[n + 1]) rows.push_back(n);
-  return long_tensor(rows);
+  return tio::to_long(rows);
 }
 
 // values [E, H], x [N, H, F] (both contiguous, same floating type, CPU).

@@ -2,26 +2,15 @@
 // informative priors of Cui et al. (2025) plugged in through DeepSEMExtension.
 #include "infosem_internal.hpp"
 
+#include "errors.hpp"
+#include "tensor_io.hpp"
+
 #include <cmath>
-#include <cstring>
 #include <sstream>
 
 namespace grntorch {
 
 namespace {
-
-Matrix tensor_to_matrix(const torch::Tensor& t) {
-  // t: rows x cols (row-major torch) -> column-major Matrix
-  auto a = t.detach().to(torch::kCPU).to(torch::kFloat32).t().contiguous();
-  Matrix m(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)));
-  std::memcpy(m.data.data(), a.data_ptr<float>(), sizeof(float) * m.data.size());
-  return m;
-}
-
-std::vector<float> tensor_to_vector(const torch::Tensor& t) {
-  auto a = t.detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
-  return std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
-}
 
 double logit(double p) { return std::log(p / (1.0 - p)); }
 
@@ -113,58 +102,68 @@ torch::Tensor InfoSEMPrior::effect_prior_offset(const torch::Tensor& D) const {
   return sparsity_term(D, opt.deepsem.alpha) + w_penalty();
 }
 
-std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const InfoSEMLabels* labels,
+namespace {
+
+// The embeddings H (n x d, on the device) and w = 0.
+void set_embeddings(InfoSEMPrior& p, const Matrix& embeddings, const InfoSEMOptions& opt, int64_t n,
+                    const torch::Device& dev) {
+  if (embeddings.rows != n) {
+    std::ostringstream s;
+    s << "embeddings: has " << embeddings.rows << " rows but the expression has " << n << " genes";
+    throw InvalidArgument(s.str());
+  }
+  for (float v : embeddings.data)
+    if (!std::isfinite(v)) throw InvalidArgument("embeddings: contains NA, NaN or infinite values");
+  const auto fopt = torch::TensorOptions().dtype(torch::kFloat32).device(dev);
+  const int64_t d = embeddings.cols;
+  p.H = tio::rows_tensor(embeddings).to(dev);  // column-major genes x d -> row-major n x d
+  p.w_reg = torch::zeros({d}, fopt);
+  p.w_tgt = torch::zeros({d}, fopt);
+  p.learn_w = opt.sigma_w > 0;
+}
+
+// InfoSEM-BC: the labelled entries t * n + r with their prior logits, and L_a, L_b.
+void set_labels(InfoSEMPrior& p, const LabeledPairs& labels, const InfoSEMOptions& opt, int64_t n,
+                const torch::Device& dev) {
+  check_pairs(labels, static_cast<int>(n), "prior_edges", /*need_both_classes=*/false);
+  const std::size_t m = labels.size();
+  std::vector<int64_t> idx(m);
+  std::vector<float> mu(m);
+  const float mpos = static_cast<float>(logit(opt.p_pos)), mneg = static_cast<float>(logit(opt.p_neg));
+  for (std::size_t k = 0; k < m; ++k) {
+    const int r = labels.from[k], t = labels.to[k];
+    if (r == t) throw InvalidArgument("prior_edges: self-pairs (regulator == target) cannot be labelled");
+    idx[k] = static_cast<int64_t>(t) * n + r;
+    mu[k] = labels.label[k] == 1.0f ? mpos : mneg;
+  }
+  p.lab_index = tio::to_long(idx).to(dev);
+  p.lab_mu = tio::to_float(mu).to(dev);
+  const int64_t h = std::min<int64_t>(opt.rank, n);
+  // A separate generator: DeepSEM's own random stream is left untouched.
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
+  p.La = (torch::randn({n, h}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
+  p.Lb = (torch::randn({h, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
+  p.bc = true;
+}
+
+}  // namespace
+
+std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const LabeledPairs* labels,
                                                  const InfoSEMOptions& opt, int64_t n, const torch::Device& dev) {
   auto p = std::make_unique<InfoSEMPrior>();
   p->opt = opt;
   p->n = n;
   const auto fopt = torch::TensorOptions().dtype(torch::kFloat32).device(dev);
   p->offdiag = torch::ones({n, n}, fopt) - torch::eye(n, fopt);
-  const int64_t d = embeddings.cols;
-  if (d > 0) {
-    if (embeddings.rows != n) {
-      std::ostringstream s;
-      s << "embeddings: has " << embeddings.rows << " rows but the expression has " << n << " genes";
-      throw InvalidArgument(s.str());
-    }
-    for (float v : embeddings.data)
-      if (!std::isfinite(v)) throw InvalidArgument("embeddings: contains NA, NaN or infinite values");
-    // column-major genes x d -> row-major n x d
-    auto h = torch::from_blob(const_cast<float*>(embeddings.data.data()), {d, n}, torch::kFloat32).t().contiguous();
-    p->H = h.to(dev);
-    p->w_reg = torch::zeros({d}, fopt);
-    p->w_tgt = torch::zeros({d}, fopt);
-    p->learn_w = opt.sigma_w > 0;
-  }
-  if (labels != nullptr && !labels->label.empty()) {
-    const std::size_t m = labels->label.size();
-    if (labels->regulator.size() != m || labels->target.size() != m)
-      throw InvalidArgument("prior_edges: regulator, target and label have different lengths");
-    std::vector<int64_t> idx(m);
-    std::vector<float> mu(m);
-    const float mpos = static_cast<float>(logit(opt.p_pos)), mneg = static_cast<float>(logit(opt.p_neg));
-    for (std::size_t k = 0; k < m; ++k) {
-      const int r = labels->regulator[k], t = labels->target[k], y = labels->label[k];
-      if (r < 0 || r >= n || t < 0 || t >= n) throw InvalidArgument("prior_edges: gene index out of range");
-      if (r == t) throw InvalidArgument("prior_edges: self-pairs (regulator == target) cannot be labelled");
-      if (y != 0 && y != 1) throw InvalidArgument("prior_edges: labels must be 0 or 1");
-      idx[k] = static_cast<int64_t>(t) * n + r;
-      mu[k] = y == 1 ? mpos : mneg;
-    }
-    p->lab_index = torch::tensor(idx, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
-    p->lab_mu = torch::tensor(mu, torch::TensorOptions().dtype(torch::kFloat32)).to(dev);
-    const int64_t h = std::min<int64_t>(opt.rank, n);
-    // A separate generator: DeepSEM's own random stream is left untouched.
-    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
-    p->La = (torch::randn({n, h}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
-    p->Lb = (torch::randn({h, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
-    p->bc = true;
-  }
+  if (embeddings.cols > 0) set_embeddings(*p, embeddings, opt, n, dev);
+  if (labels != nullptr && (!labels->empty() || !labels->label.empty())) set_labels(*p, *labels, opt, n, dev);
   return p;
 }
 
-InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const InfoSEMLabels* labels,
-                          const InfoSEMOptions& opt, Monitor* monitor) {
+namespace {
+
+InfoSEMResult fit_impl(const Matrix& expr, const Matrix& embeddings, const LabeledPairs* labels,
+                       const InfoSEMOptions& opt, Monitor* monitor) {
   if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: InfoSEM needs at least 2 genes and 2 cells");
   for (float v : expr.data)
     if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
@@ -192,17 +191,24 @@ InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const In
     auto Ae = prior->learn_w && opt.offset_parametrization
                   ? res.model.state->A + prior->prior_mean()
                   : res.model.state->A;
-    out.A_effect = tensor_to_matrix(Ae * prior->offdiag);
-    out.prob = tensor_to_matrix(torch::sigmoid(prior->logits()));
+    out.A_effect = tio::to_matrix(Ae * prior->offdiag);
+    out.prob = tio::to_matrix(torch::sigmoid(prior->logits()));
   } else {
     out.A_effect = res.A;
   }
   if (prior->H.defined()) {
-    out.prior_mean = tensor_to_matrix(prior->prior_mean());
-    out.w_regulator = tensor_to_vector(prior->w_reg);
-    out.w_target = tensor_to_vector(prior->w_tgt);
+    out.prior_mean = tio::to_matrix(prior->prior_mean());
+    out.w_regulator = tio::to_vector(prior->w_reg);
+    out.w_target = tio::to_vector(prior->w_tgt);
   }
   return out;
+}
+
+}  // namespace
+
+InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const LabeledPairs* labels,
+                          const InfoSEMOptions& opt, Monitor* monitor) {
+  return detail::guarded([&] { return fit_impl(expr, embeddings, labels, opt, monitor); });
 }
 
 }  // namespace grntorch

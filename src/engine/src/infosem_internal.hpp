@@ -41,7 +41,7 @@ struct InfoSEMPrior {
   DeepSEMExtension extension();  // hooks for deepsem_train (captures this)
 };
 
-std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const InfoSEMLabels* labels,
+std::unique_ptr<InfoSEMPrior> infosem_make_prior(const Matrix& embeddings, const LabeledPairs* labels,
                                                  const InfoSEMOptions& opt, int64_t n, const torch::Device& dev);
 
 }  // namespace grntorch

@@ -1,4 +1,7 @@
+// What the engine runs on, and its thread count.
 #include "grntorch/common.hpp"
+
+#include "errors.hpp"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -32,9 +35,7 @@ std::string mapped_blas() {
   return generic.empty() ? named : generic;
 }
 
-}  // namespace
-
-RuntimeInfo runtime_info() {
+RuntimeInfo runtime_info_impl() {
   RuntimeInfo info;
   std::ostringstream v;
   v << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH;
@@ -65,11 +66,17 @@ RuntimeInfo runtime_info() {
   return info;
 }
 
+}  // namespace
+
+RuntimeInfo runtime_info() { return detail::guarded(runtime_info_impl); }
+
 int set_threads(int n) {
-  if (n < 1) throw InvalidArgument("threads must be >= 1");
-  int prev = at::get_num_threads();
-  if (prev != n) at::set_num_threads(n);
-  return prev;
+  return detail::guarded([n] {
+    if (n < 1) throw InvalidArgument("threads must be >= 1");
+    int prev = at::get_num_threads();
+    if (prev != n) at::set_num_threads(n);
+    return prev;
+  });
 }
 
 }  // namespace grntorch

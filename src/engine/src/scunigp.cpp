@@ -1,20 +1,18 @@
 // scUniGP: global GNN branch + pairwise transformer + multi-scale fusion.
 // See grntorch/scunigp.hpp for the model summary.
 #include "grntorch/scunigp.hpp"
-#include "grntorch/supervised.hpp"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstring>
-#include <limits>
-#include <random>
 #include <set>
 #include <utility>
 
+#include "errors.hpp"
 #include "graph_layers.hpp"
+#include "link_trainer.hpp"
+#include "tensor_io.hpp"
 
 namespace grntorch {
 
@@ -233,207 +231,85 @@ struct ScUniGPNetImpl : nn::Module {
 };
 TORCH_MODULE(ScUniGPNet);
 
-// ---------------------------------------------------------------- helpers
-
-std::vector<Tensor> snapshot(nn::Module& m) {
-  std::vector<Tensor> s;
-  for (auto& p : m.parameters()) s.push_back(p.detach().clone());
-  for (auto& b : m.buffers()) s.push_back(b.detach().clone());
-  return s;
-}
-
-void restore(nn::Module& m, const std::vector<Tensor>& s) {
-  torch::NoGradGuard ng;
-  std::size_t k = 0;
-  for (auto& p : m.parameters()) p.copy_(s[k++]);
-  for (auto& b : m.buffers()) b.copy_(s[k++]);
-}
-
-Tensor long_tensor(const std::vector<int>& v) {
-  return torch::tensor(std::vector<int64_t>(v.begin(), v.end()), torch::kLong);
-}
-
-void check_pairs(const ScUniGPPairs& p, int n_genes, const char* what) {
-  if (p.from.size() != p.to.size() || p.from.size() != p.label.size())
-    throw InvalidArgument(std::string(what) + ": from, to and label lengths differ");
-  bool pos = false, neg = false;
-  for (std::size_t k = 0; k < p.size(); ++k) {
-    if (p.from[k] < 0 || p.from[k] >= n_genes || p.to[k] < 0 || p.to[k] >= n_genes)
-      throw InvalidArgument(std::string(what) + ": gene index out of range");
-    if (p.label[k] == 1.0f) pos = true;
-    else if (p.label[k] == 0.0f) neg = true;
-    else throw InvalidArgument(std::string(what) + ": labels must be 0 or 1");
-  }
-  if (!pos || !neg) throw InvalidArgument(std::string(what) + ": needs both positive and negative pairs");
-}
+// ---------------------------------------------------------------- scunigp_fit in steps
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-}  // namespace
-
-ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const ScUniGPPairs& validation,
-                          const std::vector<int>& regulators, const ScUniGPOptions& o, Monitor* monitor) {
+void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
+                  const std::vector<int>& regulators, const ScUniGPOptions& o) {
   const int n_genes = expr.rows, n_cells = expr.cols;
   if (n_genes < 2) throw InvalidArgument("expression needs at least 2 genes");
   if (n_cells < 3) throw InvalidArgument("expression needs at least 3 cells");
   if (static_cast<std::size_t>(n_genes) * n_cells != expr.data.size())
     throw InvalidArgument("expression buffer does not match its dimensions");
-  check_pairs(train, n_genes, "train");
-  check_pairs(validation, n_genes, "validation");
+  check_pairs(train, n_genes, "train", /*need_both_classes=*/true);
+  check_pairs(validation, n_genes, "validation", /*need_both_classes=*/true);
   if (regulators.empty()) throw InvalidArgument("regulators: none given");
   for (int r : regulators)
     if (r < 0 || r >= n_genes) throw InvalidArgument("regulators: index out of range");
   if (o.d_model < 1 || o.n_heads < 1 || o.d_model % o.n_heads != 0)
     throw InvalidArgument("d_model must be a positive multiple of n_heads");
   if (o.n_layers < 1 || o.dim_feedforward < 1) throw InvalidArgument("n_layers and dim_feedforward must be >= 1");
-  if (o.epochs < 1 || o.batch_size < 2 || o.patience < 1) throw InvalidArgument("epochs >= 1, batch_size >= 2, patience >= 1 required");
+  if (o.epochs < 1 || o.batch_size < 2 || o.patience < 0 || o.pretrain_patience < 0)
+    throw InvalidArgument("epochs >= 1, batch_size >= 2, patience >= 0 and pretrain_patience >= 0 required");
   if (!(o.lr > 0) || !(o.dropout >= 0 && o.dropout < 1)) throw InvalidArgument("lr > 0 and dropout in [0, 1) required");
   const bool use_gnn = o.fusion != ScUniGPFusion::None;
-  if (use_gnn && (o.gnn_dims.empty() || o.tower_dims.empty() || o.gat_heads < 1 || o.pretrain_batch_size < 2))
+  if (use_gnn && (o.gnn_dims.empty() || o.tower_dims.empty() || o.gat_heads < 1 || o.pretrain_batch_size < 1))
     throw InvalidArgument("GNN sizes must be non-empty and positive");
+}
 
-  torch::manual_seed(o.seed);
-  std::mt19937_64 rng(o.seed);
-  ScUniGPResult res;
+// Per-gene z-scored expression: [genes, cells].
+Tensor zscored_genes(const Matrix& expr) {
+  Tensor x = tio::rows_tensor(expr).to(torch::kFloat64);
+  Tensor mu = x.mean(1, true), sd = x.std(1, /*unbiased=*/false, true);
+  Tensor zero = sd.eq(0);
+  return ((x - mu) / sd.masked_fill(zero, 1.0)).masked_fill(zero.expand_as(x), 0.0).to(torch::kFloat32);
+}
 
-  // Per-gene z-scored expression: row-major genes x cells.
-  Tensor x = torch::from_blob(const_cast<float*>(expr.data.data()), {n_cells, n_genes}, torch::kFloat32)
-                 .t().contiguous().to(torch::kFloat64);
-  {
-    Tensor mu = x.mean(1, true), sd = x.std(1, /*unbiased=*/false, true);
-    Tensor zero = sd.eq(0);
-    x = ((x - mu) / sd.masked_fill(zero, 1.0)).masked_fill(zero.expand_as(x), 0.0).to(torch::kFloat32);
+// The global branch over the undirected training positives, no self-loops.
+scunigp_gnn::GnnSpec gnn_spec(const LabeledPairs& train, int n_genes, int n_cells, const ScUniGPOptions& o) {
+  std::set<std::pair<int, int>> edges;
+  for (std::size_t k = 0; k < train.size(); ++k) {
+    if (train.label[k] != 1.0f || train.from[k] == train.to[k]) continue;
+    edges.insert({train.from[k], train.to[k]});
+    edges.insert({train.to[k], train.from[k]});
   }
-
-  // Training graph: undirected training positives, no self-loops.
   scunigp_gnn::GnnSpec spec;
-  if (use_gnn) {
-    std::set<std::pair<int, int>> edges;
-    for (std::size_t k = 0; k < train.size(); ++k) {
-      if (train.label[k] != 1.0f || train.from[k] == train.to[k]) continue;
-      edges.insert({train.from[k], train.to[k]});
-      edges.insert({train.to[k], train.from[k]});
-    }
-    spec.kind = o.gnn;
-    spec.n_nodes = n_genes;
-    spec.in_dim = n_cells;
-    spec.dims = o.gnn_dims;
-    spec.tower_dims = o.tower_dims;
-    spec.heads = o.gat_heads;
-    spec.dropout = o.gnn_dropout;
-    spec.attn_dropout = o.gat_attn_dropout;
-    for (const auto& e : edges) { spec.src.push_back(e.first); spec.dst.push_back(e.second); }
+  spec.kind = o.gnn;
+  spec.n_nodes = n_genes;
+  spec.in_dim = n_cells;
+  spec.dims = o.gnn_dims;
+  spec.tower_dims = o.tower_dims;
+  spec.heads = o.gat_heads;
+  spec.dropout = o.gnn_dropout;
+  spec.attn_dropout = o.gat_attn_dropout;
+  for (const auto& e : edges) {
+    spec.src.push_back(e.first);
+    spec.dst.push_back(e.second);
   }
+  return spec;
+}
 
-  ScUniGPNet net(n_cells, o, use_gnn ? &spec : nullptr);
-  for (const auto& p : net->parameters()) res.n_parameters += p.numel();
+// What both stages share: the data and the model.
+struct Fit {
+  const ScUniGPOptions& o;
+  Monitor* monitor;
+  Tensor x;  // [genes, cells], z-scored
+  link::PairTensors train, validation;
+  bool use_gnn;
+  ScUniGPNet net{nullptr};
+  int total_steps = 0;
+  scunigp_gnn::GnnOut no_gnn;
 
-  const Tensor tr_i = long_tensor(train.from), tr_j = long_tensor(train.to);
-  const Tensor tr_y = torch::tensor(train.label, torch::kFloat32);
-  const Tensor va_i = long_tensor(validation.from), va_j = long_tensor(validation.to);
-  const int64_t n_train = static_cast<int64_t>(train.size());
-  const int total_steps = (use_gnn ? o.pretrain_epochs : 0) + o.epochs;
-  const scunigp_gnn::GnnOut no_gnn;
+  scunigp_gnn::GnnOut gnn_out() { return use_gnn ? net->gnn->forward(x) : no_gnn; }
 
-  auto batches = [&](int bs) {
-    std::vector<int64_t> perm(n_train);
-    std::iota(perm.begin(), perm.end(), 0);
-    std::shuffle(perm.begin(), perm.end(), rng);
-    std::vector<Tensor> out;
-    for (int64_t s = 0; s < n_train; s += bs) {
-      int64_t e = std::min<int64_t>(n_train, s + bs);
-      if (e - s < 2) break;  // batch norm needs two samples
-      out.push_back(torch::tensor(std::vector<int64_t>(perm.begin() + s, perm.begin() + e), torch::kLong));
-    }
-    return out;
-  };
-  const Tensor va_y = torch::tensor(validation.label, torch::kFloat32);
-  // Model selection: higher validation AUROC, ties (e.g. a tiny validation set
-  // at AUROC 1) broken by lower validation BCE.
-  auto better = [](double auc, double loss, double best_auc, double best_loss) {
-    return auc > best_auc || (auc == best_auc && loss < best_loss);
-  };
-  auto to_vec = [](const Tensor& t) {
-    Tensor c = t.contiguous().to(torch::kFloat32);
-    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-  };
-
-  // ---------------------------------------------------------------- stage 1: GNN pre-training
-  auto t0 = std::chrono::steady_clock::now();
-  if (use_gnn && o.pretrain_epochs > 0) {
-    auto& g = net->gnn;
-    torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(o.pretrain_lr));
-    double lr = o.pretrain_lr;
-    double best = -1, best_loss = std::numeric_limits<double>::infinity();
-    int bad = 0;
-    std::vector<Tensor> best_state = snapshot(*g);
-    for (int ep = 1; ep <= o.pretrain_epochs; ++ep) {
-      g->train();
-      double loss_sum = 0;
-      int nb = 0;
-      for (const Tensor& b : batches(o.pretrain_batch_size)) {
-        check_interrupt(monitor);
-        scunigp_gnn::GnnOut out = g->forward(x);
-        Tensor s = scunigp_gnn::expert_score(out, tr_i.index_select(0, b), tr_j.index_select(0, b));
-        Tensor loss = torch::binary_cross_entropy_with_logits(s, tr_y.index_select(0, b));
-        opt.zero_grad();
-        loss.backward();
-        opt.step();
-        lr *= o.pretrain_lr_decay;
-        for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-        loss_sum += loss.item<double>();
-        ++nb;
-      }
-      double auc, vloss;
-      {
-        torch::NoGradGuard ng;
-        g->eval();
-        scunigp_gnn::GnnOut out = g->forward(x);
-        Tensor vs = scunigp_gnn::expert_score(out, va_i, va_j);
-        auc = auroc(to_vec(vs), validation.label);
-        vloss = torch::binary_cross_entropy_with_logits(vs, va_y).item<double>();
-      }
-      res.pretrain_val_auroc.push_back(auc);
-      if (monitor) monitor->progress(ep, total_steps, nb ? loss_sum / nb : std::nan(""));
-      if (better(auc, vloss, best, best_loss)) {
-        best = auc;
-        best_loss = vloss;
-        bad = 0;
-        res.pretrain_best_epoch = ep;
-        best_state = snapshot(*g);
-      } else if (++bad >= o.pretrain_patience) {
-        break;
-      }
-    }
-    restore(*g, best_state);
-  }
-  res.seconds_pretrain = seconds_since(t0);
-
-  // ---------------------------------------------------------------- stage 2: joint fine-tuning
-  t0 = std::chrono::steady_clock::now();
-  std::vector<Tensor> gnn_params, other_params;
-  {
-    std::set<const void*> in_gnn;
-    if (use_gnn)
-      for (auto& p : net->gnn->parameters()) { gnn_params.push_back(p); in_gnn.insert(p.unsafeGetTensorImpl()); }
-    for (auto& p : net->parameters())
-      if (!in_gnn.count(p.unsafeGetTensorImpl())) other_params.push_back(p);
-  }
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(other_params, std::make_unique<torch::optim::AdamOptions>(
-                                        torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay)));
-  if (!gnn_params.empty())
-    groups.emplace_back(gnn_params, std::make_unique<torch::optim::AdamOptions>(
-                                        torch::optim::AdamOptions(o.lr * o.gnn_lr_scale).weight_decay(o.weight_decay)));
-  torch::optim::Adam opt(std::move(groups), torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
-  torch::optim::StepLR sched(opt, std::max(1, o.lr_step), o.lr_gamma);
-
-  auto score_pairs = [&](const Tensor& pi, const Tensor& pj) {
+  // Logits of pairs (i, j) in eval mode, in chunks of predict_batch_size.
+  Tensor score_pairs(const Tensor& pi, const Tensor& pj) {
     torch::NoGradGuard ng;
     net->eval();
-    scunigp_gnn::GnnOut g = use_gnn ? net->gnn->forward(x) : no_gnn;
+    scunigp_gnn::GnnOut g = gnn_out();
     std::vector<Tensor> outs;
     const int64_t n = pi.size(0), bs = std::max(2, o.predict_batch_size);
     for (int64_t s = 0; s < n; s += bs) {
@@ -442,68 +318,128 @@ ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const S
       outs.push_back(net->forward(x, pi.slice(0, s, e), pj.slice(0, s, e), g));
     }
     return torch::cat(outs);
+  }
+};
+
+// Stage 1: the global branch alone on the expert score (GENELink's recipe:
+// Adam decayed per step, best validation AUROC kept).
+void pretrain(Fit& f, ScUniGPResult& res) {
+  const ScUniGPOptions& o = f.o;
+  auto& g = f.net->gnn;
+  torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(o.pretrain_lr));
+  link::LinkTask task;
+  task.module = g.ptr().get();
+  task.optimizer = &opt;
+  task.train_logits = [&](const Tensor& i, const Tensor& j) { return scunigp_gnn::expert_score(g->forward(f.x), i, j); };
+  task.validation_logits = [&] {
+    return scunigp_gnn::expert_score(g->forward(f.x), f.validation.from, f.validation.to);
   };
+  link::TrainerOptions to;
+  to.epochs = o.pretrain_epochs;
+  to.batch_size = o.pretrain_batch_size;
+  to.lr_decay = o.pretrain_lr_decay;
+  to.patience = o.pretrain_patience;
+  to.progress_total = f.total_steps;
+  to.what = "scUniGP pre-training";
+  to.advice = "try a smaller pretrain_lr";
+  const link::History h = link::train_link_predictor(task, f.train, f.validation, to, f.monitor);
+  res.pretrain_val_auroc = h.val_auroc;
+  res.pretrain_best_epoch = h.best_epoch;
+}
 
-  double best = -1, best_loss = std::numeric_limits<double>::infinity();
-  int bad = 0;
-  std::vector<Tensor> best_state = snapshot(*net);
-  const int offset = use_gnn ? static_cast<int>(res.pretrain_val_auroc.size()) : 0;
-  for (int ep = 1; ep <= o.epochs; ++ep) {
-    net->train();
-    double loss_sum = 0;
-    int nb = 0;
-    for (const Tensor& b : batches(o.batch_size)) {
-      check_interrupt(monitor);
-      scunigp_gnn::GnnOut g = use_gnn ? net->gnn->forward(x) : no_gnn;
-      Tensor logit = net->forward(x, tr_i.index_select(0, b), tr_j.index_select(0, b), g);
-      Tensor loss = torch::binary_cross_entropy_with_logits(logit, tr_y.index_select(0, b));
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-      loss_sum += loss.item<double>();
-      ++nb;
+// Adam over two groups: the new parts at lr, the pre-trained GNN at lr * gnn_lr_scale.
+std::unique_ptr<torch::optim::Adam> joint_optimizer(Fit& f) {
+  const ScUniGPOptions& o = f.o;
+  std::vector<Tensor> gnn_params, other_params;
+  std::set<const void*> in_gnn;
+  if (f.use_gnn)
+    for (auto& p : f.net->gnn->parameters()) {
+      gnn_params.push_back(p);
+      in_gnn.insert(p.unsafeGetTensorImpl());
     }
-    sched.step();
-    const Tensor vlogit = score_pairs(va_i, va_j);
-    const double auc = auroc(to_vec(vlogit), validation.label);
-    const double vloss = torch::binary_cross_entropy_with_logits(vlogit, va_y).item<double>();
-    res.val_auroc.push_back(auc);
-    res.train_loss.push_back(nb ? loss_sum / nb : std::nan(""));
-    if (monitor) monitor->progress(std::min(total_steps, offset + ep), total_steps, res.train_loss.back());
-    if (!std::isfinite(res.train_loss.back())) throw std::runtime_error("scUniGP training diverged (non-finite loss); try a smaller lr");
-    if (better(auc, vloss, best, best_loss)) {
-      best = auc;
-      best_loss = vloss;
-      bad = 0;
-      res.best_epoch = ep;
-      best_state = snapshot(*net);
-    } else if (++bad >= o.patience) {
-      break;
-    }
-  }
-  restore(*net, best_state);
-  res.best_val_auroc = best;
-  res.seconds_train = seconds_since(t0);
+  for (auto& p : f.net->parameters())
+    if (!in_gnn.count(p.unsafeGetTensorImpl())) other_params.push_back(p);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(other_params, std::make_unique<torch::optim::AdamOptions>(
+                                        torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay)));
+  if (!gnn_params.empty())
+    groups.emplace_back(gnn_params, std::make_unique<torch::optim::AdamOptions>(
+                                        torch::optim::AdamOptions(o.lr * o.gnn_lr_scale).weight_decay(o.weight_decay)));
+  return std::make_unique<torch::optim::Adam>(std::move(groups),
+                                              torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+}
 
-  // ---------------------------------------------------------------- prediction
-  t0 = std::chrono::steady_clock::now();
+// Stage 2: the whole model, step lr schedule per epoch, early stopping.
+void joint_train(Fit& f, ScUniGPResult& res) {
+  const ScUniGPOptions& o = f.o;
+  auto opt = joint_optimizer(f);
+  torch::optim::StepLR sched(*opt, std::max(1, o.lr_step), o.lr_gamma);
+  link::LinkTask task;
+  task.module = f.net.ptr().get();
+  task.optimizer = opt.get();
+  task.train_logits = [&](const Tensor& i, const Tensor& j) { return f.net->forward(f.x, i, j, f.gnn_out()); };
+  task.validation_logits = [&] { return f.score_pairs(f.validation.from, f.validation.to); };
+  task.on_epoch_end = [&] { sched.step(); };
+  link::TrainerOptions to;
+  to.epochs = o.epochs;
+  to.batch_size = o.batch_size;
+  to.min_batch = 2;  // BatchNorm
+  to.patience = o.patience;
+  to.progress_offset = static_cast<int>(res.pretrain_val_auroc.size());
+  to.progress_total = f.total_steps;
+  to.what = "scUniGP";
+  to.advice = "try a smaller lr";
+  const link::History h = link::train_link_predictor(task, f.train, f.validation, to, f.monitor);
+  res.val_auroc = h.val_auroc;
+  res.train_loss = h.train_loss;
+  res.best_epoch = h.best_epoch;
+  res.best_val_auroc = h.best_val_auroc;
+}
+
+// Every regulator x gene pair, column-major R x genes: element (r, g) at r + R * g.
+void predict(Fit& f, const std::vector<int>& regulators, int n_genes, ScUniGPResult& res) {
   const int64_t R = static_cast<int64_t>(regulators.size());
-  // Column-major R x genes: element (r, g) at r + R * g, i.e. row-major genes x R.
   Tensor pj = torch::arange(n_genes, torch::kLong).repeat_interleave(R);
-  Tensor pi = long_tensor(regulators).repeat({n_genes});
-  Tensor logits = score_pairs(pi, pj).contiguous().to(torch::kFloat32);
-  res.logits = Matrix(static_cast<int>(R), n_genes);
-  std::memcpy(res.logits.data.data(), logits.data_ptr<float>(), res.logits.data.size() * sizeof(float));
-  if (use_gnn) {
-    torch::NoGradGuard ng;
-    net->eval();
-    scunigp_gnn::GnnOut g = net->gnn->forward(x);
-    Tensor ex = scunigp_gnn::expert_score(g, pi, pj).contiguous().to(torch::kFloat32);
-    res.expert_logits = Matrix(static_cast<int>(R), n_genes);
-    std::memcpy(res.expert_logits.data.data(), ex.data_ptr<float>(), res.expert_logits.data.size() * sizeof(float));
-  }
+  Tensor pi = tio::to_long(regulators).repeat({n_genes});
+  res.logits = tio::colmajor_to_matrix(f.score_pairs(pi, pj), static_cast<int>(R), n_genes);
+  if (!f.use_gnn) return;
+  torch::NoGradGuard ng;
+  f.net->eval();
+  scunigp_gnn::GnnOut g = f.net->gnn->forward(f.x);
+  res.expert_logits = tio::colmajor_to_matrix(scunigp_gnn::expert_score(g, pi, pj), static_cast<int>(R), n_genes);
+}
+
+ScUniGPResult fit_impl(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
+                       const std::vector<int>& regulators, const ScUniGPOptions& o, Monitor* monitor) {
+  check_inputs(expr, train, validation, regulators, o);
+  const int n_genes = expr.rows, n_cells = expr.cols;
+  torch::manual_seed(o.seed);
+  Fit f{o, monitor, zscored_genes(expr), link::pair_tensors(train), link::pair_tensors(validation),
+        o.fusion != ScUniGPFusion::None};
+  scunigp_gnn::GnnSpec spec;
+  if (f.use_gnn) spec = gnn_spec(train, n_genes, n_cells, o);
+  f.net = ScUniGPNet(n_cells, o, f.use_gnn ? &spec : nullptr);
+  f.total_steps = (f.use_gnn ? o.pretrain_epochs : 0) + o.epochs;
+  ScUniGPResult res;
+  for (const auto& p : f.net->parameters()) res.n_parameters += p.numel();
+
+  auto t0 = std::chrono::steady_clock::now();
+  if (f.use_gnn && o.pretrain_epochs > 0) pretrain(f, res);
+  res.seconds_pretrain = seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
+  joint_train(f, res);
+  res.seconds_train = seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
+  predict(f, regulators, n_genes, res);
   res.seconds_predict = seconds_since(t0);
   return res;
+}
+
+}  // namespace
+
+ScUniGPResult scunigp_fit(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
+                          const std::vector<int>& regulators, const ScUniGPOptions& o, Monitor* monitor) {
+  return detail::guarded([&] { return fit_impl(expr, train, validation, regulators, o, monitor); });
 }
 
 }  // namespace grntorch

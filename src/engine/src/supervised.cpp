@@ -1,81 +1,27 @@
-// GENELink, GNNLink, scRegNet and scTransNet on the shared graph toolkit.
+// GENELink, GNNLink, scRegNet and scTransNet on the shared graph toolkit,
+// trained by the shared link-prediction loop (link_trainer.hpp).
 #include "grntorch/supervised.hpp"
 
+#include "errors.hpp"
 #include "graph_layers.hpp"
+#include "link_trainer.hpp"
+#include "tensor_io.hpp"
 
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
-#include <limits>
-#include <map>
-#include <numeric>
 #include <unordered_set>
 
 namespace grntorch {
 
 namespace g = graph;
 
-// ---- metrics -------------------------------------------------------------------
-
-double auroc(const std::vector<float>& score, const std::vector<float>& label) {
-  const std::size_t n = score.size();
-  std::vector<std::size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-  double pos = 0, rank_sum = 0;
-  std::size_t i = 0;
-  while (i < n) {
-    std::size_t j = i;
-    while (j + 1 < n && score[idx[j + 1]] == score[idx[i]]) ++j;
-    const double avg = 0.5 * static_cast<double>(i + j) + 1.0;
-    for (std::size_t k = i; k <= j; ++k)
-      if (label[idx[k]] > 0.5f) {
-        rank_sum += avg;
-        pos += 1;
-      }
-    i = j + 1;
-  }
-  const double neg = static_cast<double>(n) - pos;
-  if (pos == 0 || neg == 0) return std::numeric_limits<double>::quiet_NaN();
-  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
-}
-
-double average_precision(const std::vector<float>& score, const std::vector<float>& label) {
-  const std::size_t n = score.size();
-  std::vector<std::size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
-  double P = 0;
-  for (float l : label) P += l > 0.5f;
-  if (P == 0) return std::numeric_limits<double>::quiet_NaN();
-  double tp = 0, fp = 0, ap = 0, prev_recall = 0;
-  std::size_t i = 0;
-  while (i < n) {
-    std::size_t j = i;
-    while (j + 1 < n && score[idx[j + 1]] == score[idx[i]]) ++j;
-    for (std::size_t k = i; k <= j; ++k) (label[idx[k]] > 0.5f ? tp : fp) += 1;
-    const double recall = tp / P;
-    ap += (recall - prev_recall) * tp / (tp + fp);
-    prev_recall = recall;
-    i = j + 1;
-  }
-  return ap;
-}
-
 namespace {
-
-torch::Tensor to_long(const std::vector<int>& v) {
-  std::vector<int64_t> w(v.begin(), v.end());
-  return torch::tensor(w, torch::kLong);
-}
 
 // Rows of a genes x k column-major matrix as a [genes, k] tensor, each column
 // (axis = 0) or each row (axis = 1) standardised to mean 0, sd 1 (sd 0 -> 0).
 torch::Tensor standardized(const Matrix& m, int axis) {
-  auto t = torch::from_blob(const_cast<float*>(m.data.data()), {m.cols, m.rows}, torch::kFloat32).t().contiguous();
-  auto x = t.to(torch::kFloat64);
+  auto x = tio::rows_tensor(m).to(torch::kFloat64);
   auto mu = x.mean(axis, true);
   auto sd = (x - mu).pow(2).mean(axis, true).sqrt();
   auto zero = sd.eq(0);
@@ -315,16 +261,6 @@ struct ScTransNetNet : LinkModel {
   }
 };
 
-void check_pairs(const LabeledPairs& p, int n_genes, const char* what) {
-  if (p.from.size() != p.to.size() || p.from.size() != p.label.size())
-    throw InvalidArgument(std::string(what) + ": from, to and label differ in length");
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p.from[i] < 0 || p.from[i] >= n_genes || p.to[i] < 0 || p.to[i] >= n_genes)
-      throw InvalidArgument(std::string(what) + ": gene index out of range");
-    if (!(p.label[i] == 0.0f || p.label[i] == 1.0f)) throw InvalidArgument(std::string(what) + ": labels must be 0 or 1");
-  }
-}
-
 std::vector<int> default_hidden(SupervisedModel m) {
   switch (m) {
     case SupervisedModel::GENELink: return {128, 64, 32, 16};
@@ -343,157 +279,143 @@ double default_dropout(SupervisedModel m) {
   }
 }
 
-}  // namespace
+// ---- fit_supervised in steps ----------------------------------------------------
 
-SupervisedResult fit_supervised(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
-                                const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt,
-                                Monitor* monitor) {
+void check_inputs(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
+                  const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt) {
   const int N = expr.rows, C = expr.cols;
   if (N < 2 || C < 2) throw InvalidArgument("expression needs at least 2 genes and 2 cells");
   if (static_cast<std::size_t>(N) * C != expr.data.size()) throw InvalidArgument("expression buffer does not match its dimensions");
   if (regulators.empty()) throw InvalidArgument("no regulators given");
   for (int r : regulators)
     if (r < 0 || r >= N) throw InvalidArgument("regulator index out of range");
-  check_pairs(train, N, "train");
-  check_pairs(validation, N, "validation");
-  double npos = 0;
-  for (float l : train.label) npos += l;
-  if (npos == 0) throw InvalidArgument("train: no positive pairs");
-  if (npos == static_cast<double>(train.size())) throw InvalidArgument("train: no negative pairs");
+  check_pairs(train, N, "train", /*need_both_classes=*/true);
+  check_pairs(validation, N, "validation", /*need_both_classes=*/false);
   if (opt.epochs < 1 || opt.batch_size < 1 || !(opt.lr > 0)) throw InvalidArgument("epochs, batch_size and lr must be positive");
+  if (opt.patience < 0) throw InvalidArgument("patience must be >= 0 (0 = never stop early)");
   const bool needs_emb = opt.model == SupervisedModel::ScRegNet || opt.model == SupervisedModel::ScTransNet;
   if (needs_emb && (embeddings.rows != N || embeddings.cols < 1))
     throw InvalidArgument("embeddings must have one row per gene");
-  std::vector<int> hidden = opt.hidden.empty() ? default_hidden(opt.model) : opt.hidden;
+  const std::vector<int> hidden = opt.hidden.empty() ? default_hidden(opt.model) : opt.hidden;
   if (hidden.size() != default_hidden(opt.model).size()) throw InvalidArgument("hidden has the wrong number of sizes");
   for (int h : hidden)
     if (h < 1) throw InvalidArgument("hidden sizes must be >= 1");
-  const double dropout = opt.dropout < 0 ? default_dropout(opt.model) : opt.dropout;
+}
 
-  torch::manual_seed(opt.seed);
-  auto x = standardized(expr, 1);  // [genes, cells], each gene z-scored across cells
-
-  // Graph: undirected training positives, no self-loops.
-  std::vector<int64_t> src, dst;
+// The training positives as directed (src, dst) edges, self-pairs left out.
+void positive_edges(const LabeledPairs& train, std::vector<int64_t>& src, std::vector<int64_t>& dst) {
   for (std::size_t i = 0; i < train.size(); ++i)
     if (train.label[i] == 1.0f && train.from[i] != train.to[i]) {
       src.push_back(train.from[i]);
       dst.push_back(train.to[i]);
     }
-  g::Graph graph = g::make_graph(src, dst, N, true, false);
+}
 
-  std::shared_ptr<LinkModel> model;
+// scTransNet's typed graph: node types regulator (0) or not (1); relation
+// types regulator -> target as in the training positives (0), the reverse
+// direction (1), self (2).
+std::shared_ptr<LinkModel> make_sctransnet(const torch::Tensor& x, const Matrix& embeddings, const g::Graph& graph,
+                                           const std::vector<int64_t>& src, const std::vector<int64_t>& dst,
+                                           const std::vector<int>& regulators, const LabeledPairs& train,
+                                           const std::vector<int>& hidden, const SupervisedOptions& opt,
+                                           double dropout) {
+  const int64_t N = x.size(0);
+  std::vector<int64_t> nt(N, 1);
+  for (int r : regulators) nt[r] = 0;
+  for (std::size_t i = 0; i < train.size(); ++i) nt[train.from[i]] = 0;
+  std::unordered_set<int64_t> pos;
+  for (std::size_t i = 0; i < src.size(); ++i) pos.insert(src[i] * N + dst[i]);
+  auto gl = g::add_self_loops(graph);
+  auto s = gl.src.accessor<int64_t, 1>();
+  auto t = gl.dst.accessor<int64_t, 1>();
+  std::vector<int64_t> et(gl.num_edges());
+  for (int64_t e = 0; e < gl.num_edges(); ++e) et[e] = s[e] == t[e] ? 2 : (pos.count(s[e] * N + t[e]) ? 0 : 1);
+  return std::make_shared<ScTransNetNet>(x, standardized(embeddings, 0), gl, tio::to_long(nt), tio::to_long(et), hidden,
+                                         std::max(1, std::min(opt.heads, 1)), dropout);
+}
+
+// Node features (each gene z-scored across cells), the graph of undirected
+// training positives, and the model on them.
+std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
+                                      const Matrix& embeddings, const SupervisedOptions& opt) {
+  const std::vector<int> hidden = opt.hidden.empty() ? default_hidden(opt.model) : opt.hidden;
+  const double dropout = opt.dropout < 0 ? default_dropout(opt.model) : opt.dropout;
+  auto x = standardized(expr, 1);  // [genes, cells]
+  std::vector<int64_t> src, dst;
+  positive_edges(train, src, dst);
+  g::Graph graph = g::make_graph(src, dst, expr.rows, true, false);
   switch (opt.model) {
     case SupervisedModel::GENELink:
-      model = std::make_shared<GENELinkNet>(x, graph, hidden, opt.heads, dropout);
-      break;
+      return std::make_shared<GENELinkNet>(x, graph, hidden, opt.heads, dropout);
     case SupervisedModel::GNNLink:
-      model = std::make_shared<GNNLinkNet>(x, graph, hidden, dropout);
-      break;
+      return std::make_shared<GNNLinkNet>(x, graph, hidden, dropout);
     case SupervisedModel::ScRegNet:
-      model = std::make_shared<ScRegNetNet>(x, standardized(embeddings, 0), graph, opt.gnn, hidden, opt.heads, dropout);
-      break;
-    case SupervisedModel::ScTransNet: {
-      // Node types: regulator (0) or not (1); relation types: regulator -> target
-      // as in the training positives (0), the reverse direction (1), self (2).
-      std::vector<int64_t> nt(N, 1);
-      for (int r : regulators) nt[r] = 0;
-      for (std::size_t i = 0; i < train.size(); ++i) nt[train.from[i]] = 0;
-      std::unordered_set<int64_t> pos;
-      for (std::size_t i = 0; i < src.size(); ++i) pos.insert(src[i] * N + dst[i]);
-      auto gl = g::add_self_loops(graph);
-      auto s = gl.src.accessor<int64_t, 1>();
-      auto t = gl.dst.accessor<int64_t, 1>();
-      std::vector<int64_t> et(gl.num_edges());
-      for (int64_t e = 0; e < gl.num_edges(); ++e)
-        et[e] = s[e] == t[e] ? 2 : (pos.count(s[e] * N + t[e]) ? 0 : 1);
-      model = std::make_shared<ScTransNetNet>(x, standardized(embeddings, 0), gl, torch::tensor(nt), torch::tensor(et),
-                                              hidden, std::max(1, std::min(opt.heads, 1)), dropout);
-      break;
-    }
+      return std::make_shared<ScRegNetNet>(x, standardized(embeddings, 0), graph, opt.gnn, hidden, opt.heads, dropout);
+    case SupervisedModel::ScTransNet:
+      return make_sctransnet(x, embeddings, graph, src, dst, regulators, train, hidden, opt, dropout);
   }
+  throw InvalidArgument("unknown supervised model");
+}
 
-  torch::optim::Adam optim(model->parameters(), torch::optim::AdamOptions(opt.lr).weight_decay(opt.weight_decay));
-  auto tr_from = to_long(train.from), tr_to = to_long(train.to);
-  auto tr_y = torch::tensor(train.label, torch::kFloat32);
-  auto va_from = to_long(validation.from), va_to = to_long(validation.to);
-  const int64_t n_train = static_cast<int64_t>(train.size());
+const char* model_name(SupervisedModel m) {
+  switch (m) {
+    case SupervisedModel::GENELink: return "GENELink";
+    case SupervisedModel::GNNLink: return "GNNLink";
+    case SupervisedModel::ScRegNet: return "scRegNet";
+    case SupervisedModel::ScTransNet: return "scTransNet";
+  }
+  return "the model";
+}
 
+// Adam with per-batch lr decay through the shared loop.
+link::History train_model(LinkModel& model, const LabeledPairs& train, const LabeledPairs& validation,
+                          const SupervisedOptions& opt, Monitor* monitor) {
+  torch::optim::Adam optim(model.parameters(), torch::optim::AdamOptions(opt.lr).weight_decay(opt.weight_decay));
+  const link::PairTensors tr = link::pair_tensors(train), va = link::pair_tensors(validation);
+  link::LinkTask task;
+  task.module = &model;
+  task.optimizer = &optim;
+  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor& to) {
+    return model.logits(model.encode(), from, to);
+  };
+  task.validation_logits = [&] { return model.logits(model.encode(), va.from, va.to); };
+  link::TrainerOptions to;
+  to.epochs = opt.epochs;
+  to.batch_size = opt.batch_size;
+  to.lr_decay = opt.lr_decay;
+  to.patience = opt.patience;
+  to.select_best = opt.select_best;
+  to.what = model_name(opt.model);
+  to.advice = "try a smaller lr";
+  return link::train_link_predictor(task, tr, va, to, monitor);
+}
+
+SupervisedResult fit_impl(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
+                          const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt,
+                          Monitor* monitor) {
+  check_inputs(expr, regulators, train, validation, embeddings, opt);
+  torch::manual_seed(opt.seed);
+  auto model = make_model(expr, regulators, train, embeddings, opt);
+  const link::History h = train_model(*model, train, validation, opt, monitor);
   SupervisedResult res;
-  double best = -1, best_loss = std::numeric_limits<double>::infinity();
-  int since_best = 0;
-  std::vector<torch::Tensor> best_params;
-  auto va_y = torch::tensor(validation.label, torch::kFloat32);
-  auto params = model->parameters();
-  double lr = opt.lr;
-  for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
-    model->train();
-    auto perm = torch::randperm(n_train, torch::kLong);
-    double loss_sum = 0;
-    int n_batches = 0;
-    for (int64_t b0 = 0; b0 < n_train; b0 += opt.batch_size) {
-      check_interrupt(monitor);
-      auto idx = perm.slice(0, b0, std::min(n_train, b0 + opt.batch_size));
-      auto enc = model->encode();
-      auto lg = model->logits(enc, g::gather_rows(tr_from, idx), g::gather_rows(tr_to, idx));
-      auto loss = torch::binary_cross_entropy_with_logits(lg, g::gather_rows(tr_y, idx));
-      optim.zero_grad();
-      loss.backward();
-      optim.step();
-      lr *= opt.lr_decay;
-      for (auto& group : optim.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-      loss_sum += loss.item<double>();
-      ++n_batches;
-    }
-    const double mean_loss = loss_sum / std::max(1, n_batches);
-    if (!std::isfinite(mean_loss)) throw std::runtime_error("training diverged (non-finite loss); try a smaller lr");
-    res.train_loss.push_back(mean_loss);
-    res.epochs_run = epoch;
-    bool improved = true;
-    if (validation.size() > 0) {
-      model->eval();
-      torch::NoGradGuard ng;
-      auto lg = model->logits(model->encode(), va_from, va_to).contiguous();
-      std::vector<float> sc(lg.data_ptr<float>(), lg.data_ptr<float>() + lg.numel());
-      const double auc = auroc(sc, validation.label);
-      const double vloss = torch::binary_cross_entropy_with_logits(lg, va_y).item<double>();
-      res.val_auroc.push_back(auc);
-      res.val_loss.push_back(vloss);
-      // Ties (small validation sets reach AUROC 1 early) go to the lower validation loss.
-      improved = std::isfinite(auc) && (auc > best || (auc == best && vloss < best_loss));
-      if (improved) {
-        best = auc;
-        best_loss = vloss;
-      }
-    }
-    if (improved) {
-      res.best_epoch = epoch;
-      since_best = 0;
-      if (opt.select_best && validation.size() > 0) {
-        best_params.clear();
-        for (auto& p : params) best_params.push_back(p.detach().clone());
-      }
-    } else {
-      ++since_best;
-    }
-    if (monitor) monitor->progress(epoch, opt.epochs, mean_loss);
-    if (opt.patience > 0 && since_best >= opt.patience) break;
-  }
-  if (!best_params.empty()) {
-    torch::NoGradGuard ng;
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(best_params[i]);
-  }
-  if (validation.size() == 0 || !opt.select_best) res.best_epoch = res.epochs_run;
-
+  res.train_loss = h.train_loss;
+  res.val_auroc = h.val_auroc;
+  res.val_loss = h.val_loss;
+  res.best_epoch = h.best_epoch;
+  res.epochs_run = h.epochs_run;
   // Every regulator -> gene pair.
   model->eval();
   torch::NoGradGuard ng;
-  auto regs = to_long(regulators);
-  auto logit = model->all_logits(model->encode(), regs);  // [R, N]
-  auto out_t = logit.t().contiguous();  // row-major [N, R] == column-major R x N
-  res.scores = Matrix(static_cast<int>(regulators.size()), N);
-  std::memcpy(res.scores.data.data(), out_t.data_ptr<float>(), res.scores.data.size() * sizeof(float));
+  res.scores = tio::to_matrix(model->all_logits(model->encode(), tio::to_long(regulators)));  // [R, N]
   return res;
+}
+
+}  // namespace
+
+SupervisedResult fit_supervised(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
+                                const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt,
+                                Monitor* monitor) {
+  return detail::guarded([&] { return fit_impl(expr, regulators, train, validation, embeddings, opt, monitor); });
 }
 
 }  // namespace grntorch

@@ -52,7 +52,22 @@ inline torch::Tensor to_long(const std::vector<int>& v) {
   return torch::tensor(std::vector<int64_t>(v.begin(), v.end()), torch::kLong);
 }
 
+inline torch::Tensor to_long(const std::vector<int64_t>& v) { return torch::tensor(v, torch::kLong); }
+
 inline torch::Tensor to_float(const std::vector<float>& v) { return torch::tensor(v, torch::kFloat32); }
+
+inline torch::Tensor to_double(const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); }
+
+// A long tensor's values (any shape, row-major order), copied to the CPU.
+inline std::vector<int64_t> to_int64_vector(const torch::Tensor& t) {
+  auto a = t.detach().to(torch::kCPU).to(torch::kLong).contiguous();
+  return std::vector<int64_t>(a.data_ptr<int64_t>(), a.data_ptr<int64_t>() + a.numel());
+}
+
+// prod(shape) floats starting at p -> a float tensor of that shape (copied).
+inline torch::Tensor copy_floats(const float* p, torch::IntArrayRef shape) {
+  return torch::from_blob(const_cast<float*>(p), shape, torch::kFloat32).clone();
+}
 
 }  // namespace tio
 }  // namespace grntorch

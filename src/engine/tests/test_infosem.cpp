@@ -137,9 +137,9 @@ TEST_CASE("the logit prior touches only the labelled pairs", "[infosem]") {
   const int n = 10;
   auto opt = small_is_opts();
   opt.sigma_l = 0.5;
-  grntorch::InfoSEMLabels lab;
-  lab.regulator = {0, 3, 7};
-  lab.target = {5, 1, 2};
+  grntorch::LabeledPairs lab;
+  lab.from = {0, 3, 7};
+  lab.to = {5, 1, 2};
   lab.label = {1, 0, 1};
   auto prior = grntorch::infosem_make_prior(Matrix(n, 0), &lab, opt, n, torch::kCPU);
   REQUIRE(prior->bc);
@@ -157,7 +157,7 @@ TEST_CASE("the logit prior touches only the labelled pairs", "[infosem]") {
       bool labelled = false;
       int y = -1;
       for (std::size_t k = 0; k < lab.label.size(); ++k)
-        if (lab.target[k] == t && lab.regulator[k] == r) labelled = true, y = lab.label[k];
+        if (lab.to[k] == t && lab.from[k] == r) labelled = true, y = lab.label[k];
       if (labelled) {
         ++nonzero;
         CHECK(gv != 0.0f);
@@ -223,20 +223,20 @@ TEST_CASE("InfoSEM-BC moves known edges up and known non-edges down", "[infosem]
   auto opt = small_is_opts(6);
   opt.sigma_l = 0.1;
   opt.lr_logit = 1e-2;
-  grntorch::InfoSEMLabels lab;
+  grntorch::LabeledPairs lab;
   for (int r = 0; r < 3; ++r)
     for (int t = 3; t < 9; ++t) {
-      lab.regulator.push_back(r);
-      lab.target.push_back(t);
-      lab.label.push_back((r + t) % 2);
+      lab.from.push_back(r);
+      lab.to.push_back(t);
+      lab.label.push_back(static_cast<float>((r + t) % 2));
     }
   auto res = grntorch::infosem_fit(x, toy_emb(n, 4, 7), &lab, opt);
   REQUIRE(res.prob.rows == n);
   double pos = 0, neg = 0;
   int npos = 0, nneg = 0;
   for (std::size_t k = 0; k < lab.label.size(); ++k) {
-    const double p = res.prob(lab.target[k], lab.regulator[k]);
-    if (lab.label[k] == 1) pos += p, ++npos;
+    const double p = res.prob(lab.to[k], lab.from[k]);
+    if (lab.label[k] == 1.0f) pos += p, ++npos;
     else neg += p, ++nneg;
   }
   CHECK(pos / npos > 0.6);
@@ -250,9 +250,9 @@ TEST_CASE("InfoSEM rejects bad inputs with the argument named", "[infosem]") {
   auto x = grntorch_test::toy_expr(8, 20, 1);
   auto opt = small_is_opts(1);
   CHECK_THROWS_WITH(grntorch::infosem_fit(x, toy_emb(7, 3, 1), nullptr, opt), Catch::Contains("embeddings"));
-  grntorch::InfoSEMLabels lab{{0}, {99}, {1}};
+  grntorch::LabeledPairs lab{{0}, {99}, {1}};
   CHECK_THROWS_WITH(grntorch::infosem_fit(x, toy_emb(8, 3, 1), &lab, opt), Catch::Contains("prior_edges"));
-  grntorch::InfoSEMLabels self{{2}, {2}, {1}};
+  grntorch::LabeledPairs self{{2}, {2}, {1}};
   CHECK_THROWS_WITH(grntorch::infosem_fit(x, toy_emb(8, 3, 1), &self, opt), Catch::Contains("self"));
   opt.sigma_w = -1;
   CHECK_THROWS_AS(grntorch::infosem_fit(x, toy_emb(8, 3, 1), nullptr, opt), grntorch::InvalidArgument);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "grntorch/scunigp.hpp"
-#include "grntorch/supervised.hpp"
+#include "grntorch/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@ using grntorch::Matrix;
 using grntorch::ScUniGPFusion;
 using grntorch::ScUniGPGnn;
 using grntorch::ScUniGPOptions;
-using grntorch::ScUniGPPairs;
+using grntorch::LabeledPairs;
 
 namespace {
 
@@ -20,7 +20,7 @@ namespace {
 // expression (pairwise branch) and the graph (global branch) carry the signal.
 struct Toy {
   Matrix expr{60, 40};
-  ScUniGPPairs train, val;
+  LabeledPairs train, val;
   std::vector<int> regs;
 };
 
@@ -36,7 +36,7 @@ Toy make_toy(unsigned seed = 7) {
   std::bernoulli_distribution to_val(0.25);
   for (int r = 0; r < 10; ++r)
     for (int g = 10; g < 60; ++g) {
-      ScUniGPPairs& p = to_val(rng) ? t.val : t.train;
+      LabeledPairs& p = to_val(rng) ? t.val : t.train;
       p.from.push_back(r);
       p.to.push_back(g);
       p.label.push_back(g % 3 == 0 ? 1.0f : 0.0f);
@@ -173,10 +173,10 @@ TEST_CASE("scUniGP rejects bad input with InvalidArgument", "[scunigp]") {
   ScUniGPOptions o = small_options();
   o.fusion = ScUniGPFusion::None;
   o.epochs = 1;
-  ScUniGPPairs bad = t.train;
+  LabeledPairs bad = t.train;
   bad.to[0] = 60;
   CHECK_THROWS_AS(grntorch::scunigp_fit(t.expr, bad, t.val, t.regs, o), grntorch::InvalidArgument);
-  ScUniGPPairs onlyneg = t.val;
+  LabeledPairs onlyneg = t.val;
   for (auto& l : onlyneg.label) l = 0.0f;
   CHECK_THROWS_AS(grntorch::scunigp_fit(t.expr, t.train, onlyneg, t.regs, o), grntorch::InvalidArgument);
   CHECK_THROWS_AS(grntorch::scunigp_fit(t.expr, t.train, t.val, {70}, o), grntorch::InvalidArgument);

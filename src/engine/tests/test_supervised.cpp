@@ -1,7 +1,9 @@
 // Supervised link predictors and TorchScript embeddings.
 #include <catch2/catch.hpp>
 
+#include "grntorch/metrics.hpp"
 #include "grntorch/supervised.hpp"
+#include "grntorch/torchscript.hpp"
 
 #include <cmath>
 #include <cstdio>

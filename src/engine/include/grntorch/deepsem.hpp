@@ -118,8 +118,8 @@ Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask = 
 // Train DeepSEM on a genes x cells matrix of log expression (raw, the
 // standardisation above is applied inside).  Calls monitor->progress() once
 // per epoch and checks for interrupts every batch.  Throws InvalidArgument
-// for bad options, Interrupted, and std::runtime_error when the loss becomes
-// NaN/Inf.  With one thread the same seed gives bit-identical results.
+// for bad options, Interrupted, EngineError when the loss becomes NaN/Inf (or
+// LibTorch fails) and OutOfMemory.  With one thread the same seed gives bit-identical results.
 DeepSEMResult deepsem_fit(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor = nullptr);
 
 }  // namespace grntorch

@@ -20,17 +20,11 @@
 #pragma once
 
 #include "grntorch/deepsem.hpp"
+#include "grntorch/pairs.hpp"
 
 #include <vector>
 
 namespace grntorch {
-
-// Known pairs for InfoSEM-BC, 0-based gene indices.
-struct InfoSEMLabels {
-  std::vector<int> regulator;
-  std::vector<int> target;
-  std::vector<int> label;  // 1 = known edge, 0 = known non-edge
-};
 
 struct InfoSEMOptions {
   DeepSEMOptions deepsem;   // everything DeepSEM has (alpha, beta, epochs, lr, lr_adj, seed, ...)
@@ -67,8 +61,11 @@ struct InfoSEMResult {
 
 // expr: genes x cells log expression (DeepSEM standardises it).  embeddings:
 // genes x d (rows = the genes of expr, in the same order; d may be 0); used
-// as given (the R side centres and scales them).  labels: null for InfoSEM-B.
-InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const InfoSEMLabels* labels,
+// as given (the R side centres and scales them).  labels: InfoSEM-BC's known
+// pairs (from = regulator, to = target, label 1 = known edge, 0 = known
+// non-edge; no self-pairs); null or empty for InfoSEM-B.  Throws
+// InvalidArgument, Interrupted, EngineError (e.g. a diverged fit) or OutOfMemory.
+InfoSEMResult infosem_fit(const Matrix& expr, const Matrix& embeddings, const LabeledPairs* labels,
                           const InfoSEMOptions& opt, Monitor* monitor = nullptr);
 
 }  // namespace grntorch

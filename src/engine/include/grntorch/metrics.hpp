@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace grntorch {
 
@@ -23,5 +24,13 @@ struct RankingMetrics {
 // label[i]: 0 or 1.  Scores must be finite.  hit_frac in (0, 1].
 // Throws InvalidArgument on bad input.
 RankingMetrics ranking_metrics(const double* score, const int* label, std::size_t n, double hit_frac);
+
+// The same sweep for float scores (the models' validation and test scores):
+// label > 0.5 is a positive.  Scores may be infinite; a NaN score makes the
+// result NaN.  Throws InvalidArgument when the lengths differ.
+// AUROC, exact (ties count one half); NaN when a class is absent.
+double auroc(const std::vector<float>& score, const std::vector<float>& label);
+// Average precision (sklearn's step-wise estimator); NaN without positives.
+double average_precision(const std::vector<float>& score, const std::vector<float>& label);
 
 }  // namespace grntorch

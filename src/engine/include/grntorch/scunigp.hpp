@@ -27,16 +27,9 @@
 #include <vector>
 
 #include "grntorch/common.hpp"
+#include "grntorch/pairs.hpp"
 
 namespace grntorch {
-
-// Labelled gene pairs: 0-based gene rows of the expression matrix.
-struct ScUniGPPairs {
-  std::vector<int> from;
-  std::vector<int> to;
-  std::vector<float> label;  // 0 or 1
-  std::size_t size() const { return from.size(); }
-};
 
 enum class ScUniGPGnn { GAT, GCN };
 // MultiScale: the paper's Eq. 7 (level-l GNN features at fusion step l, the
@@ -56,7 +49,7 @@ struct ScUniGPOptions {
   double gnn_dropout = 0.01;           // between GNN layers and in the towers
   double gat_attn_dropout = 0.5;       // GENELink's dropout on the attention coefficients
   int pretrain_epochs = 90;            // GENELink's epochs (the paper's appendix: 30)
-  int pretrain_patience = 10;          // epochs without a better validation AUROC
+  int pretrain_patience = 10;          // as patience below, for pre-training
   double pretrain_lr = 3e-3;
   double pretrain_lr_decay = 0.99;     // per step, as GENELink
   int pretrain_batch_size = 256;
@@ -69,7 +62,9 @@ struct ScUniGPOptions {
   // Fusion + classifier + joint training.
   ScUniGPFusion fusion = ScUniGPFusion::MultiScale;
   int epochs = 60;
-  int patience = 8;            // early stopping on validation AUROC (ties: lower validation BCE)
+  // Early stopping: stop after this many consecutive epochs without a better
+  // validation epoch (higher AUROC, ties: lower BCE); 0 = never stop early.
+  int patience = 8;
   double lr = 1e-3;
   double gnn_lr_scale = 0.1;   // learning-rate factor for the pre-trained GNN in joint training
   double weight_decay = 1e-5;
@@ -104,7 +99,10 @@ struct ScUniGPResult {
 // selection - nothing else is looked at).  regulators: 0-based rows scored
 // against every gene.  Throws InvalidArgument on bad input, Interrupted when
 // the monitor asks.
-ScUniGPResult scunigp_fit(const Matrix& expr, const ScUniGPPairs& train, const ScUniGPPairs& validation,
+// Both stages train through the engine's shared link-prediction loop
+// (shuffled with torch::randperm from the seeded LibTorch generator).
+// Also throws EngineError (e.g. a diverged fit) and OutOfMemory.
+ScUniGPResult scunigp_fit(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
                           const std::vector<int>& regulators, const ScUniGPOptions& options,
                           Monitor* monitor = nullptr);
 

@@ -1,0 +1,157 @@
+// The shared link-prediction training loop (see link_trainer.hpp).
+#include "link_trainer.hpp"
+
+#include "grntorch/metrics.hpp"
+#include "tensor_io.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace grntorch {
+namespace link {
+
+PairTensors pair_tensors(const LabeledPairs& p) {
+  PairTensors t;
+  t.from = tio::to_long(p.from);
+  t.to = tio::to_long(p.to);
+  t.y = tio::to_float(p.label);
+  t.label = p.label;
+  return t;
+}
+
+BatchIterator::BatchIterator(int64_t n, int batch_size, int min_batch)
+    : perm_(torch::randperm(n, torch::kLong)), n_(n), batch_size_(std::max(1, batch_size)),
+      min_batch_(std::max(1, min_batch)) {}
+
+bool BatchIterator::next(torch::Tensor& idx) {
+  if (pos_ >= n_) return false;
+  const int64_t end = std::min(n_, pos_ + batch_size_);
+  if (end - pos_ < min_batch_) return false;
+  idx = perm_.slice(0, pos_, end);
+  pos_ = end;
+  return true;
+}
+
+void optimiser_step(torch::optim::Optimizer& opt, const torch::Tensor& loss, double lr_decay) {
+  opt.zero_grad();
+  loss.backward();
+  opt.step();
+  if (lr_decay == 1.0) return;
+  for (auto& group : opt.param_groups()) group.options().set_lr(group.options().get_lr() * lr_decay);
+}
+
+void check_finite_loss(double loss, int epoch, int batch, const TrainerOptions& opt) {
+  if (std::isfinite(loss)) return;
+  std::ostringstream s;
+  s << opt.what << " diverged: the training loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at epoch "
+    << epoch << " (batch " << batch << "); " << opt.advice;
+  throw EngineError(s.str());
+}
+
+Validation validate(const torch::Tensor& logits, const PairTensors& pairs) {
+  Validation v;
+  v.auroc = auroc(tio::to_vector(logits), pairs.label);
+  v.bce = torch::binary_cross_entropy_with_logits(logits, pairs.y).item<double>();
+  return v;
+}
+
+bool better(const Validation& v, const Validation& best) {
+  return std::isfinite(v.auroc) && (v.auroc > best.auroc || (v.auroc == best.auroc && v.bce < best.bce));
+}
+
+void BestState::save(torch::nn::Module& m) {
+  values_.clear();
+  for (auto& p : m.parameters()) values_.push_back(p.detach().clone());
+  for (auto& b : m.buffers()) values_.push_back(b.detach().clone());
+}
+
+void BestState::restore(torch::nn::Module& m) const {
+  if (values_.empty()) return;
+  torch::NoGradGuard ng;
+  std::size_t k = 0;
+  for (auto& p : m.parameters()) p.copy_(values_.at(k++));
+  for (auto& b : m.buffers()) b.copy_(values_.at(k++));
+}
+
+bool EarlyStopping::update(const Validation& v, int epoch) {
+  if (!better(v, best_)) {
+    ++since_best_;
+    return false;
+  }
+  best_ = v;
+  accept(epoch);
+  return true;
+}
+
+void EarlyStopping::accept(int epoch) {
+  best_epoch_ = epoch;
+  since_best_ = 0;
+}
+
+namespace {
+
+// One epoch of batches; returns the mean batch loss.
+double train_epoch(const LinkTask& task, const PairTensors& train, const TrainerOptions& opt, int epoch,
+                   Monitor* monitor) {
+  task.module->train();
+  BatchIterator batches(train.size(), opt.batch_size, opt.min_batch);
+  double loss_sum = 0;
+  int n_batches = 0;
+  torch::Tensor idx;
+  while (batches.next(idx)) {
+    check_interrupt(monitor);
+    auto logits = task.train_logits(train.from.index_select(0, idx), train.to.index_select(0, idx));
+    auto loss = torch::binary_cross_entropy_with_logits(logits, train.y.index_select(0, idx));
+    const double value = loss.item<double>();
+    check_finite_loss(value, epoch, n_batches + 1, opt);
+    optimiser_step(*task.optimizer, loss, opt.lr_decay);
+    loss_sum += value;
+    ++n_batches;
+  }
+  if (task.on_epoch_end) task.on_epoch_end();
+  return n_batches > 0 ? loss_sum / n_batches : std::numeric_limits<double>::quiet_NaN();
+}
+
+Validation validation_epoch(const LinkTask& task, const PairTensors& validation) {
+  task.module->eval();
+  torch::NoGradGuard ng;
+  return validate(task.validation_logits(), validation);
+}
+
+}  // namespace
+
+History train_link_predictor(const LinkTask& task, const PairTensors& train, const PairTensors& validation,
+                             const TrainerOptions& opt, Monitor* monitor) {
+  if (opt.epochs < 1 || opt.batch_size < 1 || opt.patience < 0)
+    throw InvalidArgument("epochs and batch_size must be >= 1, patience >= 0");
+  if (train.size() == 0) throw InvalidArgument("no training pairs");
+  const bool has_validation = validation.size() > 0;
+  const int total = opt.progress_total > 0 ? opt.progress_total : opt.epochs;
+  History h;
+  EarlyStopping stopper(opt.patience);
+  BestState best;
+  for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
+    h.train_loss.push_back(train_epoch(task, train, opt, epoch, monitor));
+    h.epochs_run = epoch;
+    bool improved = true;
+    if (has_validation) {
+      const Validation v = validation_epoch(task, validation);
+      h.val_auroc.push_back(v.auroc);
+      h.val_loss.push_back(v.bce);
+      improved = stopper.update(v, epoch);
+    } else {
+      stopper.accept(epoch);
+    }
+    if (improved && opt.select_best && has_validation) best.save(*task.module);
+    if (monitor) monitor->progress(std::min(total, opt.progress_offset + epoch), total, h.train_loss.back());
+    if (stopper.should_stop()) break;
+  }
+  best.restore(*task.module);
+  h.best_epoch = (has_validation && opt.select_best) ? stopper.best_epoch() : h.epochs_run;
+  if (has_validation && stopper.best_epoch() > 0) h.best_val_auroc = stopper.best().auroc;
+  return h;
+}
+
+}  // namespace link
+}  // namespace grntorch

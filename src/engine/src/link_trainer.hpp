@@ -1,0 +1,149 @@
+// The one training loop of the engine's supervised link predictors (GENELink,
+// GNNLink, scRegNet, scTransNet and both stages of scUniGP).  Internal, torch.
+//
+// An epoch: the training pairs are shuffled with torch::randperm (LibTorch's
+// global generator, so a model's dropout and the shuffles share one seeded
+// stream), cut into batches, and each batch takes one optimiser step on the
+// mean BCE of its logits; a non-finite batch loss stops the fit with an
+// EngineError.  After the epoch the model is scored on the validation pairs
+// (AUROC with grntorch::auroc, and mean BCE).  An epoch is "better" than the
+// best so far when its validation AUROC is higher, or equal with a lower
+// validation BCE (small validation sets reach AUROC 1 early).  Early stopping:
+// the fit stops after `patience` consecutive epochs that are not better
+// (patience 0 = never stop early); with select_best the parameters and
+// buffers of the best epoch are restored at the end.
+#pragma once
+
+#include "grntorch/common.hpp"
+#include "grntorch/pairs.hpp"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace grntorch {
+namespace link {
+
+struct TrainerOptions {
+  int epochs = 1;
+  int batch_size = 256;
+  // An epoch's last batch is dropped when it has fewer pairs than this
+  // (BatchNorm needs 2 in training mode); 1 keeps every batch.
+  int min_batch = 1;
+  // After every batch every parameter group's learning rate is multiplied by
+  // this (1 = constant).
+  double lr_decay = 1.0;
+  // Stop after this many consecutive epochs without a better validation
+  // epoch; 0 = never stop early.
+  int patience = 0;
+  // Restore the parameters and buffers of the best validation epoch at the end
+  // (without validation pairs every epoch counts as better: the last one is kept).
+  bool select_best = true;
+  // Monitor::progress(min(total, offset + epoch), total, mean training loss);
+  // total 0 = epochs.
+  int progress_offset = 0;
+  int progress_total = 0;
+  // Names the fit in the divergence message, e.g. "GENELink", and what to try.
+  std::string what = "training";
+  std::string advice = "try a smaller lr";
+};
+
+// Labelled pairs as tensors: from, to (long), y (float).
+struct PairTensors {
+  torch::Tensor from, to, y;
+  std::vector<float> label;  // the labels again, for the AUROC
+  int64_t size() const { return static_cast<int64_t>(label.size()); }
+};
+PairTensors pair_tensors(const LabeledPairs& p);
+
+// Shuffled batches of 0..n-1 (one torch::randperm per iterator).
+class BatchIterator {
+ public:
+  BatchIterator(int64_t n, int batch_size, int min_batch = 1);
+  // The next batch's indices (long), false when the epoch is done.
+  bool next(torch::Tensor& idx);
+
+ private:
+  torch::Tensor perm_;
+  int64_t n_, pos_ = 0;
+  int batch_size_, min_batch_;
+};
+
+// zero_grad, backward, step; then every group's lr *= lr_decay (when != 1).
+void optimiser_step(torch::optim::Optimizer& opt, const torch::Tensor& loss, double lr_decay = 1.0);
+
+// Throws EngineError when loss is NaN or infinite, naming the fit, the epoch
+// and the batch (1-based) and what to try.
+void check_finite_loss(double loss, int epoch, int batch, const TrainerOptions& opt);
+
+struct Validation {
+  double auroc = std::numeric_limits<double>::quiet_NaN();
+  double bce = std::numeric_limits<double>::quiet_NaN();
+};
+// AUROC and mean BCE of logits for the pairs' labels.
+Validation validate(const torch::Tensor& logits, const PairTensors& pairs);
+
+// The one rule: a finite AUROC above best's, or equal to it with a lower BCE.
+bool better(const Validation& v, const Validation& best);
+
+// A copy of a module's parameters and buffers.
+class BestState {
+ public:
+  void save(torch::nn::Module& m);
+  void restore(torch::nn::Module& m) const;
+  bool empty() const { return values_.empty(); }
+
+ private:
+  std::vector<torch::Tensor> values_;
+};
+
+// Tracks the best epoch under better() and counts the epochs since.
+class EarlyStopping {
+ public:
+  explicit EarlyStopping(int patience) : patience_(patience) {}
+  // Records an epoch (1-based); true when it is better than the best so far.
+  bool update(const Validation& v, int epoch);
+  // Records an epoch that counts as better without a validation (no pairs).
+  void accept(int epoch);
+  bool should_stop() const { return patience_ > 0 && since_best_ >= patience_; }
+  int best_epoch() const { return best_epoch_; }
+  const Validation& best() const { return best_; }
+
+ private:
+  int patience_;
+  int since_best_ = 0;
+  int best_epoch_ = 0;
+  Validation best_{-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+};
+
+// What the loop needs from a model.
+struct LinkTask {
+  torch::nn::Module* module = nullptr;        // train()/eval(), and the state kept for the best epoch
+  torch::optim::Optimizer* optimizer = nullptr;
+  // Logits of training pairs (training mode, with gradients).
+  std::function<torch::Tensor(const torch::Tensor& from, const torch::Tensor& to)> train_logits;
+  // Logits of the validation pairs; called in eval mode under NoGradGuard.
+  std::function<torch::Tensor()> validation_logits;
+  // Called after the batches of every epoch (e.g. a per-epoch lr schedule).
+  std::function<void()> on_epoch_end;
+};
+
+struct History {
+  std::vector<double> train_loss;  // mean BCE over the batches, per epoch
+  std::vector<double> val_auroc;   // per epoch (empty without validation pairs)
+  std::vector<double> val_loss;    // per epoch
+  int best_epoch = 0;              // 1-based epoch whose state is kept (last epoch without selection)
+  int epochs_run = 0;
+  double best_val_auroc = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Trains task.module on `train` (must not be empty) for up to opt.epochs
+// epochs; `validation` may be empty (no selection, no early stopping).
+History train_link_predictor(const LinkTask& task, const PairTensors& train, const PairTensors& validation,
+                             const TrainerOptions& opt, Monitor* monitor);
+
+}  // namespace link
+}  // namespace grntorch

@@ -1,0 +1,241 @@
+// The shared link-prediction loop (link_trainer.hpp) and the one pair check.
+#include "../src/link_trainer.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "grntorch/pairs.hpp"
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace grntorch;
+
+namespace {
+
+// One weight and one buffer; logits = w * from (any values work for the loop).
+struct Toy : torch::nn::Module {
+  torch::Tensor w, counter;
+  Toy() {
+    w = register_parameter("w", torch::ones({1}));
+    counter = register_buffer("counter", torch::zeros({1}));
+  }
+};
+
+LabeledPairs toy_pairs(int n) {
+  LabeledPairs p;
+  for (int k = 0; k < n; ++k) {
+    p.from.push_back(k % 5);
+    p.to.push_back((k + 1) % 5);
+    p.label.push_back(static_cast<float>(k % 2));
+  }
+  return p;
+}
+
+// Validation logits whose AUROC on labels (0, 1, 0, 1) is a / 4 for a in 0..4
+// (pairs ordered so that `a` of the 4 positive-negative comparisons are won),
+// with a constant offset that moves the BCE only.
+torch::Tensor scripted_logits(int a, double shift) {
+  // labels 0,1,0,1: scores for (neg0, pos1, neg2, pos3)
+  static const float table[5][4] = {{3, 1, 4, 2}, {2, 1, 4, 3}, {1, 2, 4, 3}, {1, 3, 4, 5}, {1, 3, 1.5f, 4}};
+  auto t = torch::tensor(std::vector<float>(table[a], table[a] + 4));
+  return t + shift;
+}
+
+struct Script {
+  std::vector<int> auc_quarters;  // per epoch
+  std::vector<double> shift;      // per epoch (BCE changes with it)
+};
+
+struct Run {
+  link::History h;
+  std::vector<float> w_at_epoch;  // w after each epoch's training
+  float w_final = 0, counter_final = 0;
+};
+
+Run run_script(const Script& s, const link::TrainerOptions& base) {
+  Toy toy;
+  torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
+  const link::PairTensors train = link::pair_tensors(toy_pairs(10));
+  LabeledPairs vp;
+  vp.from = {0, 1, 2, 3};
+  vp.to = {1, 2, 3, 4};
+  vp.label = {0, 1, 0, 1};
+  const link::PairTensors val = link::pair_tensors(vp);
+  Run r;
+  int epoch = 0;
+  link::LinkTask task;
+  task.module = &toy;
+  task.optimizer = &sgd;
+  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor&) { return toy.w * from.to(torch::kFloat); };
+  task.on_epoch_end = [&] {
+    torch::NoGradGuard ng;
+    toy.counter.add_(1);
+  };
+  task.validation_logits = [&] {
+    r.w_at_epoch.push_back(toy.w.item<float>());
+    const int e = epoch++;
+    return scripted_logits(s.auc_quarters.at(e), s.shift.empty() ? 0.0 : s.shift.at(e));
+  };
+  link::TrainerOptions o = base;
+  o.epochs = static_cast<int>(s.auc_quarters.size());
+  o.batch_size = 4;
+  r.h = link::train_link_predictor(task, train, val, o, nullptr);
+  r.w_final = toy.w.item<float>();
+  r.counter_final = toy.counter.item<float>();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the better rule: higher validation AUROC, ties broken by lower BCE", "[trainer]") {
+  using link::Validation;
+  CHECK(link::better(Validation{0.8, 0.9}, Validation{0.7, 0.1}));   // higher AUROC wins whatever the BCE
+  CHECK_FALSE(link::better(Validation{0.7, 0.1}, Validation{0.8, 0.9}));
+  CHECK(link::better(Validation{0.8, 0.3}, Validation{0.8, 0.5}));   // tie: lower BCE
+  CHECK_FALSE(link::better(Validation{0.8, 0.5}, Validation{0.8, 0.5}));
+  CHECK_FALSE(link::better(Validation{0.8, 0.6}, Validation{0.8, 0.5}));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK_FALSE(link::better(Validation{nan, 0.1}, Validation{0.1, 0.9}));
+  CHECK(link::better(Validation{0.0, 5.0}, Validation{}) == false);  // default best is NaN: never beaten
+  link::EarlyStopping es(0);
+  CHECK(es.update(Validation{0.0, 5.0}, 1));  // the stopper starts below every AUROC
+}
+
+TEST_CASE("early stopping stops after `patience` non-improving epochs and restores the best state", "[trainer]") {
+  link::TrainerOptions o;
+  o.patience = 2;
+  // AUROC 0.5, 0.75 (best), 0.5, 0.75 (tie, same BCE: not better), then 1.0 never reached.
+  Script s{{2, 3, 2, 3, 4, 4}, {}};
+  Run r = run_script(s, o);
+  CHECK(r.h.epochs_run == 4);
+  CHECK(r.h.best_epoch == 2);
+  CHECK(r.h.val_auroc.size() == 4u);
+  CHECK(r.h.val_auroc[1] == Approx(0.75));
+  CHECK(r.h.best_val_auroc == Approx(0.75));
+  REQUIRE(r.w_at_epoch.size() == 4u);
+  CHECK(r.w_at_epoch[1] != r.w_at_epoch[3]);  // training moved w after the best epoch
+  CHECK(r.w_final == r.w_at_epoch[1]);        // ... and the best epoch's w is back
+  CHECK(r.counter_final == 2.0f);             // buffers are restored too
+
+  SECTION("patience 0 never stops early") {
+    link::TrainerOptions never;
+    never.patience = 0;
+    Run all = run_script(s, never);
+    CHECK(all.h.epochs_run == 6);
+    CHECK(all.h.best_epoch == 5);
+    CHECK(all.w_final == all.w_at_epoch[4]);
+  }
+  SECTION("without select_best the last state is kept") {
+    link::TrainerOptions last = o;
+    last.select_best = false;
+    Run l = run_script(s, last);
+    CHECK(l.h.epochs_run == 4);
+    CHECK(l.h.best_epoch == 4);
+    CHECK(l.counter_final == 4.0f);
+  }
+}
+
+TEST_CASE("an equal validation AUROC with a lower BCE is the better epoch", "[trainer]") {
+  link::TrainerOptions o;
+  // Same AUROC every epoch; the logits move towards the labels' side (BCE falls) until epoch 3.
+  Script s{{4, 4, 4, 4}, {0.0, -0.5, -1.0, 3.0}};
+  Run r = run_script(s, o);
+  REQUIRE(r.h.val_loss.size() == 4u);
+  CHECK(r.h.val_loss[2] < r.h.val_loss[1]);
+  CHECK(r.h.val_loss[3] > r.h.val_loss[2]);
+  CHECK(r.h.best_epoch == 3);
+}
+
+TEST_CASE("a non-finite training loss throws EngineError naming the fit and the epoch", "[trainer]") {
+  Toy toy;
+  torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
+  link::LinkTask task;
+  task.module = &toy;
+  task.optimizer = &sgd;
+  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor&) {
+    return toy.w * from.to(torch::kFloat) * std::numeric_limits<float>::quiet_NaN();
+  };
+  link::TrainerOptions o;
+  o.epochs = 3;
+  o.what = "ToyNet";
+  o.advice = "try a smaller lr";
+  const auto train = link::pair_tensors(toy_pairs(8));
+  try {
+    link::train_link_predictor(task, train, link::PairTensors{}, o, nullptr);
+    FAIL("no exception");
+  } catch (const EngineError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("ToyNet diverged") != std::string::npos);
+    CHECK(m.find("NaN at epoch 1 (batch 1)") != std::string::npos);
+    CHECK(m.find("smaller lr") != std::string::npos);
+  }
+  CHECK_THROWS_AS(link::check_finite_loss(std::numeric_limits<double>::infinity(), 2, 3, o), EngineError);
+  CHECK_NOTHROW(link::check_finite_loss(0.7, 2, 3, o));
+}
+
+TEST_CASE("the batch iterator covers every pair once and drops a too-small last batch", "[trainer]") {
+  torch::manual_seed(3);
+  link::BatchIterator it(10, 4);
+  std::multiset<int64_t> seen;
+  std::vector<int64_t> sizes;
+  torch::Tensor idx;
+  while (it.next(idx)) {
+    sizes.push_back(idx.size(0));
+    for (int64_t k = 0; k < idx.size(0); ++k) seen.insert(idx[k].item<int64_t>());
+  }
+  CHECK(sizes == std::vector<int64_t>{4, 4, 2});
+  CHECK(seen.size() == 10u);
+  CHECK(std::set<int64_t>(seen.begin(), seen.end()).size() == 10u);
+  link::BatchIterator bn(9, 4, 2);  // 4, 4, then a single pair: dropped
+  sizes.clear();
+  while (bn.next(idx)) sizes.push_back(idx.size(0));
+  CHECK(sizes == std::vector<int64_t>{4, 4});
+  // The same seed gives the same order (torch::randperm on the global generator).
+  torch::manual_seed(3);
+  link::BatchIterator again(10, 10);
+  REQUIRE(again.next(idx));
+  torch::manual_seed(3);
+  CHECK(torch::equal(idx, torch::randperm(10, torch::kLong)));
+}
+
+TEST_CASE("optimiser_step decays every group's learning rate per step", "[trainer]") {
+  auto a = torch::ones({1}, torch::requires_grad()), b = torch::ones({1}, torch::requires_grad());
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(std::vector<torch::Tensor>{a}, std::make_unique<torch::optim::AdamOptions>(0.1));
+  groups.emplace_back(std::vector<torch::Tensor>{b}, std::make_unique<torch::optim::AdamOptions>(0.01));
+  torch::optim::Adam opt(std::move(groups), torch::optim::AdamOptions(0.1));
+  for (int k = 0; k < 3; ++k) link::optimiser_step(opt, (a * b).sum(), 0.5);
+  CHECK(opt.param_groups()[0].options().get_lr() == Approx(0.1 * 0.125));
+  CHECK(opt.param_groups()[1].options().get_lr() == Approx(0.01 * 0.125));
+  CHECK(a.item<float>() < 1.0f);
+}
+
+TEST_CASE("check_pairs: the one check of labelled pairs", "[pairs]") {
+  LabeledPairs p;
+  p.from = {0, 1, 2};
+  p.to = {1, 2, 0};
+  p.label = {1, 0, 1};
+  CHECK_NOTHROW(check_pairs(p, 3, "train", true));
+  CHECK_THROWS_WITH(check_pairs(p, 2, "train", true), Catch::Contains("train: gene index out of range"));
+  LabeledPairs len = p;
+  len.label.pop_back();
+  CHECK_THROWS_WITH(check_pairs(len, 3, "validation", false), Catch::Contains("validation: from, to and label differ"));
+  LabeledPairs half = p;
+  half.label[1] = 0.5f;
+  CHECK_THROWS_WITH(check_pairs(half, 3, "x", false), Catch::Contains("labels must be 0 or 1"));
+  LabeledPairs pos = p;
+  pos.label = {1, 1, 1};
+  CHECK_THROWS_WITH(check_pairs(pos, 3, "train", true), Catch::Contains("no negative pairs"));
+  CHECK_NOTHROW(check_pairs(pos, 3, "prior_edges", false));
+  LabeledPairs neg = p;
+  neg.label = {0, 0, 0};
+  CHECK_THROWS_WITH(check_pairs(neg, 3, "train", true), Catch::Contains("no positive pairs"));
+  CHECK_NOTHROW(check_pairs(LabeledPairs{}, 3, "validation", false));
+  CHECK_THROWS_AS(check_pairs(LabeledPairs{}, 3, "train", true), InvalidArgument);
+  LabeledPairs negidx = p;
+  negidx.from[0] = -1;
+  CHECK_THROWS_AS(check_pairs(negidx, 3, "train", false), InvalidArgument);
+}
