@@ -74,7 +74,45 @@ void BestState::restore(torch::nn::Module& m) const {
   for (auto& b : m.buffers()) b.copy_(values_.at(k++));
 }
 
+BestState BestState::mean(const std::deque<BestState>& states) {
+  BestState out;
+  if (states.empty()) return out;
+  const std::vector<torch::Tensor>& middle = states[states.size() / 2].values_;
+  torch::NoGradGuard ng;
+  for (std::size_t i = 0; i < middle.size(); ++i) {
+    if (!middle[i].is_floating_point()) {
+      out.values_.push_back(middle[i]);
+      continue;
+    }
+    auto sum = torch::zeros_like(middle[i], torch::kFloat64);
+    for (const BestState& s : states) sum += s.values_.at(i).to(torch::kFloat64);
+    out.values_.push_back((sum / static_cast<double>(states.size())).to(middle[i].scalar_type()));
+  }
+  return out;
+}
+
+void StateWindow::push(torch::nn::Module& m) {
+  states_.emplace_back();
+  states_.back().save(m);
+  if (static_cast<int>(states_.size()) > size_) states_.pop_front();
+}
+
 bool EarlyStopping::update(const Validation& v, int epoch) {
+  if (window_ == 1) return judge(v, epoch);
+  recent_.push_back(v);
+  if (static_cast<int>(recent_.size()) > window_) recent_.pop_front();
+  if (static_cast<int>(recent_.size()) < window_) return false;  // not a complete window: no verdict, no patience
+  Validation mean{0.0, 0.0};
+  for (const Validation& r : recent_) {
+    mean.auroc += r.auroc;
+    mean.bce += r.bce;
+  }
+  mean.auroc /= window_;
+  mean.bce /= window_;
+  return judge(mean, epoch - window_ / 2);
+}
+
+bool EarlyStopping::judge(const Validation& v, int epoch) {
   if (!better(v, best_)) {
     ++since_best_;
     return false;
@@ -119,18 +157,33 @@ Validation validation_epoch(const LinkTask& task, const PairTensors& validation)
   return validate(task.validation_logits(), validation);
 }
 
+// The state of a better epoch (window 1) or window: the module's now, or the
+// window's centre epoch's or mean.
+void keep_state(BestState& best, const StateWindow& recent, torch::nn::Module& m, int window, bool average) {
+  if (window == 1) {
+    best.save(m);
+  } else {
+    best = average ? recent.mean() : recent.centre();
+  }
+}
+
 }  // namespace
 
 History train_link_predictor(const LinkTask& task, const PairTensors& train, const PairTensors& validation,
                              const TrainerOptions& opt, Monitor* monitor) {
   if (opt.epochs < 1 || opt.batch_size < 1 || opt.patience < 0)
     throw InvalidArgument("epochs and batch_size must be >= 1, patience >= 0");
+  if (opt.select_window < 1 || opt.select_window % 2 == 0)
+    throw InvalidArgument("select_window must be an odd number >= 1");
   if (train.size() == 0) throw InvalidArgument("no training pairs");
   const bool has_validation = validation.size() > 0;
+  const bool keep_best = has_validation && opt.select_best;
+  const int window = has_validation ? opt.select_window : 1;
   const int total = opt.progress_total > 0 ? opt.progress_total : opt.epochs;
   History h;
-  EarlyStopping stopper(opt.patience);
+  EarlyStopping stopper(opt.patience, window);
   BestState best;
+  StateWindow recent(window);
   for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
     h.train_loss.push_back(train_epoch(task, train, opt, epoch, monitor));
     h.epochs_run = epoch;
@@ -139,16 +192,18 @@ History train_link_predictor(const LinkTask& task, const PairTensors& train, con
       const Validation v = validation_epoch(task, validation);
       h.val_auroc.push_back(v.auroc);
       h.val_loss.push_back(v.bce);
+      if (keep_best && window > 1) recent.push(*task.module);
       improved = stopper.update(v, epoch);
     } else {
       stopper.accept(epoch);
     }
-    if (improved && opt.select_best && has_validation) best.save(*task.module);
+    if (improved && keep_best) keep_state(best, recent, *task.module, window, opt.select_average);
     if (monitor) monitor->progress(std::min(total, opt.progress_offset + epoch), total, h.train_loss.back());
     if (stopper.should_stop()) break;
   }
   best.restore(*task.module);
-  h.best_epoch = (has_validation && opt.select_best) ? stopper.best_epoch() : h.epochs_run;
+  // No selected epoch (a run shorter than the window): the last one is kept.
+  h.best_epoch = (keep_best && stopper.best_epoch() > 0) ? stopper.best_epoch() : h.epochs_run;
   if (has_validation && stopper.best_epoch() > 0) h.best_val_auroc = stopper.best().auroc;
   return h;
 }

@@ -12,6 +12,14 @@
 // the fit stops after `patience` consecutive epochs that are not better
 // (patience 0 = never stop early); with select_best the parameters and
 // buffers of the best epoch are restored at the end.
+//
+// Windowed selection (select_window = w > 1, odd, with validation pairs): from
+// epoch e >= w the window of epochs e-w+1..e is judged by its mean validation
+// AUROC and mean BCE under the same rule; a better window makes its centre
+// e - (w-1)/2 the best epoch and keeps the centre epoch's state, or with
+// select_average the element-wise mean of the w epochs' states.  Patience
+// counts complete windows only (at least w + patience epochs run); a run
+// shorter than w epochs keeps its last epoch.  w = 1 is the per-epoch rule.
 #pragma once
 
 #include "grntorch/common.hpp"
@@ -19,6 +27,7 @@
 
 #include <torch/torch.h>
 
+#include <deque>
 #include <functional>
 #include <limits>
 #include <string>
@@ -42,6 +51,11 @@ struct TrainerOptions {
   // Restore the parameters and buffers of the best validation epoch at the end
   // (without validation pairs every epoch counts as better: the last one is kept).
   bool select_best = true;
+  // Judge epochs by the mean of a centred window of this many (odd, >= 1)
+  // validation epochs; with select_average keep the mean of the window's
+  // states instead of its centre epoch's (see the top of this file).
+  int select_window = 1;
+  bool select_average = false;
   // Monitor::progress(min(total, offset + epoch), total, mean training loss);
   // total 0 = epochs.
   int progress_offset = 0;
@@ -95,25 +109,50 @@ class BestState {
   void save(torch::nn::Module& m);
   void restore(torch::nn::Module& m) const;
   bool empty() const { return values_.empty(); }
+  // The element-wise mean of non-empty states of one module, summed in double
+  // in the order given; tensors that are not floating point (e.g. counters)
+  // are taken from the middle state.
+  static BestState mean(const std::deque<BestState>& states);
 
  private:
   std::vector<torch::Tensor> values_;
 };
 
-// Tracks the best epoch under better() and counts the epochs since.
+// The states of a module's last `size` epochs (oldest first).
+class StateWindow {
+ public:
+  explicit StateWindow(int size) : size_(size) {}
+  void push(torch::nn::Module& m);
+  bool full() const { return static_cast<int>(states_.size()) == size_; }
+  const BestState& centre() const { return states_.at(states_.size() / 2); }
+  BestState mean() const { return BestState::mean(states_); }
+
+ private:
+  int size_;
+  std::deque<BestState> states_;
+};
+
+// Tracks the best epoch (or window of `window` epochs) under better() and
+// counts the epochs (complete windows) since.
 class EarlyStopping {
  public:
-  explicit EarlyStopping(int patience) : patience_(patience) {}
-  // Records an epoch (1-based); true when it is better than the best so far.
+  explicit EarlyStopping(int patience, int window = 1) : patience_(patience), window_(window) {}
+  // Records an epoch (1-based); true when it (window = 1) or the window it
+  // completes is better than the best so far; the best epoch is then the
+  // epoch or the window's centre.
   bool update(const Validation& v, int epoch);
   // Records an epoch that counts as better without a validation (no pairs).
   void accept(int epoch);
   bool should_stop() const { return patience_ > 0 && since_best_ >= patience_; }
   int best_epoch() const { return best_epoch_; }
+  // The best epoch's validation, or the best window's mean.
   const Validation& best() const { return best_; }
 
  private:
+  bool judge(const Validation& v, int epoch);
   int patience_;
+  int window_;
+  std::deque<Validation> recent_;  // the last `window_` epochs (window_ > 1)
   int since_best_ = 0;
   int best_epoch_ = 0;
   Validation best_{-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
@@ -137,6 +176,7 @@ struct History {
   std::vector<double> val_loss;    // per epoch
   int best_epoch = 0;              // 1-based epoch whose state is kept (last epoch without selection)
   int epochs_run = 0;
+  // The best epoch's validation AUROC (with a window: the best window's mean).
   double best_val_auroc = std::numeric_limits<double>::quiet_NaN();
 };
 

@@ -385,6 +385,8 @@ link::History train_model(LinkModel& model, const LabeledPairs& train, const Lab
   to.lr_decay = opt.lr_decay;
   to.patience = opt.patience;
   to.select_best = opt.select_best;
+  to.select_window = opt.select_window;
+  to.select_average = opt.select_average;
   to.what = model_name(opt.model);
   to.advice = "try a smaller lr";
   return link::train_link_predictor(task, tr, va, to, monitor);

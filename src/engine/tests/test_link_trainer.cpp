@@ -56,6 +56,7 @@ struct Run {
 };
 
 Run run_script(const Script& s, const link::TrainerOptions& base) {
+  torch::manual_seed(7);  // the batch order: two runs of one script train alike
   Toy toy;
   torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
   const link::PairTensors train = link::pair_tensors(toy_pairs(10));
@@ -147,6 +148,140 @@ TEST_CASE("an equal validation AUROC with a lower BCE is the better epoch", "[tr
   CHECK(r.h.val_loss[2] < r.h.val_loss[1]);
   CHECK(r.h.val_loss[3] > r.h.val_loss[2]);
   CHECK(r.h.best_epoch == 3);
+}
+
+namespace {
+
+link::TrainerOptions windowed(int w, int patience, bool average) {
+  link::TrainerOptions o;
+  o.select_window = w;
+  o.patience = patience;
+  o.select_average = average;
+  return o;
+}
+
+// The window rule recomputed from a trace: the centre of the first best
+// complete window (mean AUROC, ties: lower mean BCE); 0 when none is complete.
+int recomputed_centre(const link::History& h, int w) {
+  int centre = 0;
+  double best_auc = -1, best_bce = 0;
+  for (std::size_t end = w; end <= h.val_auroc.size(); ++end) {
+    double auc = 0, bce = 0;
+    for (std::size_t e = end - w; e < end; ++e) {
+      auc += h.val_auroc[e];
+      bce += h.val_loss[e];
+    }
+    auc /= w;
+    bce /= w;
+    if (centre == 0 || auc > best_auc || (auc == best_auc && bce < best_bce)) {
+      centre = static_cast<int>(end) - w / 2;
+      best_auc = auc;
+      best_bce = bce;
+    }
+  }
+  return centre;
+}
+
+}  // namespace
+
+TEST_CASE("select_window judges the mean of a window and keeps its centre epoch", "[trainer][window]") {
+  // A lucky first epoch (AUROC 1), then a sustained 0.75 at epochs 4-6.
+  const Script s{{4, 0, 0, 3, 3, 3, 0, 0}, {}};
+  const Run per_epoch = run_script(s, link::TrainerOptions{});
+  CHECK(per_epoch.h.best_epoch == 1);
+  const Run r = run_script(s, windowed(3, 0, false));
+  CHECK(r.h.epochs_run == 8);
+  CHECK(r.h.val_auroc == per_epoch.h.val_auroc);    // the same training, judged differently
+  CHECK(r.h.best_epoch == 5);                       // the centre of the window of epochs 4..6
+  CHECK(r.h.best_val_auroc == Approx(0.75));        // that window's mean AUROC
+  REQUIRE(r.w_at_epoch.size() == 8u);
+  CHECK(r.w_final == r.w_at_epoch[4]);              // the centre epoch's parameters ...
+  CHECK(r.counter_final == 5.0f);                   // ... and buffers
+
+  SECTION("select_average keeps the mean of the window's states") {
+    const Run a = run_script(s, windowed(3, 0, true));
+    CHECK(a.h.best_epoch == 5);
+    CHECK(a.w_at_epoch == r.w_at_epoch);
+    const double sum = 0.0 + a.w_at_epoch[3] + a.w_at_epoch[4] + a.w_at_epoch[5];
+    CHECK(a.w_final == static_cast<float>(sum / 3.0));   // summed in double, in epoch order
+    CHECK(a.w_final != a.w_at_epoch[4]);
+    CHECK(a.counter_final == 5.0f);                      // (4 + 5 + 6) / 3
+  }
+  SECTION("ties of the mean AUROC go to the lower mean BCE") {
+    const Script t{{3, 3, 3, 3, 3, 3, 3}, {0.0, 0.8, -0.4, 1.5, -1.2, -0.3, 0.6}};
+    const Run tr = run_script(t, windowed(3, 0, false));
+    CHECK(tr.h.best_epoch == recomputed_centre(tr.h, 3));
+    CHECK(tr.h.best_epoch != 2);   // not simply the first complete window
+    CHECK(tr.w_final == tr.w_at_epoch[tr.h.best_epoch - 1]);
+  }
+}
+
+TEST_CASE("select_window: patience counts complete windows only", "[trainer][window]") {
+  const Script s{{4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, {}};
+  link::TrainerOptions per = windowed(1, 2, false);
+  CHECK(run_script(s, per).h.epochs_run == 3);   // best epoch 1, then 2 epochs without a better one
+  const Run r = run_script(s, windowed(3, 2, false));
+  CHECK(r.h.epochs_run == 5);                    // first verdict at epoch 3 (better), then 2 worse windows
+  CHECK(r.h.best_epoch == 2);
+  // With w = 5 and patience 1 nothing can stop training before epoch 5 + 1.
+  const Script lucky{{4, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {}};
+  CHECK(run_script(lucky, windowed(1, 1, false)).h.epochs_run == 2);
+  const Run w5 = run_script(lucky, windowed(5, 1, false));
+  CHECK(w5.h.epochs_run == 6);
+  CHECK(w5.h.best_epoch == 3);
+  SECTION("without select_best the window still drives early stopping, and the last state is kept") {
+    link::TrainerOptions o = windowed(5, 1, true);
+    o.select_best = false;
+    const Run l = run_script(lucky, o);
+    CHECK(l.h.epochs_run == 6);
+    CHECK(l.h.best_epoch == 6);
+    CHECK(l.counter_final == 6.0f);
+  }
+}
+
+TEST_CASE("select_window: a run shorter than the window keeps its last epoch", "[trainer][window]") {
+  const Run r = run_script(Script{{4, 1, 2}, {}}, windowed(5, 1, true));
+  CHECK(r.h.epochs_run == 3);
+  CHECK(r.h.best_epoch == 3);
+  CHECK(std::isnan(r.h.best_val_auroc));
+  REQUIRE(r.w_at_epoch.size() == 3u);
+  CHECK(r.w_final == r.w_at_epoch[2]);
+  CHECK(r.counter_final == 3.0f);
+}
+
+TEST_CASE("select_window = 1 is the per-epoch rule, whatever select_average", "[trainer][window]") {
+  const Script s{{2, 3, 2, 3, 4, 4}, {0.0, 0.3, -0.2, 0.1, 0.5, -0.5}};
+  link::TrainerOptions plain;
+  plain.patience = 2;
+  link::TrainerOptions w1 = windowed(1, 2, true);
+  const Run a = run_script(s, plain), b = run_script(s, w1);
+  CHECK(a.h.epochs_run == b.h.epochs_run);
+  CHECK(a.h.best_epoch == b.h.best_epoch);
+  CHECK(a.h.best_epoch == recomputed_centre(a.h, 1));
+  CHECK(a.h.val_loss == b.h.val_loss);
+  CHECK(a.w_final == b.w_final);
+  CHECK(b.w_final == b.w_at_epoch[b.h.best_epoch - 1]);
+  CHECK(a.counter_final == b.counter_final);
+}
+
+TEST_CASE("select_window must be odd and >= 1; without validation pairs it is unused", "[trainer][window]") {
+  Toy toy;
+  torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
+  link::LinkTask task;
+  task.module = &toy;
+  task.optimizer = &sgd;
+  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor&) { return toy.w * from.to(torch::kFloat); };
+  const auto train = link::pair_tensors(toy_pairs(8));
+  link::TrainerOptions o = windowed(4, 0, false);
+  o.epochs = 3;
+  CHECK_THROWS_AS(link::train_link_predictor(task, train, link::PairTensors{}, o, nullptr), InvalidArgument);
+  o.select_window = 0;
+  CHECK_THROWS_AS(link::train_link_predictor(task, train, link::PairTensors{}, o, nullptr), InvalidArgument);
+  o.select_window = 5;
+  o.patience = 1;
+  const link::History h = link::train_link_predictor(task, train, link::PairTensors{}, o, nullptr);
+  CHECK(h.epochs_run == 3);
+  CHECK(h.best_epoch == 3);
 }
 
 TEST_CASE("a non-finite training loss throws EngineError naming the fit and the epoch", "[trainer]") {

@@ -29,6 +29,17 @@ struct SupervisedOptions {
   // 0 = never stop early (the engine's one meaning, shared with scUniGP).
   int patience = 0;
   bool select_best = true;      // keep the parameters of the best validation epoch
+  // Windowed selection (odd, >= 1; 1 = the per-epoch rule above): from epoch
+  // e >= w the window e-w+1..e is judged by its mean validation AUROC (ties:
+  // mean validation BCE); a better window makes its centre e - (w-1)/2 the
+  // kept epoch, and the kept parameters are the centre epoch's or, with
+  // select_average, the mean of the window's w epochs (Polyak / SWA averaging
+  // of the iterates: at a constant learning rate neighbouring epochs differ by
+  // optimiser noise the small validation set cannot tell apart).  Patience
+  // counts complete windows only (at least w + patience epochs run); a run
+  // shorter than w epochs keeps its last epoch.  See link_trainer.hpp.
+  int select_window = 1;
+  bool select_average = false;
   std::vector<int> hidden;      // empty = the model's default sizes
   int heads = 3;                // GAT heads (GENELink, scRegNet with GAT)
   uint64_t seed = 1;
@@ -50,7 +61,8 @@ struct SupervisedResult {
 // unused; required by scRegNet and scTransNet).  node features are the genes'
 // z-scored expression; the graph is the undirected training positives.
 // Training: the shared link-prediction loop (Adam, per-batch lr decay,
-// validation AUROC with BCE tie-break, early stopping).  Throws
+// validation AUROC with BCE tie-break, optionally over a window of epochs,
+// early stopping).  Throws
 // InvalidArgument, Interrupted, EngineError (e.g. a diverged fit) or
 // OutOfMemory.  Metrics: grntorch/metrics.hpp; foundation-model embeddings:
 // grntorch/torchscript.hpp.
