@@ -9,6 +9,12 @@
   as.integer(x)
 }
 
+.check_odd_int <- function(x, arg, max = Inf) {
+  x <- .check_scalar_int(x, arg, min = 1, max = max)
+  if (x %% 2L != 1L) .grn_abort(arg, sprintf("must be an odd whole number in [1, %s], not %d", format(max), x))
+  x
+}
+
 .check_scalar_num <- function(x, arg, min = -Inf, max = Inf, open_min = FALSE) {
   if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || x < min || x > max ||
       (open_min && x <= min)) {

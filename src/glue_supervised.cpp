@@ -5,9 +5,9 @@
 
 // expr: genes x cells; regulators and pair genes: 1-based rows; embeddings:
 // genes x d (0 columns when unused); opts: model, gnn, epochs, lr, lr_decay,
-// batch_size, weight_decay, dropout, patience, select_best, hidden, heads,
-// seed, threads, verbose.  Returns scores (regulators x genes) and the
-// training trace.
+// batch_size, weight_decay, dropout, patience, select_best, select_window,
+// select_average, hidden, heads, seed, threads, verbose.  Returns scores
+// (regulators x genes) and the training trace.
 // [[Rcpp::export(.grn_supervised)]]
 Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators,
                           const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to,
@@ -34,6 +34,9 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   o.dropout = p.number("dropout", 0, 0.95);
   o.patience = p.integer("patience", 0, 1e5);
   o.select_best = p.flag("select_best");
+  o.select_window = p.integer("select_window", 1, 1e5);
+  if (o.select_window % 2 == 0) throw grntorch_argument_error("select_window", "must be an odd number (supervised model option)");
+  o.select_average = p.flag("select_average");
   o.hidden = p.int_vector("hidden", 1, 1e5);
   o.heads = p.integer("heads", 1, 64);
   o.seed = p.seed("seed");

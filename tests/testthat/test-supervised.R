@@ -127,3 +127,69 @@ test_that("bad supervised input gives clear errors naming the argument", {
   expect_error(genelink(epochs = 0), "`epochs`")
   expect_error(fm_embeddings(tempfile(fileext = ".pt"), expression = d$expression), "`x`.*does not exist")
 })
+
+test_that("select_window judges each epoch by the centred mean validation AUROC and keeps that epoch", {
+  d <- sup_example()
+  emb <- d$embeddings
+  w <- 3L
+  m <- function(..., select_average = FALSE) scregnet(emb, hidden = c(32, 16, 16, 8), batch_size = 64, seed = 3,
+                                                       threads = 1, select_average = select_average, ...)
+  fit_of <- function(method) infer_grn(d$expression, method, tfs = d$tfs, train = d$train,
+                                       validation = d$validation, verbose = FALSE)
+  g <- fit_of(m(epochs = 8, patience = 0, select_window = w))
+  fit <- igraph::graph_attr(g, "fit")
+  expect_equal(fit$epochs_run, 8L)
+  # The rule, recomputed from the trace: window means over complete windows,
+  # first maximum wins, ties go to the lower mean validation loss.
+  ends <- w:length(fit$val_auroc)
+  ma <- vapply(ends, function(e) mean(fit$val_auroc[(e - w + 1):e]), 0)
+  ml <- vapply(ends, function(e) mean(fit$val_loss[(e - w + 1):e]), 0)
+  best <- 1L
+  for (i in seq_along(ends)[-1]) if (ma[i] > ma[best] || (ma[i] == ma[best] && ml[i] < ml[best])) best <- i
+  expect_equal(fit$best_epoch, ends[best] - w %/% 2)
+  # The kept parameters are those of that epoch: the training trajectory does
+  # not depend on `epochs` (constant lr), so a run stopped there gives the same scores.
+  g2 <- fit_of(m(epochs = fit$best_epoch, patience = 0, select_best = FALSE))
+  expect_equal(grn_edges(g)$score, grn_edges(g2)$score, tolerance = 1e-6)
+  # select_window = 1 is the per-epoch rule, and no epoch before the window has
+  # filled can stop training (patience counts complete windows only).
+  g1 <- fit_of(m(epochs = 8, patience = 0, select_window = 1))
+  f1 <- igraph::graph_attr(g1, "fit")
+  expect_equal(f1$val_auroc, fit$val_auroc)
+  expect_true(f1$best_epoch %in% which(f1$val_auroc == max(f1$val_auroc)))
+  g3 <- fit_of(m(epochs = 30, patience = 1, select_window = 5))
+  expect_gte(igraph::graph_attr(g3, "fit")$epochs_run, 6L)
+  # Runs shorter than the window keep the last epoch.
+  g4 <- fit_of(m(epochs = 2, select_window = 5))
+  expect_equal(igraph::graph_attr(g4, "fit")$best_epoch, 2L)
+  # Averaging the window's parameters: same trace and selected window, other
+  # kept parameters; with a window of 1 it is the plain rule.
+  ga <- fit_of(m(epochs = 8, patience = 0, select_window = w, select_average = TRUE))
+  expect_equal(igraph::graph_attr(ga, "fit")$val_auroc, fit$val_auroc)
+  expect_equal(igraph::graph_attr(ga, "fit")$best_epoch, fit$best_epoch)
+  expect_false(isTRUE(all.equal(grn_edges(ga)$score, grn_edges(g)$score)))
+  ga1 <- fit_of(m(epochs = 8, patience = 0, select_window = 1, select_average = TRUE))
+  expect_identical(grn_edges(ga1)$score, grn_edges(g1)$score)
+})
+
+test_that("select_window and select_average: per-model defaults and clear errors", {
+  emb <- sup_example()$embeddings
+  expect_identical(formals(scregnet)$select_window, 5)
+  expect_identical(formals(sctransnet)$select_window, 5)
+  expect_identical(formals(genelink)$select_window, 1)
+  expect_identical(formals(gnnlink)$select_window, 1)
+  expect_true(formals(scregnet)$select_average && formals(sctransnet)$select_average)
+  expect_false(formals(genelink)$select_average || formals(gnnlink)$select_average)
+  expect_identical(scregnet(emb)$params$select_window, 5L)
+  expect_error(scregnet(emb, select_average = NA), "`select_average`", class = "grntorch_error")
+  expect_error(scregnet(emb, select_window = 2), "`select_window`.*odd", class = "grntorch_error")
+  expect_error(genelink(select_window = 0), "`select_window`")
+  expect_error(gnnlink(select_window = c(3, 5)), "`select_window`")
+  expect_error(sctransnet(emb, select_window = 2.5), "`select_window`")
+  # The engine's option reader checks too (an object edited by hand).
+  d <- sup_example()
+  bad <- gnnlink(epochs = 1, threads = 1)
+  bad$params$select_window <- 4L
+  expect_error(infer_grn(d$expression, bad, tfs = d$tfs, train = d$train, validation = d$validation),
+               "`select_window`.*odd", class = "grntorch_argument_error")
+})

@@ -24,6 +24,17 @@ struct Toy : torch::nn::Module {
   }
 };
 
+// Trains toy with `opt`; logits = w * from * factor.
+link::LinkTask toy_task(Toy& toy, torch::optim::Optimizer& opt, float factor = 1.0f) {
+  link::LinkTask task;
+  task.module = &toy;
+  task.optimizer = &opt;
+  task.train_logits = [&toy, factor](const torch::Tensor& from, const torch::Tensor&) {
+    return toy.w * from.to(torch::kFloat) * factor;
+  };
+  return task;
+}
+
 LabeledPairs toy_pairs(int n) {
   LabeledPairs p;
   for (int k = 0; k < n; ++k) {
@@ -67,10 +78,7 @@ Run run_script(const Script& s, const link::TrainerOptions& base) {
   const link::PairTensors val = link::pair_tensors(vp);
   Run r;
   int epoch = 0;
-  link::LinkTask task;
-  task.module = &toy;
-  task.optimizer = &sgd;
-  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor&) { return toy.w * from.to(torch::kFloat); };
+  link::LinkTask task = toy_task(toy, sgd);
   task.on_epoch_end = [&] {
     torch::NoGradGuard ng;
     toy.counter.add_(1);
@@ -267,10 +275,7 @@ TEST_CASE("select_window = 1 is the per-epoch rule, whatever select_average", "[
 TEST_CASE("select_window must be odd and >= 1; without validation pairs it is unused", "[trainer][window]") {
   Toy toy;
   torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
-  link::LinkTask task;
-  task.module = &toy;
-  task.optimizer = &sgd;
-  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor&) { return toy.w * from.to(torch::kFloat); };
+  const link::LinkTask task = toy_task(toy, sgd);
   const auto train = link::pair_tensors(toy_pairs(8));
   link::TrainerOptions o = windowed(4, 0, false);
   o.epochs = 3;
@@ -287,12 +292,7 @@ TEST_CASE("select_window must be odd and >= 1; without validation pairs it is un
 TEST_CASE("a non-finite training loss throws EngineError naming the fit and the epoch", "[trainer]") {
   Toy toy;
   torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
-  link::LinkTask task;
-  task.module = &toy;
-  task.optimizer = &sgd;
-  task.train_logits = [&](const torch::Tensor& from, const torch::Tensor&) {
-    return toy.w * from.to(torch::kFloat) * std::numeric_limits<float>::quiet_NaN();
-  };
+  const link::LinkTask task = toy_task(toy, sgd, std::numeric_limits<float>::quiet_NaN());
   link::TrainerOptions o;
   o.epochs = 3;
   o.what = "ToyNet";
