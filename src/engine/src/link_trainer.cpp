@@ -202,7 +202,8 @@ History train_link_predictor(const LinkTask& task, const PairTensors& train, con
     if (stopper.should_stop()) break;
   }
   best.restore(*task.module);
-  // No selected epoch (a run shorter than the window): the last one is kept.
+  // No selected epoch (a run shorter than the window, or no finite validation
+  // AUROC): the last one is kept, and reported.
   h.best_epoch = (keep_best && stopper.best_epoch() > 0) ? stopper.best_epoch() : h.epochs_run;
   if (has_validation && stopper.best_epoch() > 0) h.best_val_auroc = stopper.best().auroc;
   return h;

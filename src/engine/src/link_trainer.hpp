@@ -123,7 +123,6 @@ class StateWindow {
  public:
   explicit StateWindow(int size) : size_(size) {}
   void push(torch::nn::Module& m);
-  bool full() const { return static_cast<int>(states_.size()) == size_; }
   const BestState& centre() const { return states_.at(states_.size() / 2); }
   BestState mean() const { return BestState::mean(states_); }
 

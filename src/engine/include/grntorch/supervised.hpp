@@ -62,9 +62,8 @@ struct SupervisedResult {
 // z-scored expression; the graph is the undirected training positives.
 // Training: the shared link-prediction loop (Adam, per-batch lr decay,
 // validation AUROC with BCE tie-break, optionally over a window of epochs,
-// early stopping).  Throws
-// InvalidArgument, Interrupted, EngineError (e.g. a diverged fit) or
-// OutOfMemory.  Metrics: grntorch/metrics.hpp; foundation-model embeddings:
+// early stopping).  Throws InvalidArgument, Interrupted, EngineError (e.g. a
+// diverged fit) or OutOfMemory.  Metrics: grntorch/metrics.hpp; foundation-model embeddings:
 // grntorch/torchscript.hpp.
 SupervisedResult fit_supervised(const Matrix& expr, const std::vector<int>& regulators,
                                 const LabeledPairs& train, const LabeledPairs& validation,
