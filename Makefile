@@ -18,7 +18,7 @@ deps:
 install: deps
 	@if [ -n "$(LIB)" ]; then mkdir -p "$(LIB)"; fi
 	@echo "== building and installing grntorch"
-	@MAKEFLAGS=-j2 $(R) CMD INSTALL --no-test-load $(INSTALL_LIB) . > install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL failed (full log: install.log)"; exit 1; }
+	@MAKEFLAGS=-j2 $(R) CMD INSTALL --preclean --no-test-load $(INSTALL_LIB) . > install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL failed (full log: install.log)"; exit 1; }
 	@echo "== installed (log: install.log)"
 
 demo: install

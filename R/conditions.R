@@ -1,7 +1,10 @@
 # Classed conditions.  Every user-facing error names the argument at fault.
 
+# An error that names an argument is a grntorch_argument_error (bad input),
+# whichever layer found it: R here, the glue's option accessor in R/engine.R.
 .grn_abort <- function(arg, message, class = NULL, call = NULL) {
   msg <- if (is.null(arg)) message else sprintf("`%s`: %s", arg, message)
+  if (!is.null(arg)) class <- union(class, "grntorch_argument_error")
   cond <- structure(
     class = c(class, "grntorch_error", "error", "condition"),
     list(message = msg, call = call, arg = arg)

@@ -114,6 +114,13 @@ class RMonitor : public grntorch::Monitor {
 };
 
 // Copy an R double matrix into an engine matrix (float), checking finiteness.
+// 1-based R row indices -> the engine's 0-based rows.
+inline std::vector<int> to_rows(const Rcpp::IntegerVector& rows) {
+  std::vector<int> out(rows.size());
+  for (R_xlen_t i = 0; i < rows.size(); ++i) out[i] = rows[i] - 1;
+  return out;
+}
+
 // 1-based R pair columns (from, to, 0/1 label) -> the engine's 0-based pairs.
 inline grntorch::LabeledPairs to_pairs(const Rcpp::IntegerVector& from, const Rcpp::IntegerVector& to,
                                        const Rcpp::NumericVector& label) {
@@ -207,16 +214,18 @@ class Options {
 
   // A single string; one of `choices` when given.
   std::string string(const std::string& name, std::initializer_list<const char*> choices = {}) const {
+    std::vector<std::pair<const char*, std::string>> pairs;
+    for (const char* c : choices) pairs.emplace_back(c, c);
+    if (!pairs.empty()) return pick(name, pairs);
     SEXP x = get(name);
     if (TYPEOF(x) != STRSXP || Rf_xlength(x) != 1 || STRING_ELT(x, 0) == NA_STRING) fail(name, "a single string", x);
-    std::string v = CHAR(STRING_ELT(x, 0));
-    if (choices.size() == 0) return v;
-    std::string list;
-    for (const char* c : choices) {
-      if (v == c) return v;
-      list += std::string(list.empty() ? "" : ", ") + "\"" + c + "\"";
-    }
-    throw grntorch_argument_error(name, "must be one of " + list + ", not \"" + v + "\" (" + where_ + " option)");
+    return CHAR(STRING_ELT(x, 0));
+  }
+
+  // A single string mapped onto an enum value: choices are {"name", value} pairs.
+  template <class E>
+  E choice(const std::string& name, std::initializer_list<std::pair<const char*, E>> choices) const {
+    return pick(name, std::vector<std::pair<const char*, E>>(choices));
   }
 
   // Whole numbers in [min, max], at least min_len of them.
@@ -245,6 +254,19 @@ class Options {
   }
 
  private:
+  template <class E>
+  E pick(const std::string& name, const std::vector<std::pair<const char*, E>>& choices) const {
+    SEXP x = get(name);
+    if (TYPEOF(x) != STRSXP || Rf_xlength(x) != 1 || STRING_ELT(x, 0) == NA_STRING) fail(name, "a single string", x);
+    const std::string v = CHAR(STRING_ELT(x, 0));
+    std::string list;
+    for (const auto& c : choices) {
+      if (v == c.first) return c.second;
+      list += std::string(list.empty() ? "" : ", ") + "\"" + c.first + "\"";
+    }
+    throw grntorch_argument_error(name, "must be one of " + list + ", not \"" + v + "\" (" + where_ + " option)");
+  }
+
   SEXP get(const std::string& name) const {
     auto it = index_.find(name);
     if (it == index_.end()) throw grntorch_argument_error(name, "is missing (" + where_ + " option)");

@@ -14,8 +14,7 @@ Rcpp::NumericMatrix grn_correlation(const Rcpp::NumericMatrix expr, const Rcpp::
   const bool verbose = o.flag("verbose");
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  std::vector<int> regs(regulators.size());
-  for (int i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
+  const std::vector<int> regs = grnglue::to_rows(regulators);
   const grntorch::CorrelationMethod m =
       method == "pearson" ? grntorch::CorrelationMethod::Pearson : grntorch::CorrelationMethod::Spearman;
   grnglue::ThreadScope scope(threads);

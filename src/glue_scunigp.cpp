@@ -16,12 +16,11 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   GRN_TRY
   grnglue::Options p(opts, "scunigp()");
   grntorch::ScUniGPOptions o;
-  o.gnn = p.string("gnn", {"gat", "gcn"}) == "gcn" ? grntorch::ScUniGPGnn::GCN : grntorch::ScUniGPGnn::GAT;
-  const std::string fusion = p.string("fusion", {"multiscale", "late", "early", "none"});
-  if (fusion == "multiscale") o.fusion = grntorch::ScUniGPFusion::MultiScale;
-  else if (fusion == "late") o.fusion = grntorch::ScUniGPFusion::Late;
-  else if (fusion == "early") o.fusion = grntorch::ScUniGPFusion::Early;
-  else o.fusion = grntorch::ScUniGPFusion::None;
+  o.gnn = p.choice<grntorch::ScUniGPGnn>("gnn", {{"gat", grntorch::ScUniGPGnn::GAT}, {"gcn", grntorch::ScUniGPGnn::GCN}});
+  o.fusion = p.choice<grntorch::ScUniGPFusion>("fusion", {{"multiscale", grntorch::ScUniGPFusion::MultiScale},
+                                                        {"late", grntorch::ScUniGPFusion::Late},
+                                                        {"early", grntorch::ScUniGPFusion::Early},
+                                                        {"none", grntorch::ScUniGPFusion::None}});
   o.gnn_dims = p.int_vector("gnn_dims", 1, 1e5);
   o.tower_dims = p.int_vector("tower_dims", 1, 1e5);
   o.gat_heads = p.integer("gat_heads", 1, 64);
@@ -43,8 +42,7 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   const bool verbose = p.flag("verbose");
   p.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  std::vector<int> regs(regulators.size());
-  for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
+  const std::vector<int> regs = grnglue::to_rows(regulators);
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, "scunigp");
   grntorch::ScUniGPResult r = grntorch::scunigp_fit(x, grnglue::to_pairs(train_from, train_to, train_label),

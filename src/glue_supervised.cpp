@@ -17,15 +17,12 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   GRN_TRY
   grnglue::Options p(opts, "supervised model");
   grntorch::SupervisedOptions o;
+  using M = grntorch::SupervisedModel;
   const std::string model = p.string("model", {"genelink", "gnnlink", "scregnet", "sctransnet"});
-  if (model == "genelink") o.model = grntorch::SupervisedModel::GENELink;
-  else if (model == "gnnlink") o.model = grntorch::SupervisedModel::GNNLink;
-  else if (model == "scregnet") o.model = grntorch::SupervisedModel::ScRegNet;
-  else o.model = grntorch::SupervisedModel::ScTransNet;
-  const std::string gnn = p.string("gnn", {"gcn", "gat", "sage"});
-  if (gnn == "gcn") o.gnn = grntorch::GNNKind::GCN;
-  else if (gnn == "gat") o.gnn = grntorch::GNNKind::GAT;
-  else o.gnn = grntorch::GNNKind::SAGE;
+  o.model = p.choice<M>("model", {{"genelink", M::GENELink}, {"gnnlink", M::GNNLink}, {"scregnet", M::ScRegNet},
+                                  {"sctransnet", M::ScTransNet}});
+  using G = grntorch::GNNKind;
+  o.gnn = p.choice<G>("gnn", {{"gcn", G::GCN}, {"gat", G::GAT}, {"sage", G::SAGE}});
   o.epochs = p.integer("epochs", 1, 1e5);
   o.lr = p.number("lr", 0, 10, grnglue::Bound::open_min);
   o.lr_decay = p.number("lr_decay", 0, 1, grnglue::Bound::open_min);
@@ -46,8 +43,7 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix emb;
   if (embeddings.ncol() > 0) emb = grnglue::to_engine(embeddings, "embeddings");
-  std::vector<int> regs(regulators.size());
-  for (R_xlen_t i = 0; i < regulators.size(); ++i) regs[i] = regulators[i] - 1;
+  const std::vector<int> regs = grnglue::to_rows(regulators);
   grnglue::ThreadScope scope(threads);
   grnglue::RMonitor mon(verbose, model);
   auto res = grntorch::fit_supervised(x, regs, grnglue::to_pairs(train_from, train_to, train_label),

@@ -225,3 +225,15 @@ test_that("a real Ctrl-C (SIGINT) during a DeepSEM fit is caught by tryCatch(int
   expect_false(any(grepl("WRONG", out)))
   expect_lt(waited, 20)
 })
+
+test_that("an R-side error naming an argument is a grntorch_argument_error with that `arg`", {
+  e <- tryCatch(scunigp(lr = -1), error = identity)
+  expect_identical(class(e), c("grntorch_argument_error", "grntorch_error", "error", "condition"))
+  expect_identical(e$arg, "lr")
+  e <- tryCatch(deepsem(epochs = 0), error = identity)
+  expect_s3_class(e, "grntorch_argument_error")
+  expect_identical(e$arg, "epochs")
+  # an error about no single argument stays a plain grntorch_error
+  e <- tryCatch(grntorch:::.grn_abort(NULL, "something failed"), error = identity)
+  expect_identical(class(e), c("grntorch_error", "error", "condition"))
+})
