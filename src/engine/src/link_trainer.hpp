@@ -31,6 +31,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace grntorch {
@@ -64,6 +65,18 @@ struct TrainerOptions {
   std::string what = "training";
   std::string advice = "try a smaller lr";
 };
+
+// The options of one training stage from its four numbers and its name (the
+// rest at their defaults).
+inline TrainerOptions stage_options(int epochs, int batch_size, double lr_decay, int patience, std::string what) {
+  TrainerOptions t;
+  t.epochs = epochs;
+  t.batch_size = batch_size;
+  t.lr_decay = lr_decay;
+  t.patience = patience;
+  t.what = std::move(what);
+  return t;
+}
 
 // Labelled pairs as tensors: from, to (long), y (float).
 struct PairTensors {

@@ -334,13 +334,9 @@ void pretrain(Fit& f, ScUniGPResult& res) {
   task.validation_logits = [&] {
     return scunigp_gnn::expert_score(g->forward(f.x), f.validation.from, f.validation.to);
   };
-  link::TrainerOptions to;
-  to.epochs = o.pretrain_epochs;
-  to.batch_size = o.pretrain_batch_size;
-  to.lr_decay = o.pretrain_lr_decay;
-  to.patience = o.pretrain_patience;
+  link::TrainerOptions to = link::stage_options(o.pretrain_epochs, o.pretrain_batch_size, o.pretrain_lr_decay,
+                                                o.pretrain_patience, "scUniGP pre-training");
   to.progress_total = f.total_steps;
-  to.what = "scUniGP pre-training";
   to.advice = "try a smaller pretrain_lr";
   const link::History h = link::train_link_predictor(task, f.train, f.validation, to, f.monitor);
   res.pretrain_val_auroc = h.val_auroc;
@@ -380,15 +376,10 @@ void joint_train(Fit& f, ScUniGPResult& res) {
   task.train_logits = [&](const Tensor& i, const Tensor& j) { return f.net->forward(f.x, i, j, f.gnn_out()); };
   task.validation_logits = [&] { return f.score_pairs(f.validation.from, f.validation.to); };
   task.on_epoch_end = [&] { sched.step(); };
-  link::TrainerOptions to;
-  to.epochs = o.epochs;
-  to.batch_size = o.batch_size;
+  link::TrainerOptions to = link::stage_options(o.epochs, o.batch_size, 1.0, o.patience, "scUniGP");
   to.min_batch = 2;  // BatchNorm
-  to.patience = o.patience;
   to.progress_offset = static_cast<int>(res.pretrain_val_auroc.size());
   to.progress_total = f.total_steps;
-  to.what = "scUniGP";
-  to.advice = "try a smaller lr";
   const link::History h = link::train_link_predictor(task, f.train, f.validation, to, f.monitor);
   res.val_auroc = h.val_auroc;
   res.train_loss = h.train_loss;

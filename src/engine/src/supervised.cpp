@@ -379,16 +379,11 @@ link::History train_model(LinkModel& model, const LabeledPairs& train, const Lab
     return model.logits(model.encode(), from, to);
   };
   task.validation_logits = [&] { return model.logits(model.encode(), va.from, va.to); };
-  link::TrainerOptions to;
-  to.epochs = opt.epochs;
-  to.batch_size = opt.batch_size;
-  to.lr_decay = opt.lr_decay;
-  to.patience = opt.patience;
+  link::TrainerOptions to = link::stage_options(opt.epochs, opt.batch_size, opt.lr_decay, opt.patience,
+                                                model_name(opt.model));
   to.select_best = opt.select_best;
   to.select_window = opt.select_window;
   to.select_average = opt.select_average;
-  to.what = model_name(opt.model);
-  to.advice = "try a smaller lr";
   return link::train_link_predictor(task, tr, va, to, monitor);
 }
 
