@@ -48,8 +48,10 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   verbose <- .check_flag(verbose, "verbose")
   method <- .resolve_method(method, ..., .caller = "infer_grn")
   if (!is.null(top)) top <- .check_scalar_int(top, "top", min = 1)
-  expr <- .as_expression(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
-  regulators <- .match_tfs(tfs, rownames(expr), verbose = verbose)
+  src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
+  regulators <- .match_tfs(tfs, src$genes, verbose = verbose)
+  expr <- .densify_expression(src)
+  regulators <- regulators[regulators %in% rownames(expr)]
   train <- .check_pairs(train, "train", rownames(expr))
   validation <- .check_pairs(validation, "validation", rownames(expr))
   if (isTRUE(method$supervised) && is.null(train)) {

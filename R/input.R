@@ -5,6 +5,17 @@
 #' @noRd
 .as_expression <- function(x, genes = NULL, assay.type = "logcounts", assay = NULL,
                            layer = "data", arg = "x") {
+  .densify_expression(.expression_source(x, genes = genes, assay.type = assay.type, assay = assay,
+                                         layer = layer, arg = arg))
+}
+
+# Stage 1 of the adapter, cheap (nothing is made dense): the assay matrix `m`
+# of `x`, the 1-based `rows` selected by `genes`, their names (`genes`) and
+# the cell names (`cells`).  Sizes known here (length(rows) x ncol(m)) feed
+# the resource planner before any allocation.
+#' @noRd
+.expression_source <- function(x, genes = NULL, assay.type = "logcounts", assay = NULL,
+                               layer = "data", arg = "x") {
   m <- .extract_assay(x, assay.type = assay.type, assay = assay, layer = layer, arg = arg)
 
   if (!(is.matrix(m) || is(m, "Matrix") || is(m, "DelayedArray"))) {
@@ -42,7 +53,17 @@
   }
   if (length(rows) < 2L) .grn_abort(if (is.null(genes)) arg else "genes", "needs at least 2 genes")
   if (ncol(m) < 3L) .grn_abort(arg, sprintf("needs at least 3 cells, has %d", ncol(m)))
+  cn <- colnames(m)
+  if (is.null(cn)) cn <- paste0("cell", seq_len(ncol(m)))
+  list(m = m, rows = rows, genes = rn[rows], cells = cn, arg = arg, source = x)
+}
 
+# Stage 2: the selected rows as one dense, finite, double genes x cells matrix.
+#' @noRd
+.densify_expression <- function(src) {
+  m <- src$m
+  rows <- src$rows
+  arg <- src$arg
   if (is(m, "sparseMatrix")) {
     if (!is(m, "dgCMatrix")) m <- methods::as(methods::as(m, "CsparseMatrix"), "generalMatrix")
     if (!is(m, "dgCMatrix")) m <- methods::as(m, "dMatrix")
@@ -55,9 +76,7 @@
   if (!all(is.finite(out))) {
     .grn_abort(arg, "contains NA, NaN or infinite values; remove or impute them first")
   }
-  cn <- colnames(m)
-  if (is.null(cn)) cn <- paste0("cell", seq_len(ncol(m)))
-  dimnames(out) <- list(rn[rows], cn)
+  dimnames(out) <- list(src$genes, src$cells)
   out
 }
 
