@@ -21,6 +21,10 @@
     .Call(`_grntorch_grn_ranking_metrics`, score, label, hit_frac)
 }
 
+.grn_top_pairs <- function(scores, self_col, row_key, col_key, top) {
+    .Call(`_grntorch_grn_top_pairs`, scores, self_col, row_key, col_key, top)
+}
+
 .grn_runtime_info <- function() {
     .Call(`_grntorch_grn_runtime_info`)
 }

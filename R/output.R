@@ -2,29 +2,8 @@
 
 #' @noRd
 .as_grn_graph <- function(fit, genes, regulators, method, n_cells, top = NULL) {
-  if (!is.null(fit$edges)) {
-    edges <- fit$edges
-  } else {
-    s <- fit$scores
-    if (!is.matrix(s) || !identical(rownames(s), regulators) || !identical(colnames(s), genes)) {
-      stop("internal error: a method returned a score matrix whose dimnames are not regulators x genes")
-    }
-    nr <- nrow(s)
-    edges <- data.frame(from = rep(regulators, times = ncol(s)), to = rep(genes, each = nr),
-                        score = as.vector(s), stringsAsFactors = FALSE)
-    for (nm in names(fit$attrs)) edges[[nm]] <- as.vector(fit$attrs[[nm]])
-  }
-  if (any(!is.finite(edges$score))) {
-    .grn_abort(NULL, sprintf("method \"%s\" produced non-finite scores; this is a bug or a diverged fit: try other hyper-parameters", method$name),
-               class = "grntorch_nonfinite")
-  }
-  edges <- edges[edges$from != edges$to & edges$score != 0, , drop = FALSE]
-  edges$weight <- abs(edges$score)
-  ord <- order(-edges$weight, edges$from, edges$to, method = "radix")
-  edges <- edges[ord, , drop = FALSE]
-  edges$rank <- seq_len(nrow(edges))
-  if (!is.null(top) && nrow(edges) > top) edges <- edges[seq_len(top), , drop = FALSE]
-  rownames(edges) <- NULL
+  edges <- if (!is.null(fit$edges)) .edges_from_table(fit$edges, method, top)
+           else .edges_from_scores(fit, genes, regulators, method, top)
   extra <- setdiff(names(edges), c("from", "to", "weight", "score", "rank"))
   edges <- edges[, c("from", "to", "weight", "score", "rank", extra), drop = FALSE]
   vertices <- data.frame(name = genes, is_tf = genes %in% regulators, stringsAsFactors = FALSE)
@@ -35,6 +14,48 @@
   g <- igraph::set_graph_attr(g, "n_cells", n_cells)
   if (!is.null(fit$info)) g <- igraph::set_graph_attr(g, "fit", fit$info)
   g
+}
+
+# The edge table of a score matrix: the top-k choice (or the full order) is
+# made in C++ on the matrix itself, so only the pairs kept become R rows.
+#' @noRd
+.edges_from_scores <- function(fit, genes, regulators, method, top) {
+  s <- fit$scores
+  if (!is.matrix(s) || !identical(rownames(s), regulators) || !identical(colnames(s), genes)) {
+    stop("internal error: a method returned a score matrix whose dimnames are not regulators x genes")
+  }
+  if (!is.double(s)) storage.mode(s) <- "double"
+  self <- match(regulators, genes)
+  key <- function(v) match(v, sort(unique(v), method = "radix"))
+  sel <- .engine_call(.grn_top_pairs(s, self, key(regulators), key(genes),
+                                     if (is.null(top)) NA_integer_ else as.integer(top)))
+  if (sel$n_nonfinite > 0) .nonfinite_abort(method)
+  idx <- cbind(sel$row, sel$col)
+  edges <- data.frame(from = regulators[sel$row], to = genes[sel$col], score = s[idx], stringsAsFactors = FALSE)
+  for (nm in names(fit$attrs)) edges[[nm]] <- fit$attrs[[nm]][idx]
+  edges$weight <- abs(edges$score)
+  edges$rank <- seq_len(nrow(edges))
+  edges
+}
+
+# The edge table of a method that returns edges itself.
+#' @noRd
+.edges_from_table <- function(edges, method, top) {
+  if (any(!is.finite(edges$score))) .nonfinite_abort(method)
+  edges <- edges[edges$from != edges$to & edges$score != 0, , drop = FALSE]
+  edges$weight <- abs(edges$score)
+  ord <- order(-edges$weight, edges$from, edges$to, method = "radix")
+  edges <- edges[ord, , drop = FALSE]
+  edges$rank <- seq_len(nrow(edges))
+  if (!is.null(top) && nrow(edges) > top) edges <- edges[seq_len(top), , drop = FALSE]
+  rownames(edges) <- NULL
+  edges
+}
+
+#' @noRd
+.nonfinite_abort <- function(method) {
+  .grn_abort(NULL, sprintf("method \"%s\" produced non-finite scores; this is a bug or a diverged fit: try other hyper-parameters", method$name),
+             class = "grntorch_nonfinite")
 }
 
 #' Edge table of an inferred network

@@ -77,6 +77,21 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_top_pairs
+Rcpp::List grn_top_pairs(const Rcpp::NumericMatrix scores, const Rcpp::IntegerVector self_col, const Rcpp::IntegerVector row_key, const Rcpp::IntegerVector col_key, const int top);
+RcppExport SEXP _grntorch_grn_top_pairs(SEXP scoresSEXP, SEXP self_colSEXP, SEXP row_keySEXP, SEXP col_keySEXP, SEXP topSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type scores(scoresSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type self_col(self_colSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type row_key(row_keySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type col_key(col_keySEXP);
+    Rcpp::traits::input_parameter< const int >::type top(topSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_top_pairs(scores, self_col, row_key, col_key, top));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_runtime_info
 Rcpp::List grn_runtime_info();
 RcppExport SEXP _grntorch_grn_runtime_info() {
@@ -180,6 +195,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 6},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
+    {"_grntorch_grn_top_pairs", (DL_FUNC) &_grntorch_grn_top_pairs, 5},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
     {"_grntorch_grn_error_arg", (DL_FUNC) &_grntorch_grn_error_arg, 0},

@@ -76,3 +76,44 @@ test_that("grntorch_sitrep reports an optimised BLAS and LibTorch >= 1.13", {
   on.exit(if (is.na(withr_env)) Sys.unsetenv("OMP_WAIT_POLICY") else Sys.setenv(OMP_WAIT_POLICY = withr_env), add = TRUE)
   expect_output(grntorch_sitrep(), "wait policy passive")
 })
+
+test_that("top = k keeps exactly the first k edges of the full ranking, chosen on the score matrix", {
+  ex <- grntorch_example()
+  x <- ex$expression[1:120, ]
+  x[7, ] <- x[8, ]            # a duplicated gene: tied scores, broken by name
+  tfs <- c(rownames(x)[c(8, 7, 3, 50)], ex$tfs)
+  full <- grn_edges(infer_grn(x, "pearson", tfs = tfs, verbose = FALSE))
+  # Reference order built in R: weight descending, then from, then to.
+  regs <- rownames(x)[toupper(rownames(x)) %in% toupper(tfs)]
+  s <- cor(t(x[regs, ]), t(x))
+  ref <- data.frame(from = rep(regs, ncol(s)), to = rep(colnames(s), each = nrow(s)), score = as.vector(s))
+  ref <- ref[ref$from != ref$to, ]
+  ref <- ref[order(-abs(ref$score), ref$from, ref$to, method = "radix"), ]
+  expect_identical(nrow(full), nrow(ref))
+  expect_identical(full$from, ref$from)
+  expect_identical(full$to, ref$to)
+  expect_equal(full$score, ref$score, tolerance = 1e-6)
+  for (k in c(1L, 37L, 500L)) {
+    e <- grn_edges(infer_grn(x, "pearson", tfs = tfs, top = k, verbose = FALSE))
+    expect_identical(e, utils::head(full, k))
+  }
+  # Larger than the number of pairs: all of them.
+  expect_identical(grn_edges(infer_grn(x, "pearson", tfs = tfs, top = 1e6, verbose = FALSE)), full)
+})
+
+test_that("edge attributes of a score-matrix model follow their edges through top = k", {
+  ex <- grntorch_example()
+  x <- ex$expression[1:80, 1:60]
+  m <- deepsem(epochs = 2, seed = 3, threads = 1, n_runs = 2)
+  full <- grn_edges(infer_grn(x, m, tfs = ex$tfs, verbose = FALSE))
+  top <- grn_edges(infer_grn(x, m, tfs = ex$tfs, top = 25, verbose = FALSE))
+  expect_true("stability" %in% names(top))
+  expect_identical(top, utils::head(full, 25))
+})
+
+test_that("non-finite scores from a model are an error, not a network", {
+  fit <- list(scores = matrix(c(0.5, NaN, 0.1, 0.2), 2, 2, dimnames = list(c("a", "b"), c("a", "b"))))
+  expect_error(grntorch:::.as_grn_graph(fit, genes = c("a", "b"), regulators = c("a", "b"),
+                                        method = list(name = "toy", params = list()), n_cells = 3L, top = 1L),
+               class = "grntorch_nonfinite")
+})
