@@ -39,6 +39,12 @@
 #' reference runs today; `lr_decay = 0.95` the former.  A's learning rate never
 #' decays.
 #'
+#' **Many cells.** An epoch of the reference is a pass over every cell, so
+#' its cost grows with the cells (157 batches at 10,000 cells against 7 for a
+#' BEELINE folder).  `cells_per_epoch = k` bounds it: each epoch draws a fresh
+#' random subset of `k` cells.  The default (`NULL`) keeps the reference's
+#' full passes.
+#'
 #' **Reproducibility.** The same `seed` with `threads = 1` gives bit-identical
 #' networks.  With more threads results may differ in the last bits.
 #'
@@ -82,6 +88,11 @@
 #' @param net_epochs,adj_epochs the alternation: `net_epochs` epochs training the
 #'   nets with \eqn{A} frozen, then `adj_epochs` epochs training \eqn{A} with the
 #'   nets frozen (reference: 1 and 2).
+#' @param cells_per_epoch `NULL` (default): every epoch passes over all cells,
+#'   as the reference.  A number `k`: each epoch trains on a fresh random
+#'   subset of `k` cells (the first `k` of that epoch's shuffle), so an epoch
+#'   costs `ceiling(k / batch_size)` steps however many cells there are; a
+#'   value at least the number of cells changes nothing.  See Details.
 #' @return A `grn_method` parameter object for [infer_grn()].
 #' @references Shu H. et al. (2021) Modeling gene regulatory networks using neural
 #'   network architectures. *Nature Computational Science* 1, 491-501.
@@ -96,7 +107,7 @@
 deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr = 1e-4, lr_adj = 2e-5,
                     hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1, seed = NULL,
                     threads = NULL, n_runs = 1, device = "cpu", ..., BPPARAM = NULL, stability_k = NULL,
-                    net_epochs = 1, adj_epochs = 2, keep_runs = FALSE) {
+                    net_epochs = 1, adj_epochs = 2, keep_runs = FALSE, cells_per_epoch = NULL) {
   .check_dots("deepsem", ...)
   if (!is.character(mode) || anyNA(mode)) .grn_abort("mode", "must be \"celltype\" or \"nonspecific\"")
   mode <- if (identical(mode, c("celltype", "nonspecific"))) "celltype" else .check_string(mode, "mode", c("celltype", "nonspecific"))
@@ -121,7 +132,8 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     stability_k = ens$stability_k,
     net_epochs = .check_scalar_int(net_epochs, "net_epochs", min = 1, max = 1e4),
     adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4),
-    keep_runs = ens$keep_runs
+    keep_runs = ens$keep_runs,
+    cells_per_epoch = if (is.null(cells_per_epoch)) 0L else .check_scalar_int(cells_per_epoch, "cells_per_epoch", min = 1, max = .Machine$integer.max)
   )
   if (params$seed != round(params$seed)) .grn_abort("seed", "must be a whole number")
   m <- new_grn_method("deepsem", params = params, subclass = "grn_deepsem", supervised = FALSE)
@@ -139,7 +151,7 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 .deepsem_run <- function(expr, p, seed, verbose, label) {
   p$seed <- seed
   opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
-                            "net_epochs", "adj_epochs", "seed", "device", "threads"), verbose = verbose, label = label)
+                            "net_epochs", "adj_epochs", "cells_per_epoch", "seed", "device", "threads"), verbose = verbose, label = label)
   .engine_call(.grn_deepsem(expr, opts))
 }
 

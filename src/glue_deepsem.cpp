@@ -21,6 +21,7 @@ grntorch::DeepSEMOptions deepsem_options(const Options& o) {
   opt.lr_adj = o.number("lr_adj", 0, inf, Bound::open_min);
   opt.hidden = o.integer("hidden", 1, 1e5);
   opt.lr_decay = o.number("lr_decay", 0, 1, Bound::open_min);
+  opt.cells_per_epoch = o.integer("cells_per_epoch", 0, 2147483647.0);
   opt.net_epochs = o.integer("net_epochs", 1, 1e4);
   opt.adj_epochs = o.integer("adj_epochs", 1, 1e4);
   opt.seed = o.seed("seed");

@@ -139,3 +139,21 @@ test_that("DeepSEM fails clearly on a diverging fit and on an unavailable device
                  regexp = "device")
   }
 })
+
+test_that("cells_per_epoch: at least the number of cells changes nothing; fewer trains on subsets", {
+  ex <- grntorch_example()
+  x <- ex$expression[1:40, 1:90]
+  fit <- function(...) grn_edges(infer_grn(x, deepsem(epochs = 3, seed = 4, threads = 1, ...), tfs = ex$tfs,
+                                           verbose = FALSE))
+  full <- fit()
+  expect_identical(fit(cells_per_epoch = 90), full)
+  sub <- fit(cells_per_epoch = 30)
+  expect_false(identical(sub$score, full$score))
+  expect_identical(fit(cells_per_epoch = 30), sub)
+  expect_error(deepsem(cells_per_epoch = 0), class = "grntorch_argument_error", regexp = "cells_per_epoch")
+  # InfoSEM passes it on to its DeepSEM core.
+  m <- infosem(ex$embeddings, epochs = 2, seed = 1, threads = 1, cells_per_epoch = 30)
+  expect_identical(m$params$cells_per_epoch, 30L)
+  g <- infer_grn(x, m, tfs = ex$tfs, verbose = FALSE)
+  expect_gt(igraph::ecount(g), 0)
+})

@@ -46,6 +46,7 @@ void validate(const DeepSEMOptions& o, int n_genes, int n_cells) {
   if (!(std::isfinite(o.lr_adj) && o.lr_adj > 0)) bad("lr_adj must be a finite number > 0");
   if (o.hidden < 1) bad("hidden must be >= 1");
   if (!(std::isfinite(o.lr_decay) && o.lr_decay > 0 && o.lr_decay <= 1)) bad("lr_decay must be in (0, 1]");
+  if (o.cells_per_epoch < 0) bad("cells_per_epoch must be >= 0");
   if (o.net_epochs < 1) bad("net_epochs must be >= 1");
   if (o.adj_epochs < 1) bad("adj_epochs must be >= 1");
 }
@@ -405,6 +406,7 @@ void save_model(const DeepSEMModel& model, const std::string& path) {
   ar.write("format", tio::to_long(std::vector<int64_t>{1}));
   ar.write("options_double", dbl);
   ar.write("options_int", ints);
+  ar.write("cells_per_epoch", tio::to_long(std::vector<int64_t>{o.cells_per_epoch}));
   ar.write("A", state->A.detach().to(torch::kCPU));
   auto ps = state->nets.parameters();
   auto nm = state->nets.names();
@@ -444,6 +446,8 @@ DeepSEMModel load_model(const std::string& path) {
   o.seed = static_cast<std::uint64_t>(i[6]);
   o.speedups = static_cast<unsigned>(i[7]);
   s->n = static_cast<int>(i[8]);
+  torch::Tensor cpe;
+  if (ar.try_read("cells_per_epoch", cpe)) o.cells_per_epoch = static_cast<int>(cpe.item<int64_t>());
   ar.read("A", s->A);
   auto nm = s->nets.names();
   std::vector<torch::Tensor*> refs = {&s->nets.enc_w1, &s->nets.enc_b1, &s->nets.enc_w2, &s->nets.enc_b2,
@@ -478,7 +482,10 @@ struct DeepSEMRun {
   const DeepSEMOptions& opt;
   Monitor* monitor;
   const DeepSEMExtension* ext;
-  int64_t cells, n, bs, n_batches;
+  int64_t cells, n, bs;
+  int64_t used;       // cells seen per epoch (all, or the cells_per_epoch subset)
+  int64_t n_batches;
+  bool subsample;     // a fresh subset of cells every epoch
   torch::Device dev;
   torch::TensorOptions fopt;
   unsigned sp;
@@ -497,7 +504,8 @@ struct DeepSEMRun {
 
   DeepSEMRun(const DeepSEMData& d, const DeepSEMOptions& o, Monitor* m, const DeepSEMExtension* e)
       : data(d), opt(o), monitor(m), ext(e), cells(d.x.size(0)), n(d.x.size(1)), bs(o.batch_size),
-        n_batches((cells + bs - 1) / bs), dev(d.x.device()),
+        used(o.cells_per_epoch > 0 && o.cells_per_epoch < cells ? o.cells_per_epoch : cells),
+        n_batches((used + bs - 1) / bs), subsample(used < cells), dev(d.x.device()),
         fopt(torch::TensorOptions().dtype(torch::kFloat32).device(dev)), sp(o.speedups), masked(d.mask.defined()),
         gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {}
 
@@ -512,7 +520,7 @@ struct DeepSEMRun {
 
   void init_model();
   void init_optimisers();
-  void prepare_epoch(bool net_epoch);
+  void prepare_epoch(bool net_epoch, const torch::Tensor& perm);
   SemParts net_batch_parts(const torch::Tensor& xb, const torch::Tensor& mb, const torch::Tensor& eps);
   SemParts adj_batch_parts(const torch::Tensor& idx, const torch::Tensor& xb, const torch::Tensor& mb,
                            const torch::Tensor& eps, bool nets_grad, torch::Tensor& sparse);
@@ -563,8 +571,9 @@ void DeepSEMRun::init_optimisers() {
 }
 
 // The per-epoch constants: A and (I - A^T)^-1 in net epochs, the encoder
-// outputs of every cell in A epochs (once per block of A epochs).
-void DeepSEMRun::prepare_epoch(bool net_epoch) {
+// outputs of every cell in A epochs (once per block of A epochs; with a
+// subset of cells per epoch, of that epoch's cells only, every A epoch).
+void DeepSEMRun::prepare_epoch(bool net_epoch, const torch::Tensor& perm) {
   if (net_epoch) {
     enc_cache_valid = false;
     torch::NoGradGuard ng;
@@ -575,16 +584,25 @@ void DeepSEMRun::prepare_epoch(bool net_epoch) {
     return;
   }
   Aeff_c = Mt_c = Minv_c = sparse_c = torch::Tensor();
-  if ((sp & kSpeedEncoderCache) && !enc_cache_valid) {
+  if ((sp & kSpeedEncoderCache) && (!enc_cache_valid || subsample)) {
     torch::NoGradGuard ng;
-    mu0_all = torch::empty({cells, n}, fopt);
-    lv0_all = torch::empty({cells, n}, fopt);
-    for (int64_t s0 = 0; s0 < cells; s0 += bs) {
+    if (!mu0_all.defined()) {
+      mu0_all = torch::empty({cells, n}, fopt);
+      lv0_all = torch::empty({cells, n}, fopt);
+    }
+    for (int64_t s0 = 0; s0 < used; s0 += bs) {
       check_interrupt(monitor);
-      int64_t len = std::min(bs, cells - s0);
-      auto enc = st->nets.encode(data.x.narrow(0, s0, len));
-      mu0_all.narrow(0, s0, len).copy_(enc.first);
-      lv0_all.narrow(0, s0, len).copy_(enc.second);
+      int64_t len = std::min(bs, used - s0);
+      if (subsample) {
+        auto rows = perm.narrow(0, s0, len);
+        auto enc = st->nets.encode(data.x.index_select(0, rows));
+        mu0_all.index_copy_(0, rows, enc.first);
+        lv0_all.index_copy_(0, rows, enc.second);
+      } else {
+        auto enc = st->nets.encode(data.x.narrow(0, s0, len));
+        mu0_all.narrow(0, s0, len).copy_(enc.first);
+        lv0_all.narrow(0, s0, len).copy_(enc.second);
+      }
     }
     auto pr = st->nets.prior();
     pm0_c = pr.first;
@@ -665,12 +683,12 @@ void DeepSEMRun::run_epoch(int epoch, DeepSEMTrace& trace) {
   st->nets.set_requires_grad(nets_grad);
   for (auto& p : adj_params) p.requires_grad_(!net_epoch);
   auto perm = torch::randperm(cells, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
-  prepare_epoch(net_epoch);
+  prepare_epoch(net_epoch, perm);
 
   double sum_loss = 0, sum_mse = 0, sum_kl = 0, sum_sparse = 0;
   for (int64_t b = 0; b < n_batches; ++b) {
     check_interrupt(monitor);
-    const int64_t s0 = b * bs, len = std::min(bs, cells - s0);
+    const int64_t s0 = b * bs, len = std::min(bs, used - s0);
     auto idx = perm.narrow(0, s0, len);
     auto xb = data.x.index_select(0, idx);
     torch::Tensor mb = masked ? data.mask.index_select(0, idx) : torch::Tensor();

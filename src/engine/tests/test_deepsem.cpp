@@ -339,6 +339,54 @@ TEST_CASE("training polls the monitor every batch and stops when interrupted", "
   CHECK(mon.polls == 6);
 }
 
+TEST_CASE("cells_per_epoch: k cells a step budget of ceil(k / batch) per epoch; k >= cells changes nothing",
+          "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = grntorch_test::toy_expr(8, 64, 7);
+  auto opt = small_opts(3);
+  opt.batch_size = 8;
+  opt.speedups = 0;  // no encoder cache: the monitor is polled exactly once per batch
+  StopAfter all(1000000), sub(1000000);
+  auto full = grntorch::deepsem_fit(expr, opt, &all);
+  CHECK(all.polls == 3 * 8);
+  opt.cells_per_epoch = 20;  // 3 batches (8 + 8 + 4) per epoch
+  auto part = grntorch::deepsem_fit(expr, opt, &sub);
+  CHECK(sub.polls == 3 * 3);
+  CHECK(part.A.data != full.A.data);
+  // The same seed draws the same subsets.
+  CHECK(grntorch::deepsem_fit(expr, opt).A.data == part.A.data);
+  // A budget at least the number of cells is the reference's full pass, bit for bit.
+  opt.speedups = grntorch::kSpeedAll;
+  opt.cells_per_epoch = 0;
+  auto ref = grntorch::deepsem_fit(expr, opt);
+  opt.cells_per_epoch = 64;
+  CHECK(grntorch::deepsem_fit(expr, opt).A.data == ref.A.data);
+  opt.cells_per_epoch = -1;
+  CHECK_THROWS_AS(grntorch::deepsem_fit(expr, opt), grntorch::InvalidArgument);
+}
+
+TEST_CASE("cells_per_epoch: the encoder cache of A epochs holds the epoch's own cells", "[deepsem]") {
+  ThreadsOne t1;
+  auto expr = grntorch_test::toy_expr(10, 48, 8);
+  auto opt = small_opts(6);
+  opt.batch_size = 8;
+  opt.cells_per_epoch = 20;
+  opt.speedups = 0;
+  auto plain = grntorch::deepsem_fit(expr, opt).A;
+  opt.speedups = 15u;  // includes kSpeedEncoderCache
+  auto cached = grntorch::deepsem_fit(expr, opt).A;
+  double worst = 0, move = 0;
+  for (int i = 0; i < 10; ++i)
+    for (int j = 0; j < 10; ++j) {
+      if (i == j) continue;
+      worst = std::max(worst, std::abs(double(cached(i, j)) - plain(i, j)));
+      move = std::max(move, std::abs(double(plain(i, j)) - 1.0 / 9));
+    }
+  INFO("max |cached - plain| = " << worst << ", max move = " << move);
+  CHECK(move > 1e-3);
+  CHECK(worst < 1e-2 * move);
+}
+
 TEST_CASE("SEM decode: x = z (I - A^T)^-1 satisfies x_i = sum_j A[i, j] x_j + z_i (A is target x regulator)",
           "[deepsem]") {
   auto A = torch::zeros({3, 3});

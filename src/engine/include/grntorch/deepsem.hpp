@@ -61,6 +61,10 @@ struct DeepSEMOptions {
   // >= 1.4 (its StepLR step size 0.99 never fires).  0.95 = the per-epoch
   // decay it had under the PyTorch version its authors pinned.
   double lr_decay = 1.0;
+  // Cells seen per epoch: 0 (or >= the number of cells) = every cell, as the
+  // reference; k = a fresh random subset of k cells each epoch (the first k of
+  // the epoch's shuffle), which bounds an epoch's work at many cells.
+  int cells_per_epoch = 0;
   int net_epochs = 1;      // K1: epochs training the nets (A frozen) per cycle
   int adj_epochs = 2;      // K2: epochs training A (nets frozen) per cycle
   std::uint64_t seed = 1;
