@@ -1,0 +1,118 @@
+# Scale benchmark (issue 17): the four model families with their defaults on a
+# planted network (simulate_grn(): linear SEM, 20% TFs, 1-3 TF regulators per
+# target, noise-to-signal 1), one fresh Rscript per model so that each peak RSS
+# (VmHWM) is its own.
+#
+#   OMP_WAIT_POLICY=passive Rscript bench/scale.R [genes cells] [models] [key=value ...]
+#     genes cells   default 2500 10000
+#     models        comma-separated, default deepsem,infosem,genelink,scunigp
+#     key=value     model arguments for every model, e.g. epochs=3 cells_per_epoch=2000
+#                   (epochs=3 gives seconds per epoch quickly; a full default run has none)
+#   BENCH_DROPOUT=0.3 adds dropout; BENCH_STATES=5 latent cell states; BENCH_THREADS (default 2).
+#
+# Accuracy: unsupervised models on all TF x gene pairs against the planted
+# edges (AUROC, AUPRC ratio, EPR); supervised models are trained on half of
+# the planted edges with 3 sampled negatives per positive (10% of them held out
+# for validation) and scored on the other half with its own sampled negatives.
+args <- commandArgs(TRUE)
+child <- length(args) && args[1] == "--child"
+suppressPackageStartupMessages(library(grntorch))
+
+peak_gb <- function() {
+  s <- readLines("/proc/self/status")
+  as.numeric(gsub("[^0-9]", "", grep("^VmHWM", s, value = TRUE))) * 1024 / 2^30
+}
+
+# Planted positives split in two halves; negatives sampled from the other TF x
+# target pairs (3 per positive), disjoint between the halves.
+planted_pairs <- function(sim, seed = 1) {
+  set.seed(seed)
+  pos <- sim$truth[, c("from", "to")]
+  half <- sample(nrow(pos)) <= nrow(pos) / 2
+  targets <- setdiff(rownames(sim$expression), sim$tfs)
+  key <- paste(pos$from, pos$to)
+  n_neg <- 3 * nrow(pos)
+  neg <- data.frame(from = sample(sim$tfs, 2 * n_neg, TRUE), to = sample(targets, 2 * n_neg, TRUE))
+  neg <- neg[!paste(neg$from, neg$to) %in% key & !duplicated(paste(neg$from, neg$to)), ][seq_len(n_neg), ]
+  nhalf <- seq_len(nrow(neg)) <= nrow(neg) / 2
+  lab <- function(p, l) data.frame(from = p$from, to = p$to, label = l, stringsAsFactors = FALSE)
+  train_all <- rbind(lab(pos[half, ], 1L), lab(neg[nhalf, ], 0L))
+  train_all <- train_all[sample(nrow(train_all)), ]
+  val <- seq_len(nrow(train_all)) <= 0.1 * nrow(train_all)
+  list(train = train_all[!val, ], validation = train_all[val, ],
+       test = rbind(lab(pos[!half, ], 1L), lab(neg[!nhalf, ], 0L)))
+}
+
+if (child) {
+  model <- args[2]
+  n_genes <- as.integer(args[3])
+  n_cells <- as.integer(args[4])
+  extra <- if (length(args) > 4) args[-(1:4)] else character()
+  kv <- list()
+  for (a in extra) {
+    p <- strsplit(a, "=", fixed = TRUE)[[1]]
+    v <- suppressWarnings(as.numeric(p[2]))
+    kv[[p[1]]] <- if (is.na(v)) p[2] else v
+  }
+  threads <- as.integer(Sys.getenv("BENCH_THREADS", "2"))
+  sim <- simulate_grn(n_genes, n_cells, dropout = as.numeric(Sys.getenv("BENCH_DROPOUT", "0")),
+                      states = as.integer(Sys.getenv("BENCH_STATES", "0")), seed = 1)
+  pairs <- planted_pairs(sim)
+  args_m <- c(list(seed = 1, threads = threads), kv)
+  m <- switch(model,
+    deepsem = do.call(deepsem, args_m),
+    infosem = {
+      # Timing stand-in: random 64-d gene embeddings (no real embeddings exist for planted genes).
+      set.seed(2)
+      emb <- matrix(rnorm(n_genes * 64), n_genes, 64, dimnames = list(rownames(sim$expression), NULL))
+      do.call(infosem, c(list(embeddings = emb), args_m))
+    },
+    genelink = do.call(genelink, args_m),
+    scunigp = do.call(scunigp, args_m),
+    stop("unknown model ", model))
+  supervised <- isTRUE(m$supervised)
+  gc(reset = TRUE)
+  t0 <- proc.time()[["elapsed"]]
+  g <- infer_grn(sim$expression, m, tfs = sim$tfs, train = if (supervised) pairs$train,
+                 validation = if (supervised) pairs$validation, verbose = FALSE)
+  wall <- proc.time()[["elapsed"]] - t0
+  fit <- igraph::graph_attr(g, "fit")
+  epochs <- if (!is.null(fit$loss)) length(fit$loss[[1]]) else if (!is.null(fit$train_loss)) length(fit$train_loss)
+            else NA
+  ev <- if (supervised) evaluate_grn(g, pairs$test) else evaluate_grn(g, sim$truth)
+  cat(sprintf("RESULT %s %d %d %.1f %s %.2f %d %.4f %.3f %.3f\n", model, n_genes, n_cells, wall,
+              if (is.na(epochs)) "NA" else format(epochs), peak_gb(), threads,
+              ev[["auroc"]], ev[["auprc_ratio"]], ev[["epr"]]))
+  quit(save = "no")
+}
+
+size <- c(2500L, 10000L)
+models <- c("deepsem", "infosem", "genelink", "scunigp")
+rest <- args
+if (length(rest) >= 2 && !grepl("=", rest[1]) && !is.na(suppressWarnings(as.integer(rest[1])))) {
+  size <- as.integer(rest[1:2])
+  rest <- rest[-(1:2)]
+}
+if (length(rest) && !grepl("=", rest[1])) {
+  models <- strsplit(rest[1], ",")[[1]]
+  rest <- rest[-1]
+}
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+cat(sprintf("planted network: %d genes x %d cells (20%% TFs), dropout %s, states %s; model args: %s\n",
+            size[1], size[2], Sys.getenv("BENCH_DROPOUT", "0"), Sys.getenv("BENCH_STATES", "0"),
+            if (length(rest)) paste(rest, collapse = " ") else "defaults"))
+cat(sprintf("%-9s %6s %6s %9s %7s %9s %8s %7s %7s %7s %7s\n", "model", "genes", "cells", "wall_s", "epochs",
+            "s/epoch", "peak_GB", "threads", "AUROC", "AUPRC_r", "EPR"))
+for (model in models) {
+  out <- system2(file.path(R.home("bin"), "Rscript"), c(script, "--child", model, size, rest), stdout = TRUE)
+  r <- grep("^RESULT", out, value = TRUE)
+  if (!length(r)) {
+    cat(sprintf("%-9s failed:\n", model))
+    cat(tail(out, 5), sep = "\n")
+    next
+  }
+  f <- strsplit(sub("^RESULT ", "", r), " ")[[1]]
+  spe <- if (f[5] == "NA") NA else as.numeric(f[4]) / as.numeric(f[5])
+  cat(sprintf("%-9s %6s %6s %9s %7s %9.1f %8s %7s %7s %7s %7s\n", f[1], f[2], f[3], f[4], f[5], spe, f[6], f[7],
+              f[8], f[9], f[10]))
+}
