@@ -22,7 +22,11 @@
 #' @param schemes split schemes (see above).
 #' @param seeds integer seeds.
 #' @param BPPARAM a `BiocParallel` back-end over dataset x scheme x seed runs
-#'   (default serial).  Without BiocParallel installed, runs are serial.
+#'   (default serial).  Without BiocParallel installed, runs are serial.  With a
+#'   forking back-end (`MulticoreParam`, `BatchtoolsParam(cluster =
+#'   "multicore")`) every method runs on one LibTorch thread per worker; other
+#'   back-ends (`SnowParam`, batchtools' socket or a scheduler such as SLURM)
+#'   keep each method's `threads`.  See the section "On a cluster".
 #' @param hit fraction for the Hit metric (default Hit@1%).
 #' @param verbose show a progress bar (serial runs).  Interrupting a serial
 #'   run returns the rows finished so far, with a warning.
@@ -32,6 +36,28 @@
 #'   `hit_1pct`, `density`), `value`, `seconds` (time to infer the network).
 #'   `summary()` gives mean and standard error over seeds; `plot()` draws
 #'   grouped bars with standard errors (needs ggplot2).
+#' @section On a cluster:
+#' Ensembles (`n_runs` of [deepsem()], [infosem()] and the supervised models)
+#' and `benchmark_grn()` grids fan out through any BiocParallel back-end:
+#' `MulticoreParam` or `SnowParam` on one machine, `BatchtoolsParam` on a
+#' scheduler.  For SLURM the package ships a batchtools template:
+#' ```
+#' tmpl <- system.file("batchtools", "slurm.tmpl", package = "grntorch")
+#' bp <- BiocParallel::BatchtoolsParam(workers = 20, cluster = "slurm", template = tmpl,
+#'         resources = list(ncpus = 2, memory = 8000, walltime = 4 * 3600))
+#' res <- benchmark_grn(folders, list(deepsem(threads = 2), "pearson"), seeds = 1:10, BPPARAM = bp)
+#' g <- infer_grn(x, deepsem(n_runs = 20, threads = 2, BPPARAM = bp), tfs = tfs)
+#' ```
+#' One job is one R process; give the model as many `threads` as the job's
+#' `ncpus` (the template sets `OMP_NUM_THREADS` to it and makes idle OpenMP
+#' threads sleep).  Size `memory` with [grn_resources()].  Each job needs
+#' grntorch installed where the compute nodes see it (e.g. `R_LIBS_USER` on a
+#' shared file system) and reads its data from the registry batchtools
+#' writes (a shared `file.dir`, see `registryargs`).  Run-to-run results are
+#' reproducible: each run has its own seed (`seed`, `seed + 1`, ...), whatever
+#' the back-end, and with one thread per run an ensemble is bit-identical to
+#' the serial one.  Other schedulers: batchtools' own templates for SGE,
+#' LSF, Torque or OpenLava work the same way.
 #' @seealso [split_edges()], [evaluate_grn()], [read_beeline()]
 #' @examples
 #' ex <- grntorch_example()
@@ -73,6 +99,10 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   run_task <- function(t) .bench_run(ds[[tasks$d[t]]], mobj, tasks$scheme[t], tasks$seed[t], hit)
 
   use_bp <- requireNamespace("BiocParallel", quietly = TRUE) && !inherits(BPPARAM, "SerialParam")
+  if (use_bp && .bp_forks(BPPARAM)) {
+    # Forked workers cannot reuse the parent's OpenMP pool: one thread each.
+    mobj <- lapply(mobj, function(m) { if ("threads" %in% names(m$params)) m$params$threads <- 1L; m })
+  }
   res <- vector("list", nrow(tasks))
   if (use_bp) {
     res <- BiocParallel::bplapply(seq_len(nrow(tasks)), run_task, BPPARAM = BPPARAM)

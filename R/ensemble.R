@@ -30,9 +30,10 @@
 # it is given and n_runs > 1, else one after the other in this process with
 # `verbose` progress.  Threads: every run passes its own thread count to the
 # engine, which sets it for that call only (each worker sets its own);
-# `threads` for each run, except that the workers of a forking
-# `MulticoreParam` use 1 thread (they cannot reuse the OpenMP thread pool
-# they inherit from the parent).
+# `threads` for each run, except that the workers of a forking back-end
+# (`MulticoreParam`, or `BatchtoolsParam` with its "multicore" cluster) use
+# 1 thread (they cannot reuse the OpenMP thread pool they inherit from the
+# parent).
 #
 # One run: its scores as they are.  Several: weight = mean |score| over the
 # runs, sign that of the mean score (ties +), and `stability` = the fraction of
@@ -47,7 +48,7 @@
 .run_ensemble <- function(n_runs, seeds, run_one, BPPARAM = NULL, threads = 1L, verbose = FALSE,
                           regulators, genes, stability_k = NULL, keep_runs = FALSE) {
   if (!is.null(BPPARAM) && n_runs > 1L) {
-    worker_threads <- if (inherits(BPPARAM, "MulticoreParam")) 1L else threads
+    worker_threads <- if (.bp_forks(BPPARAM)) 1L else threads
     runs <- BiocParallel::bplapply(seq_len(n_runs), function(i) run_one(i, seeds[i], worker_threads, FALSE),
                                    BPPARAM = BPPARAM)
   } else {
@@ -66,6 +67,13 @@
   info <- list(stability_k = ens$k)
   if (isTRUE(keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
   list(runs = runs, scores = ens$scores, attrs = list(stability = ens$stability), info = info)
+}
+
+# Does the BiocParallel back-end fork this process for its workers?
+#' @noRd
+.bp_forks <- function(BPPARAM) {
+  inherits(BPPARAM, "MulticoreParam") ||
+    (inherits(BPPARAM, "BatchtoolsParam") && identical(tryCatch(BPPARAM$cluster, error = function(e) NULL), "multicore"))
 }
 
 # Ensemble of signed score matrices: weight = mean |s|, sign of the mean s,

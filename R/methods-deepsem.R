@@ -167,10 +167,11 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     lab <- if (p$n_runs > 1) sprintf("DeepSEM run %d/%d", i, p$n_runs) else "DeepSEM"
     p$threads <- threads
     r <- .deepsem_run(expr, p, seed, verbose = verbose, label = lab)
-    list(scores = .deepsem_scores(r$A, regs), loss = r$loss, seconds = r$seconds)
+    list(scores = .deepsem_scores(r$A, regs), loss = r$loss, seconds = r$seconds, threads = r$threads)
   }
   ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
                        p$stability_k, p$keep_runs)
-  info <- list(seeds = seeds, loss = lapply(ens$runs, `[[`, "loss"), seconds = vapply(ens$runs, `[[`, 0, "seconds"))
+  info <- list(seeds = seeds, loss = lapply(ens$runs, `[[`, "loss"), seconds = vapply(ens$runs, `[[`, 0, "seconds"),
+               threads = vapply(ens$runs, `[[`, 0L, "threads"))
   list(scores = ens$scores, attrs = ens$attrs, info = c(info, ens$info))
 }

@@ -327,6 +327,8 @@ inline int threads_option(const Options& o) { return o.integer("threads", 1, 102
 class ThreadScope {
  public:
   explicit ThreadScope(int n) : prev_(grntorch::set_threads(n)) {}
+  // The thread count in effect inside the scope (what a fit really ran on).
+  int in_effect() const { return grntorch::get_threads(); }
   ~ThreadScope() {
     try { grntorch::set_threads(prev_); } catch (...) {}
   }

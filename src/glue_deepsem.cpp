@@ -46,6 +46,7 @@ Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grnglue::ThreadScope scope(threads);
   grntorch::DeepSEMResult res;
+  const int used_threads = scope.in_effect();
   {
     grnglue::RMonitor mon(verbose, label);
     res = grntorch::deepsem_fit(x, opt, &mon);
@@ -53,6 +54,7 @@ Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   return Rcpp::List::create(
       Rcpp::Named("A") = grnglue::to_r(res.A), Rcpp::Named("loss") = Rcpp::wrap(res.trace.loss),
       Rcpp::Named("mse") = Rcpp::wrap(res.trace.mse), Rcpp::Named("kl") = Rcpp::wrap(res.trace.kl),
-      Rcpp::Named("sparse") = Rcpp::wrap(res.trace.sparse), Rcpp::Named("seconds") = res.seconds);
+      Rcpp::Named("sparse") = Rcpp::wrap(res.trace.sparse), Rcpp::Named("seconds") = res.seconds,
+      Rcpp::Named("threads") = used_threads);
   GRN_CATCH
 }

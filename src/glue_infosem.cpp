@@ -38,6 +38,7 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
   labs.label.assign(lab_y.begin(), lab_y.end());
   grnglue::ThreadScope scope(threads);
   grntorch::InfoSEMResult res;
+  const int used_threads = scope.in_effect();
   {
     grnglue::RMonitor mon(verbose, label);
     res = grntorch::infosem_fit(x, h, labs.label.empty() ? nullptr : &labs, opt, &mon);
@@ -48,6 +49,7 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
       Rcpp::Named("w_regulator") = Rcpp::wrap(res.w_regulator), Rcpp::Named("w_target") = Rcpp::wrap(res.w_target),
       Rcpp::Named("loss") = Rcpp::wrap(res.trace.loss), Rcpp::Named("mse") = Rcpp::wrap(res.trace.mse),
       Rcpp::Named("kl") = Rcpp::wrap(res.trace.kl), Rcpp::Named("prior") = Rcpp::wrap(res.trace.sparse),
-      Rcpp::Named("epoch_seconds") = Rcpp::wrap(res.trace.seconds), Rcpp::Named("seconds") = res.seconds);
+      Rcpp::Named("epoch_seconds") = Rcpp::wrap(res.trace.seconds), Rcpp::Named("seconds") = res.seconds,
+      Rcpp::Named("threads") = used_threads);
   GRN_CATCH
 }

@@ -79,4 +79,8 @@ int set_threads(int n) {
   });
 }
 
+int get_threads() {
+  return detail::guarded([] { return at::get_num_threads(); });
+}
+
 }  // namespace grntorch

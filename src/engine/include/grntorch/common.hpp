@@ -92,4 +92,7 @@ RuntimeInfo runtime_info();
 // Set LibTorch's intra-op thread count (n >= 1).  Returns the previous value.
 int set_threads(int n);
 
+// LibTorch's intra-op thread count now in effect.
+int get_threads();
+
 }  // namespace grntorch

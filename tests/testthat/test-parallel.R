@@ -1,0 +1,90 @@
+# Ensembles and benchmark grids over BiocParallel back-ends, batchtools included.
+
+ens_data <- function() {
+  ex <- grntorch_example()
+  list(x = ex$expression[1:40, 1:80], tfs = ex$tfs)
+}
+
+test_that("an ensemble of 4 DeepSEM runs through BatchtoolsParam: one thread per worker, same network as serial", {
+  skip_if_not_installed("BiocParallel")
+  skip_if_not_installed("batchtools")
+  d <- ens_data()
+  m <- function(bp, threads) deepsem(epochs = 2, seed = 3, threads = threads, n_runs = 4, BPPARAM = bp)
+  serial <- infer_grn(d$x, m(NULL, 1), tfs = d$tfs, verbose = FALSE)
+  expect_identical(igraph::graph_attr(serial, "fit")$threads, rep(1L, 4))
+  reg <- tempfile("grntorch-bt-")
+  bp <- BiocParallel::BatchtoolsParam(workers = 2, cluster = "multicore",
+                                      registryargs = BiocParallel::batchtoolsRegistryargs(file.dir = reg))
+  # A forking back-end: every worker runs on one thread whatever `threads` says.
+  g <- infer_grn(d$x, m(bp, 2), tfs = d$tfs, verbose = FALSE)
+  expect_identical(igraph::graph_attr(g, "fit")$threads, rep(1L, 4))
+  expect_identical(grn_edges(g), grn_edges(serial))
+})
+
+test_that("batchtools' socket workers and SnowParam keep the model's threads and give the serial network", {
+  skip_if_not_installed("BiocParallel")
+  skip_if_not_installed("batchtools")
+  skip_on_cran()
+  d <- ens_data()
+  serial <- grn_edges(infer_grn(d$x, deepsem(epochs = 2, seed = 5, threads = 1, n_runs = 2), tfs = d$tfs,
+                                verbose = FALSE))
+  reg <- tempfile("grntorch-bt-")
+  for (bp in list(BiocParallel::BatchtoolsParam(workers = 2, cluster = "socket",
+                                                registryargs = BiocParallel::batchtoolsRegistryargs(file.dir = reg)),
+                  BiocParallel::SnowParam(2))) {
+    g <- infer_grn(d$x, deepsem(epochs = 2, seed = 5, threads = 1, n_runs = 2, BPPARAM = bp), tfs = d$tfs,
+                   verbose = FALSE)
+    expect_identical(igraph::graph_attr(g, "fit")$threads, c(1L, 1L))
+    expect_identical(grn_edges(g), serial)
+  }
+})
+
+test_that("forked InfoSEM workers run on one thread each", {
+  skip_if_not_installed("BiocParallel")
+  ex <- grntorch_example()
+  x <- ex$expression[1:40, 1:80]
+  m <- infosem(ex$embeddings, epochs = 2, seed = 2, threads = 2, n_runs = 2, BPPARAM = BiocParallel::MulticoreParam(2))
+  g <- infer_grn(x, m, tfs = ex$tfs, verbose = FALSE)
+  expect_identical(igraph::graph_attr(g, "fit")$threads, c(1L, 1L))
+  serial <- infer_grn(x, infosem(ex$embeddings, epochs = 2, seed = 2, threads = 1, n_runs = 2), tfs = ex$tfs,
+                      verbose = FALSE)
+  expect_identical(grn_edges(g), grn_edges(serial))
+})
+
+test_that("benchmark_grn over BatchtoolsParam gives the serial results", {
+  skip_if_not_installed("BiocParallel")
+  skip_if_not_installed("batchtools")
+  ex <- grntorch_example()
+  genes <- rownames(ex$expression)[1:200]
+  small <- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
+                truth = ex$truth[ex$truth$from %in% genes & ex$truth$to %in% genes, ])
+  meths <- list("pearson", "random")
+  serial <- benchmark_grn(list(s = small), meths, seeds = 1:2, verbose = FALSE)
+  bp <- BiocParallel::BatchtoolsParam(workers = 2, cluster = "multicore",
+                                      registryargs = BiocParallel::batchtoolsRegistryargs(file.dir = tempfile("grntorch-bt-")))
+  par <- benchmark_grn(list(s = small), meths, seeds = 1:2, BPPARAM = bp, verbose = FALSE)
+  cols <- setdiff(names(serial), "seconds")
+  expect_identical(as.data.frame(par)[cols], as.data.frame(serial)[cols])
+})
+
+test_that("the SLURM template renders to a job script that asks for the resources given", {
+  skip_if_not_installed("brew")
+  tmpl <- system.file("batchtools", "slurm.tmpl", package = "grntorch")
+  expect_true(nzchar(tmpl))
+  env <- new.env()
+  env$resources <- list(ncpus = 4, memory = 6000, walltime = 5400, partition = "short")
+  env$job.name <- "grn-job"
+  env$log.file <- file.path(tempdir(), "job.log")
+  env$uri <- "/scratch/reg/jobs/job1.rds"
+  out <- capture.output(brew::brew(tmpl, envir = env))
+  expect_true("#SBATCH --cpus-per-task=4" %in% out)
+  expect_true("#SBATCH --mem=6000M" %in% out)
+  expect_true("#SBATCH --time=90" %in% out)
+  expect_true("#SBATCH --partition=short" %in% out)
+  expect_true("export OMP_NUM_THREADS=4" %in% out)
+  expect_true(any(grepl("doJobCollection(\"/scratch/reg/jobs/job1.rds\")", out, fixed = TRUE)))
+  env$resources <- list()
+  out <- capture.output(brew::brew(tmpl, envir = env))
+  expect_true("#SBATCH --cpus-per-task=1" %in% out)
+  expect_false(any(grepl("partition", out[grepl("^#SBATCH", out)])))
+})
