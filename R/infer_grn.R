@@ -51,9 +51,11 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
   regulators <- .match_tfs(tfs, src$genes, verbose = verbose)
   expr <- .densify_expression(src)
-  regulators <- regulators[regulators %in% rownames(expr)]
-  train <- .check_pairs(train, "train", rownames(expr))
-  validation <- .check_pairs(validation, "validation", rownames(expr))
+  regulators <- .kept_regulators(regulators, expr, tfs)
+  dropped <- attr(expr, "grntorch_dropped")
+  attr(expr, "grntorch_dropped") <- NULL
+  train <- .check_pairs(train, "train", rownames(expr), dropped = dropped)
+  validation <- .check_pairs(validation, "validation", rownames(expr), dropped = dropped)
   if (isTRUE(method$supervised) && is.null(train)) {
     .grn_abort("train", sprintf("method \"%s\" is supervised and needs labelled training pairs (from, to, label)", method$name))
   }
