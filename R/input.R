@@ -40,7 +40,11 @@
     if (!is.character(genes) || anyNA(genes) || length(genes) == 0L) {
       .grn_abort("genes", "must be a non-empty character vector of gene names")
     }
-    genes <- unique(genes)
+    if (anyDuplicated(toupper(genes))) {
+      d <- unique(genes[duplicated(toupper(genes))])
+      .grn_abort("genes", sprintf("names some genes more than once (%s%s; matched case-insensitively); pass each gene once, e.g. unique(genes)",
+                                  paste(head(d, 5), collapse = ", "), if (length(d) > 5) ", ..." else ""))
+    }
     rows <- match(genes, rn)
     miss <- is.na(rows)
     if (any(miss)) rows[miss] <- match(toupper(genes[miss]), toupper(rn))
