@@ -242,9 +242,10 @@
 # documented in ?infer_grn):
 # - genes and TFs are of different ID types (Ensembl "ENS...G0001", Entrez
 #   numbers, symbols): an error when nothing matches, else a warning;
-# - the TFs are upper-case (human style) and the genes title-case (mouse
-#   style).  Not the reverse: upper-cased mouse symbols are common (BEELINE
-#   upper-cases every name), so upper-case genes tell nothing of the species;
+# - the genes are title-case (mouse style) and the TF list is a human one:
+#   upper-case and matching beeline_tfs("human") far better than
+#   beeline_tfs("mouse") (upper case alone says nothing: BEELINE's mouse list
+#   and its data are upper-cased, so upper-case genes are never a verdict);
 # - a large gene set (>= 2000 genes) of which under 1% are TFs while under
 #   20% of the TF list is found (a genome has 5-8% TFs).
 #' @noRd
@@ -276,9 +277,9 @@
   why <- NULL
   if (!is.null(id_msg)) {
     why <- paste0("only ", found, " of ", length(tfs), " TFs match: ", id_msg)
-  } else if (.case_style(tfs) == "upper" && .case_style(genes) == "title") {
-    why <- sprintf("the TF list is upper-case like human symbols (e.g. %s) but the genes are title-case like mouse symbols (e.g. %s); use the TF list of the data's species, e.g. beeline_tfs(\"mouse\")",
-                   tfs[1], genes[1])
+  } else if (.case_style(genes) == "title" && identical(.tf_list_species(tfs), "human")) {
+    why <- sprintf("the TF list looks like human symbols (upper-case, and it matches beeline_tfs(\"human\") far better than beeline_tfs(\"mouse\")) but the genes are title-case like mouse symbols (e.g. %s); use the TF list of the data's species, e.g. beeline_tfs(\"mouse\")",
+                   genes[1])
   } else if (length(genes) >= 2000L && sum(hit) < 0.01 * length(genes) && frac < 0.2) {
     why <- sprintf("only %d of %d genes (%.1f%%) are among the %d TFs and only %.0f%% of the TFs were found (a genome has 5-8%% TFs); check the TF list matches the data's species and identifiers",
                    sum(hit), length(genes), 100 * sum(hit) / length(genes), length(tfs), 100 * frac)
@@ -297,6 +298,19 @@
   if (mean(grepl("^ENS[A-Z]*G[0-9]{6,}(\\.[0-9]+)?$", s)) > 0.5) return("ensembl")
   if (mean(grepl("^[0-9]+$", s)) > 0.5) return("entrez")
   "symbol"
+}
+
+# "human" or "mouse" when an upper-case TF list is (almost) one of the two
+# bundled BEELINE lists and clearly not the other (they share about 80% of
+# their symbols); NULL when it cannot be told.
+#' @noRd
+.tf_list_species <- function(tfs) {
+  if (.case_style(tfs) != "upper") return(NULL)
+  sh <- mean(tfs %in% beeline_tfs("human"))
+  sm <- mean(tfs %in% beeline_tfs("mouse"))
+  if (sh >= 0.9 && sh - sm >= 0.1) return("human")
+  if (sm >= 0.9 && sm - sh >= 0.1) return("mouse")
+  NULL
 }
 
 # "upper" (SOX2: human style, or upper-cased), "title" (Sox2: mouse style) or

@@ -77,11 +77,16 @@ test_that("TF matching is case-insensitive and reported; a gene subset gives no 
 test_that("the TF-overlap warning fires on a species or identifier mismatch", {
   mouse <- c("Sox2", "Nanog", "Pou5f1", "Actb", "Gapdh", "Klf4", "Myc", "Tbx3")
   human_tfs <- c("SOX2", "NANOG", "POU5F1", "KLF4", "GATA6")
-  w <- expect_warning(grntorch:::.match_tfs(human_tfs, mouse, verbose = FALSE), class = "grntorch_low_tf_overlap")
-  expect_match(conditionMessage(w), "^`tfs`:.*upper-case like human.*title-case like mouse")
+  # mouse-style (title-case) genes against the human TF list
+  w <- expect_warning(grntorch:::.match_tfs(beeline_tfs("human"), mouse, verbose = FALSE), class = "grntorch_low_tf_overlap")
+  expect_match(conditionMessage(w), "^`tfs`:.*looks like human symbols.*title-case like mouse")
   expect_s3_class(w, "grntorch_warning")
-  # upper-cased mouse genes (BEELINE's style) with a title-case mouse list: fine
+  # ... but not against the (upper-cased) mouse list, nor a short list of either case
+  expect_no_warning(grntorch:::.match_tfs(beeline_tfs("mouse"), mouse, verbose = FALSE))
+  expect_no_warning(grntorch:::.match_tfs(human_tfs, mouse, verbose = FALSE))
+  # upper-cased mouse genes (BEELINE's style) with a title-case mouse list, or the human list: fine
   expect_no_warning(grntorch:::.match_tfs(c("Sox2", "Nanog"), toupper(mouse), verbose = FALSE))
+  expect_no_warning(grntorch:::.match_tfs(beeline_tfs("human"), toupper(mouse), verbose = FALSE))
   # a genome-scale gene set in which almost no gene is a TF
   genes <- c(paste0("Zz", 1:2990), mouse)
   w <- expect_warning(grntorch:::.match_tfs(c("Sox2", paste0("Tf", 1:200)), genes, verbose = FALSE),
