@@ -70,7 +70,7 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
   regulators <- .match_tfs(tfs, src$genes, verbose = verbose)
   expr <- .densify_expression(src)
-  regulators <- .kept_regulators(regulators, expr, tfs)
+  regulators <- .kept_regulators(regulators, expr)
   dropped <- attr(expr, "grntorch_dropped")
   attr(expr, "grntorch_dropped") <- NULL
   train <- .check_pairs(train, "train", rownames(expr), dropped = dropped)

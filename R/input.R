@@ -328,7 +328,7 @@
 # The regulators still in the expression after the adapter dropped all-zero
 # and constant genes; none left is an error on `tfs`.
 #' @noRd
-.kept_regulators <- function(regulators, expr, tfs) {
+.kept_regulators <- function(regulators, expr) {
   kept <- regulators[regulators %in% rownames(expr)]
   if (!length(kept)) {
     .grn_abort("tfs", sprintf("all %d TFs found among the genes are all-zero or constant in `x` and were dropped (%s%s); no regulator is left",
