@@ -19,8 +19,8 @@
 #' is the **cut-off**, and a TF is kept when it is expressed and its variance
 #' reaches the same cut-off.  So a TF is selected exactly when it would have
 #' been selected as one of the most variable genes, whatever the size of the
-#' TF list; this follows BEELINE, which kept the TFs that passed the variance
-#' filter it applied to all genes, plus the top variable genes.  If fewer
+#' TF list; this follows BEELINE's "TFs + N genes" sets, which added to the
+#' N most variable genes the TFs that passed its variance filter.  If fewer
 #' than `n` non-TF genes are expressed and variable, all of them are kept
 #' (with a message) and the cut-off is the lowest of their variances.  With
 #' `tfs = NULL` the `n` most variable genes are returned.
@@ -40,6 +40,12 @@
 #' of one value per gene.
 #'
 #' @inheritParams infer_grn
+#' @param x expression, genes x cells: a numeric `matrix`, a `dgCMatrix` (or
+#'   other `Matrix`), a `DelayedArray`, a `SummarizedExperiment` /
+#'   `SingleCellExperiment` (assay chosen by `assay.type`) or a `Seurat`
+#'   object (chosen by `assay` and `layer`): every input [infer_grn()]
+#'   takes.  Log expression, or raw counts (see Details).  `x` is never
+#'   modified.
 #' @param tfs character vector of candidate regulators (e.g.
 #'   [beeline_tfs()]), matched to the gene names case-insensitively; `NULL`:
 #'   no TF, only the `n` most variable genes.
@@ -166,7 +172,6 @@ select_genes <- function(x, tfs = NULL, n = 1000, ..., min_fraction = 0.01, assa
   }
   scale <- if (counts && !is.null(colsum)) .size_scale(colsum()) else numeric()
   s <- .engine_call(stats(scale, counts))
-  if (is.null(s$n)) s$n <- nc
   v <- s$m2 / (nc - 1)
   v[v < 0] <- 0
   list(variance = v, detected = s$nnz / nc, log_normalised = counts)

@@ -162,3 +162,15 @@ test_that("genes= with duplicates or absent names is an error naming `genes`", {
   expect_error(infer_grn(ex$expression, genes = c(g[1:3], "NOPE"), verbose = FALSE), "`genes`.*NOPE",
                class = "grntorch_argument_error")
 })
+
+test_that("Ensembl IDs in `x` with a symbol TF list are a classed error naming `tfs` and `x`", {
+  ex <- small_example(20, 30)
+  m <- ex$expression
+  rownames(m) <- sprintf("ENSMUSG%011d", seq_len(nrow(m)))
+  e <- expect_error(infer_grn(m, "pearson", tfs = ex$tfs, verbose = FALSE), class = "grntorch_id_mismatch")
+  expect_s3_class(e, "grntorch_argument_error")
+  expect_identical(e$arg, "tfs")
+  expect_match(conditionMessage(e), "^`tfs`: none of the [0-9]+ TFs.*genes of `x` look like Ensembl gene IDs \\(e.g. ENSMUSG0")
+  # select_genes() gives the same error
+  expect_error(select_genes(m, tfs = ex$tfs, verbose = FALSE), class = "grntorch_id_mismatch")
+})

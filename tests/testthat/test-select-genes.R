@@ -74,6 +74,15 @@ test_that("raw counts are log-normalised internally as NormalizeData() does, wit
   storage.mode(cnt) <- "integer"
   gi <- suppressMessages(select_genes(cnt, tfs = ex$tfs, n = 80, verbose = FALSE))
   expect_identical(as.vector(gi), as.vector(g))
+  # a fresh Seurat object (SeuratObject 4: "data" still holds the counts) or its "counts" layer
+  skip_if_not_installed("SeuratObject")
+  fresh <- suppressWarnings(SeuratObject::CreateSeuratObject(counts = sp))
+  gs <- suppressMessages(select_genes(fresh, tfs = ex$tfs, n = 80, layer = "counts", verbose = FALSE))
+  expect_identical(as.vector(gs), as.vector(g))
+  if (!grntorch:::.seurat_v5()) {
+    expect_message(gf <- select_genes(fresh, tfs = ex$tfs, n = 80, verbose = FALSE), class = "grntorch_counts_message")
+    expect_identical(as.vector(gf), as.vector(g))
+  }
 })
 
 test_that("the result works as genes= in infer_grn(); n too large is a message; bad arguments are errors", {
