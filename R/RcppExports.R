@@ -17,6 +17,22 @@
     .Call(`_grntorch_grn_densify_rows`, x, rows)
 }
 
+.grn_dense_check <- function(x) {
+    .Call(`_grntorch_grn_dense_check`, x)
+}
+
+.grn_values_check <- function(v) {
+    .Call(`_grntorch_grn_values_check`, v)
+}
+
+.grn_row_stats_sparse <- function(x, scale, log) {
+    .Call(`_grntorch_grn_row_stats_sparse`, x, scale, log)
+}
+
+.grn_row_stats_dense <- function(x, scale, log) {
+    .Call(`_grntorch_grn_row_stats_dense`, x, scale, log)
+}
+
 .grn_ranking_metrics <- function(score, label, hit_frac) {
     .Call(`_grntorch_grn_ranking_metrics`, score, label, hit_frac)
 }

@@ -12,12 +12,23 @@
   stop(cond)
 }
 
-.grn_warn <- function(message, class = NULL) {
+.grn_warn <- function(message, class = NULL, arg = NULL) {
   cond <- structure(
     class = c(class, "grntorch_warning", "warning", "condition"),
-    list(message = message, call = NULL)
+    list(message = message, call = NULL, arg = arg)
   )
   warning(cond)
+}
+
+# A classed message the user should see whatever `verbose` says (it changes
+# what the models are given, e.g. genes dropped); suppressMessages() and
+# suppressMessages(classes =) silence it.
+.grn_note <- function(message, class = NULL) {
+  cond <- structure(
+    class = c(class, "grntorch_message", "message", "condition"),
+    list(message = paste0(message, "\n"), call = NULL)
+  )
+  message(cond)
 }
 
 .grn_inform <- function(message, verbose = TRUE) {

@@ -9,12 +9,31 @@
 #'   other `Matrix`), a `SummarizedExperiment` / `SingleCellExperiment`
 #'   (assay chosen by `assay.type`) or a `Seurat` object (chosen by `assay`
 #'   and `layer`).  Values should be normalised log expression; grntorch
-#'   never logs again.  `x` is never modified.
+#'   never logs again.  `x` is never modified.  Values that look like raw
+#'   counts give a warning of class `grntorch_counts_warning` naming the
+#'   argument (`x`, `layer` or `assay.type`): the selected values are all
+#'   non-negative whole numbers and their maximum exceeds 30 or they are
+#'   stored as integers; or `layer`/`assay.type` is `"counts"`; or a Seurat
+#'   object's `"data"` layer still equals its `"counts"` layer.  All-zero and
+#'   constant genes are dropped with a message (class
+#'   `grntorch_dropped_genes`, shown whatever `verbose` says), as are
+#'   `train`/`validation` pairs naming them; no variable gene is an error.
+#'   To choose genes from a large matrix see [select_genes()].
 #' @param method a method name (`"pearson"`, `"spearman"`, ...) or a parameter
 #'   object such as [correlation_method()] or `deepsem(epochs = 120)`.
 #' @param tfs character vector of candidate regulators, matched to the gene
-#'   names case-insensitively; the overlap is reported and a warning is given
-#'   when fewer than 40% are found.  `NULL` lets every gene regulate.
+#'   names case-insensitively; the overlap is reported when `verbose`.  A
+#'   small overlap is no warning (a gene subset holds few of a genome-wide TF
+#'   list); a warning of class `grntorch_low_tf_overlap` is given only on
+#'   signs of a wrong species or identifier type: the genes and the TFs are
+#'   of different ID types (Ensembl `ENS...G...`, Entrez numbers, symbols;
+#'   an error of class `grntorch_id_mismatch` when none matches); the genes
+#'   are title-case (mouse style) while the TF list is a human one
+#'   (upper-case and matching `beeline_tfs("human")` far better than
+#'   `beeline_tfs("mouse")`; upper case alone is no sign, as BEELINE
+#'   upper-cases mouse symbols); or, among 2,000 genes or more, under 1% are
+#'   TFs while under 20% of the TF list is found.  `NULL` lets every gene
+#'   regulate.
 #' @param genes optional character vector: use only these genes (rows of `x`).
 #' @param train,validation labelled pairs for supervised models: data.frames
 #'   with columns `from`, `to` (gene names) and `label` (0/1).
@@ -51,9 +70,11 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
   regulators <- .match_tfs(tfs, src$genes, verbose = verbose)
   expr <- .densify_expression(src)
-  regulators <- regulators[regulators %in% rownames(expr)]
-  train <- .check_pairs(train, "train", rownames(expr))
-  validation <- .check_pairs(validation, "validation", rownames(expr))
+  regulators <- .kept_regulators(regulators, expr)
+  dropped <- attr(expr, "grntorch_dropped")
+  attr(expr, "grntorch_dropped") <- NULL
+  train <- .check_pairs(train, "train", rownames(expr), dropped = dropped)
+  validation <- .check_pairs(validation, "validation", rownames(expr), dropped = dropped)
   if (isTRUE(method$supervised) && is.null(train)) {
     .grn_abort("train", sprintf("method \"%s\" is supervised and needs labelled training pairs (from, to, label)", method$name))
   }

@@ -93,7 +93,7 @@
 # Validate labelled pairs (from, to, label); with `genes`, check they name
 # genes of the expression and map them to its spelling (case-insensitive).
 #' @noRd
-.check_pairs <- function(pairs, arg, genes = NULL, need_label = TRUE) {
+.check_pairs <- function(pairs, arg, genes = NULL, need_label = TRUE, dropped = NULL) {
   if (is.null(pairs)) return(NULL)
   if (!is.data.frame(pairs)) .grn_abort(arg, "must be a data.frame with columns from, to, label")
   cols <- c("from", "to", if (need_label) "label")
@@ -104,6 +104,23 @@
   to <- as.character(pairs$to)
   if (!is.null(genes)) {
     up <- toupper(genes)
+    if (length(dropped)) {
+      # pairs naming a gene the adapter dropped (all-zero or constant): removed, with a note
+      gone <- toupper(from) %in% toupper(dropped) | toupper(to) %in% toupper(dropped)
+      if (any(gone)) {
+        ex <- unique(c(from[gone & toupper(from) %in% toupper(dropped)], to[gone & toupper(to) %in% toupper(dropped)]))
+        if (all(gone)) {
+          .grn_abort(arg, sprintf("every pair names an all-zero or constant gene that was dropped (%s%s)",
+                                  paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else ""))
+        }
+        .grn_note(sprintf("grntorch: dropped %d of %d `%s` pairs naming all-zero or constant genes (%s%s)",
+                          sum(gone), length(gone), arg, paste(head(ex, 5), collapse = ", "),
+                          if (length(ex) > 5) ", ..." else ""), class = "grntorch_dropped_pairs")
+        pairs <- pairs[!gone, , drop = FALSE]
+        from <- from[!gone]
+        to <- to[!gone]
+      }
+    }
     fi <- match(toupper(from), up)
     ti <- match(toupper(to), up)
     bad <- is.na(fi) | is.na(ti)

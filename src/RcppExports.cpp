@@ -64,6 +64,54 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_dense_check
+Rcpp::List grn_dense_check(const Rcpp::NumericMatrix x);
+RcppExport SEXP _grntorch_grn_dense_check(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_dense_check(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// grn_values_check
+Rcpp::List grn_values_check(const Rcpp::NumericVector v);
+RcppExport SEXP _grntorch_grn_values_check(SEXP vSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type v(vSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_values_check(v));
+    return rcpp_result_gen;
+END_RCPP
+}
+// grn_row_stats_sparse
+Rcpp::List grn_row_stats_sparse(const Eigen::Map<Eigen::SparseMatrix<double>> x, const Rcpp::NumericVector scale, const bool log);
+RcppExport SEXP _grntorch_grn_row_stats_sparse(SEXP xSEXP, SEXP scaleSEXP, SEXP logSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::SparseMatrix<double>> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< const bool >::type log(logSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_row_stats_sparse(x, scale, log));
+    return rcpp_result_gen;
+END_RCPP
+}
+// grn_row_stats_dense
+Rcpp::List grn_row_stats_dense(SEXP x, const Rcpp::NumericVector scale, const bool log);
+RcppExport SEXP _grntorch_grn_row_stats_dense(SEXP xSEXP, SEXP scaleSEXP, SEXP logSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< const bool >::type log(logSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_row_stats_dense(x, scale, log));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_ranking_metrics
 Rcpp::List grn_ranking_metrics(const Rcpp::NumericVector score, const Rcpp::IntegerVector label, const double hit_frac);
 RcppExport SEXP _grntorch_grn_ranking_metrics(SEXP scoreSEXP, SEXP labelSEXP, SEXP hit_fracSEXP) {
@@ -194,6 +242,10 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 2},
     {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 6},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},
+    {"_grntorch_grn_dense_check", (DL_FUNC) &_grntorch_grn_dense_check, 1},
+    {"_grntorch_grn_values_check", (DL_FUNC) &_grntorch_grn_values_check, 1},
+    {"_grntorch_grn_row_stats_sparse", (DL_FUNC) &_grntorch_grn_row_stats_sparse, 3},
+    {"_grntorch_grn_row_stats_dense", (DL_FUNC) &_grntorch_grn_row_stats_dense, 3},
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_top_pairs", (DL_FUNC) &_grntorch_grn_top_pairs, 5},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},

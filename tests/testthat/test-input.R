@@ -32,8 +32,11 @@ test_that("the Seurat path reads the requested layer (GetAssayData on v4, LayerD
   got <- grntorch:::.as_expression(seu, layer = "data")
   expect_equal(unname(got), unname(ex$expression), tolerance = 1e-12)
   expect_identical(rownames(got), rownames(ex$expression))
-  cnt <- grntorch:::.as_expression(seu, layer = "counts")
-  expect_equal(unname(cnt), unname(round(2^ex$expression)))
+  expect_warning(expect_message(cnt <- grntorch:::.as_expression(seu, layer = "counts"), class = "grntorch_dropped_genes"),
+                 class = "grntorch_counts_warning")
+  want <- round(2^ex$expression)
+  want <- want[apply(want, 1, var) > 0, ]  # constant genes are dropped
+  expect_equal(unname(cnt), unname(want), ignore_attr = TRUE)
   expect_error(grntorch:::.as_expression(seu, assay = "ATAC"), "`assay`.*ATAC")
   expect_error(grntorch:::.as_expression(seu, layer = "smoothed"), "`layer`.*smoothed")
 })
@@ -58,13 +61,46 @@ test_that("genes= subsets case-insensitively and reports genes that are missing"
   expect_error(grntorch:::.as_expression(ex$expression, genes = c(g, "NOT_A_GENE")), "`genes`.*NOT_A_GENE")
 })
 
-test_that("TF matching is case-insensitive, reported, and warns below 40% overlap", {
-  genes <- c("Sox2", "Nanog", "Pou5f1", "Actb", "Gapdh")
-  expect_message(r <- grntorch:::.match_tfs(c("SOX2", "NANOG"), genes), "2 of 2 TFs")
-  expect_identical(r, c("Sox2", "Nanog"))
-  expect_warning(grntorch:::.match_tfs(c("SOX2", paste0("TF", 1:5)), genes, verbose = FALSE),
-                 class = "grntorch_low_tf_overlap")
+test_that("TF matching is case-insensitive and reported; a gene subset gives no warning", {
+  genes <- c("SOX2", "NANOG", "POU5F1", "ACTB", "GAPDH")
+  expect_message(r <- grntorch:::.match_tfs(c("Sox2", "Nanog"), genes), "2 of 2 TFs")
+  expect_identical(r, c("SOX2", "NANOG"))
+  # a small overlap on a few genes is no sign of a wrong species
+  expect_no_warning(grntorch:::.match_tfs(c("Sox2", paste0("Tf", 1:50)), genes, verbose = FALSE))
   expect_error(grntorch:::.match_tfs(c("FOO", "BAR"), genes, verbose = FALSE), "`tfs`.*none")
+  # the case from the issue: 500 genes against the genome-wide mouse list
+  ex <- grntorch_example()
+  expect_no_warning(expect_message(infer_grn(ex$expression[1:500, 1:60], "pearson", tfs = beeline_tfs("mouse"),
+                                             verbose = TRUE), "TFs \\([0-9]+%\\) found among 500 genes"))
+})
+
+test_that("the TF-overlap warning fires on a species or identifier mismatch", {
+  mouse <- c("Sox2", "Nanog", "Pou5f1", "Actb", "Gapdh", "Klf4", "Myc", "Tbx3")
+  human_tfs <- c("SOX2", "NANOG", "POU5F1", "KLF4", "GATA6")
+  # mouse-style (title-case) genes against the human TF list
+  w <- expect_warning(grntorch:::.match_tfs(beeline_tfs("human"), mouse, verbose = FALSE), class = "grntorch_low_tf_overlap")
+  expect_match(conditionMessage(w), "^`tfs`:.*looks like human symbols.*title-case like mouse")
+  expect_s3_class(w, "grntorch_warning")
+  # ... but not against the (upper-cased) mouse list, nor a short list of either case
+  expect_no_warning(grntorch:::.match_tfs(beeline_tfs("mouse"), mouse, verbose = FALSE))
+  expect_no_warning(grntorch:::.match_tfs(human_tfs, mouse, verbose = FALSE))
+  # upper-cased mouse genes (BEELINE's style) with a title-case mouse list, or the human list: fine
+  expect_no_warning(grntorch:::.match_tfs(c("Sox2", "Nanog"), toupper(mouse), verbose = FALSE))
+  expect_no_warning(grntorch:::.match_tfs(beeline_tfs("human"), toupper(mouse), verbose = FALSE))
+  # a genome-scale gene set in which almost no gene is a TF
+  genes <- c(paste0("Zz", 1:2990), mouse)
+  w <- expect_warning(grntorch:::.match_tfs(c("Sox2", paste0("Tf", 1:200)), genes, verbose = FALSE),
+                      class = "grntorch_low_tf_overlap")
+  expect_match(conditionMessage(w), "`tfs`.*1 of 2998 genes")
+  # Ensembl IDs against symbols: a classed error naming `tfs` and describing `x`
+  ens <- sprintf("ENSMUSG%011d", 1:20)
+  e <- expect_error(grntorch:::.match_tfs(human_tfs, ens, verbose = FALSE), class = "grntorch_id_mismatch")
+  expect_s3_class(e, "grntorch_argument_error")
+  expect_match(conditionMessage(e), "^`tfs`:.*`x` look like Ensembl gene IDs.*`tfs` like gene symbols")
+  # ... and a warning when a few happen to match
+  expect_warning(grntorch:::.match_tfs(c("SOX2", ens[1]), c(ens, "Sox2"), verbose = FALSE),
+                 class = "grntorch_low_tf_overlap")
+  expect_match(grntorch:::.id_type(c("1234", "5678")), "entrez")
 })
 
 test_that("the user's object is never modified", {
