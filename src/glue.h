@@ -77,10 +77,14 @@ class RMonitor : public grntorch::Monitor {
     int done = total > 0 ? static_cast<int>(static_cast<double>(step) / total * width) : width;
     std::string bar(done, '=');
     bar.resize(width, ' ');
+    // Time so far and, from the mean time per step, the time left.
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::string eta = "  " + clock_text(elapsed);
+    if (step > 0 && step < total) eta += ", ~" + clock_text(elapsed / step * (total - step)) + " left";
     if (std::isnan(loss))
-      REprintf("\r%s [%s] %d/%d", label_.c_str(), bar.c_str(), step, total);
+      REprintf("\r%s [%s] %d/%d%s   ", label_.c_str(), bar.c_str(), step, total, eta.c_str());
     else
-      REprintf("\r%s [%s] %d/%d  loss %.5g", label_.c_str(), bar.c_str(), step, total, loss);
+      REprintf("\r%s [%s] %d/%d  loss %.5g%s   ", label_.c_str(), bar.c_str(), step, total, loss, eta.c_str());
     printed_ = true;
   }
 
@@ -106,11 +110,22 @@ class RMonitor : public grntorch::Monitor {
 
  private:
   static void check_fn(void*) { R_CheckUserInterrupt(); }
+  // 75 -> "1:15", 4000 -> "1:06:40".
+  static std::string clock_text(double seconds) {
+    long s = static_cast<long>(seconds + 0.5);
+    char buf[32];
+    if (s >= 3600)
+      std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else
+      std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+  }
   bool verbose_;
   std::string label_;
   bool printed_ = false;
   bool interrupted_ = false;
   std::chrono::steady_clock::time_point last_check_{};
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 // Copy an R double matrix into an engine matrix (float), checking finiteness.
