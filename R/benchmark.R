@@ -22,7 +22,8 @@
 #' a `seed` parameter gets the run's seed, so seeds vary the model too.
 #'
 #' **Degree baseline.**  Wherever training pairs exist (any scheme but
-#' `"universe"`) and at least one method is supervised, [degree_baseline()]
+#' `"universe"`) and at least one method learns from them (a supervised
+#' model, or InfoSEM-BC with `prior_edges = "train"`), [degree_baseline()]
 #' is added as method `"degree"` (unless `degree_baseline = FALSE` or a
 #' method already has that name): a supervised model learns more than the
 #' degree bias of the known network only if it beats it.
@@ -92,8 +93,8 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   mnames[mnames == ""] <- vapply(mobj[mnames == ""], function(m) m$name, "")
   if (anyDuplicated(mnames)) .grn_abort("methods", "method names must be unique (name the list elements)")
   names(mobj) <- mnames
-  if (degree_baseline && any(schemes != "universe") && any(vapply(mobj, function(m) isTRUE(m$supervised), NA)) &&
-      !"degree" %in% mnames) {
+  uses_train <- vapply(mobj, function(m) isTRUE(m$supervised) || identical(m$params$prior_edges, "train"), NA)
+  if (degree_baseline && any(schemes != "universe") && any(uses_train) && !"degree" %in% mnames) {
     mobj$degree <- degree_baseline()
   }
 

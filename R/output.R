@@ -68,7 +68,8 @@
 #'   attribute `known` TRUE.  Models that learn from known edges mark them:
 #'   the supervised models ([genelink()], [gnnlink()], [scregnet()],
 #'   [sctransnet()], [scunigp()], [onehot_lr()], [matcomp()],
-#'   [degree_baseline()]) mark the positive `train` pairs (label 1), and
+#'   [degree_baseline()]) mark the positive `train` pairs (label 1; not the
+#'   `validation` pairs, which only steer early stopping), and
 #'   InfoSEM-BC the positive pairs of its `prior_edges`.  Models that use no
 #'   known edges (correlation, DeepSEM, InfoSEM-B, random) have no `known`
 #'   attribute: every edge of theirs is novel and all are returned.

@@ -246,3 +246,12 @@ test_that("benchmark_grn(schemes = \"cross_source\") returns the tidy rows on th
   expect_error(benchmark_grn(d, "pearson", schemes = "cross_source", prior = list(other = S), seeds = 1, verbose = FALSE),
                class = "grntorch_argument_error", regexp = "`prior`.*small")
 })
+
+test_that("the degree baseline also sits beside InfoSEM-BC trained on the cross-source prior", {
+  ex <- small_example(n_genes = 60, n_cells = 60)
+  d <- list(small = list(expression = ex$expression, tfs = ex$tfs, truth = ex$truth))
+  bc <- infosem(grntorch_example()$embeddings, prior_edges = "train", epochs = 1, threads = 1)
+  res <- benchmark_grn(d, list("pearson", bc = bc), schemes = "cross_source", prior = prior_network("mouse", "string"),
+                       seeds = 1, verbose = FALSE)
+  expect_setequal(unique(res$method), c("pearson", "bc", "degree"))
+})
