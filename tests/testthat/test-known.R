@@ -255,3 +255,14 @@ test_that("the degree baseline also sits beside InfoSEM-BC trained on the cross-
                        seeds = 1, verbose = FALSE)
   expect_setequal(unique(res$method), c("pearson", "bc", "degree"))
 })
+
+test_that("cross_source_split() gives the species warning once", {
+  ex <- small_example(n_genes = 150)
+  mouse_genes <- paste0(substr(rownames(ex$expression), 1, 1), tolower(substring(rownames(ex$expression), 2)))
+  x <- ex$expression
+  rownames(x) <- mouse_genes
+  n <- 0L
+  withCallingHandlers(cross_source_split(prior_network("human", "string"), ex$truth, x, ex$tfs, verbose = FALSE),
+                      grntorch_species_mismatch = function(w) { n <<- n + 1L; invokeRestart("muffleWarning") })
+  expect_identical(n, 1L)
+})
