@@ -284,3 +284,57 @@ matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, see
   dimnames(s) <- list(regs, genes)
   list(scores = s, info = list(lambda = lambda, holdout_mse = holdout_err, mu = fit$mu))
 }
+
+#' Degree baseline: the target's training degree
+#'
+#' The supervised baseline every supervised figure should sit beside: it uses
+#' no expression, only how many training positives each gene has.  With
+#' \eqn{d_t(j)} the number of positive `train` pairs (label 1, each distinct
+#' pair once) with gene \eqn{j} as target and \eqn{d_r(i)} those with \eqn{i}
+#' as regulator,
+#' \deqn{score(i \to j) = d_t(j) + w \, (d_r(i) + 1), \quad w = 1 / (\max_i d_r(i) + 2)}
+#' so the regulator term (always below 1) only breaks ties between targets
+#' of equal degree, and every pair has a positive score (pairs of genes
+#' without training positives tie at the lowest levels).  Within one network
+#' (e.g. the BEELINE splits) this alone reaches a high AUROC, because the
+#' test pairs of a gene with many training edges are mostly positive: a
+#' supervised model is only learning more than the degree bias if it beats
+#' this.  [benchmark_grn()] adds it to every supervised run (argument
+#' `degree_baseline`).
+#'
+#' @param tie_weight the weight `w` of the regulator term; `NULL` (default)
+#'   for the tie-breaking value above.
+#' @param ... not used; misspelt argument names are reported as errors
+#'   (class `grntorch_argument_error`).
+#' @return A supervised `grn_method` parameter object for [infer_grn()]
+#'   (`train` required); also available as `infer_grn(x, "degree", ...)`.
+#'   The graph attribute `fit` holds `tie_weight` and the degrees.
+#' @seealso [onehot_lr()] (the same degree information through a logistic
+#'   regression), [benchmark_grn()], [training_pairs()]
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, degree_baseline(), tfs = ex$tfs, train = ex$split$train)
+#' evaluate_grn(g, ex$split$test)    # within-network test pairs: far above 0.5
+#' @md
+#' @export
+degree_baseline <- function(tie_weight = NULL, ...) {
+  .check_dots("degree_baseline", ...)
+  if (!is.null(tie_weight)) tie_weight <- .check_scalar_num(tie_weight, "tie_weight", min = 0)
+  new_grn_method("degree", list(tie_weight = tie_weight), subclass = "grn_degree", supervised = TRUE)
+}
+
+#' @noRd
+.fit_method.grn_degree <- function(method, data) {
+  regs <- data$regulators
+  genes <- rownames(data$expr)
+  pos <- data$train[data$train$label == 1L, c("from", "to"), drop = FALSE]
+  pos <- pos[!duplicated(pos) & pos$from != pos$to, , drop = FALSE]
+  dt <- tabulate(match(pos$to, genes), length(genes))
+  dr <- tabulate(match(pos$from, regs), length(regs))
+  w <- method$params$tie_weight
+  if (is.null(w)) w <- 1 / (max(c(dr, 0)) + 2)
+  s <- outer(w * (dr + 1), as.double(dt), "+")
+  dimnames(s) <- list(regs, genes)
+  list(scores = s, info = list(tie_weight = w, target_degree = stats::setNames(dt, genes),
+                               regulator_degree = stats::setNames(dr, regs)))
+}

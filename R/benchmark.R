@@ -10,8 +10,23 @@
 #' method is scored in pairs mode on each `test*` set (pairs without a
 #' predicted edge score 0).  Scheme `"universe"` uses no split: methods run
 #' without labels and are scored in universe mode against the whole ground
-#' truth (BEELINE's protocol; supervised methods are skipped).  A method with
+#' truth (BEELINE's protocol; supervised methods are skipped).  Scheme
+#' `"cross_source"` is the honest test of a model trained on a prior network
+#' `S` (`prior`, e.g. [prior_network()]): [cross_source_split()] trains on `S`
+#' restricted to the dataset ([training_pairs()] with `negatives` negatives
+#' per positive, 10% validation, drawn with the run's seed) and scores
+#' `test_novel`: every TF x gene pair of the dataset that is not in `S`,
+#' labelled by the dataset's ground truth `T` with the pairs of `S` removed.
+#' Unsupervised methods are scored on the same pairs; InfoSEM-BC gets the
+#' prior with `infosem(prior_edges = "train")`.  A method with
 #' a `seed` parameter gets the run's seed, so seeds vary the model too.
+#'
+#' **Degree baseline.**  Wherever training pairs exist (any scheme but
+#' `"universe"`) and at least one method learns from them (a supervised
+#' model, or InfoSEM-BC with `prior_edges = "train"`), [degree_baseline()]
+#' is added as method `"degree"` (unless `degree_baseline = FALSE` or a
+#' method already has that name): a supervised model learns more than the
+#' degree bias of the known network only if it beats it.
 #'
 #' @param datasets folder paths for [read_beeline()] or a (named) list of
 #'   datasets, each a list with `expression` (genes x cells), `tfs`, `truth`
@@ -21,6 +36,12 @@
 #'   names.
 #' @param schemes split schemes (see above).
 #' @param seeds integer seeds.
+#' @param prior scheme `"cross_source"`: the prior network `S`, a data.frame
+#'   `from`, `to` used for every dataset, or a list of them named by dataset.
+#' @param negatives scheme `"cross_source"`: negatives per positive of the
+#'   training pairs (see [training_pairs()]).
+#' @param degree_baseline add [degree_baseline()] (method `"degree"`) beside
+#'   the supervised methods (see above).
 #' @param BPPARAM a `BiocParallel` back-end over dataset x scheme x seed runs
 #'   (default serial).  Without BiocParallel installed, runs are serial.  With a
 #'   forking back-end (`MulticoreParam`, `BatchtoolsParam(cluster =
@@ -58,7 +79,8 @@
 #' the back-end, and with one thread per run an ensemble is bit-identical to
 #' the serial one.  Other schedulers: batchtools' own templates for SGE,
 #' LSF, Torque or OpenLava work the same way.
-#' @seealso [split_edges()], [evaluate_grn()], [read_beeline()]
+#' @seealso [split_edges()], [evaluate_grn()], [read_beeline()],
+#'   [cross_source_split()], [degree_baseline()]
 #' @examples
 #' ex <- grntorch_example()
 #' genes <- rownames(ex$expression)[1:300]          # a small slice keeps the example fast
@@ -67,14 +89,21 @@
 #' res <- benchmark_grn(list(mESC = small), list("random", lr = onehot_lr(cs = 1, folds = 2)),
 #'                      schemes = "unseen_genes", seeds = 1:2, verbose = FALSE)
 #' res
-#' head(summary(res, metric = "average_precision"))
+#' head(summary(res, metric = "average_precision"))   # "degree" was added beside "lr"
+#' # cross-source: train on mouse STRING, score the ChIP-seq edges not in STRING
+#' cs <- benchmark_grn(list(mESC = small), list("pearson", lr = onehot_lr(cs = 1, folds = 2)),
+#'                     schemes = "cross_source", prior = prior_network("mouse", "string"),
+#'                     seeds = 1, verbose = FALSE)
+#' summary(cs, metric = "auroc")
 #' @md
 #' @export
 benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1:10,
-                          BPPARAM = BiocParallel::SerialParam(), hit = 0.01, verbose = interactive()) {
+                          BPPARAM = BiocParallel::SerialParam(), hit = 0.01, verbose = interactive(),
+                          prior = NULL, negatives = 3, degree_baseline = TRUE) {
   verbose <- .check_flag(verbose, "verbose")
+  degree_baseline <- .check_flag(degree_baseline, "degree_baseline")
   hit <- .check_scalar_num(hit, "hit", min = 0, max = 1, open_min = TRUE)
-  ok_schemes <- c("unseen_genes", "genelink_specific", "genelink_density", "universe")
+  ok_schemes <- c("unseen_genes", "genelink_specific", "genelink_density", "universe", "cross_source")
   if (!is.character(schemes) || !length(schemes) || !all(schemes %in% ok_schemes)) {
     .grn_abort("schemes", sprintf("must be among %s", paste0("\"", ok_schemes, "\"", collapse = ", ")))
   }
@@ -90,13 +119,22 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   mnames[mnames == ""] <- vapply(mobj[mnames == ""], function(m) m$name, "")
   if (anyDuplicated(mnames)) .grn_abort("methods", "method names must be unique (name the list elements)")
   names(mobj) <- mnames
+  uses_train <- vapply(mobj, function(m) isTRUE(m$supervised) || identical(m$params$prior_edges, "train"), NA)
+  if (degree_baseline && any(schemes != "universe") && any(uses_train) && !"degree" %in% mnames) {
+    mobj$degree <- degree_baseline()
+  }
 
   ds <- lapply(seq_along(datasets), function(i) .bench_dataset(datasets[[i]], names(datasets)[i]))
   dnames <- vapply(ds, function(d) d$name, "")
   if (anyDuplicated(dnames)) .grn_abort("datasets", "dataset names must be unique (name the list elements)")
+  priors <- if ("cross_source" %in% schemes) .bench_priors(prior, dnames)
+  if ("cross_source" %in% schemes && !identical(negatives, "all")) {
+    negatives <- .check_scalar_num(negatives, "negatives", min = 0)
+  }
 
   tasks <- expand.grid(seed = seeds, scheme = schemes, d = seq_along(ds), stringsAsFactors = FALSE)
-  run_task <- function(t) .bench_run(ds[[tasks$d[t]]], mobj, tasks$scheme[t], tasks$seed[t], hit)
+  run_task <- function(t) .bench_run(ds[[tasks$d[t]]], mobj, tasks$scheme[t], tasks$seed[t], hit,
+                                     prior = priors[[tasks$d[t]]], negatives = negatives)
 
   use_bp <- requireNamespace("BiocParallel", quietly = TRUE) && !inherits(BPPARAM, "SerialParam")
   if (use_bp && .bp_forks(BPPARAM)) {
@@ -146,11 +184,26 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   d
 }
 
+# The prior network of each dataset for scheme "cross_source".
 #' @noRd
-.bench_run <- function(d, mobj, scheme, seed, hit) {
+.bench_priors <- function(prior, dnames) {
+  if (is.null(prior)) .grn_abort("prior", "scheme \"cross_source\" needs a prior network (e.g. prior_network(\"human\"))")
+  if (is.data.frame(prior)) return(rep(list(prior), length(dnames)))
+  if (!is.list(prior) || is.null(names(prior)) || !all(vapply(prior, is.data.frame, NA))) {
+    .grn_abort("prior", "must be a data.frame from, to or a list of them named by dataset")
+  }
+  miss <- setdiff(dnames, names(prior))
+  if (length(miss)) .grn_abort("prior", sprintf("has no network for dataset(s) %s", paste(miss, collapse = ", ")))
+  prior[dnames]
+}
+
+#' @noRd
+.bench_run <- function(d, mobj, scheme, seed, hit, prior = NULL, negatives = 3) {
   genes <- rownames(d$expression)
-  split <- if (scheme == "universe") NULL else
-    suppressWarnings(split_edges(d$truth, scheme, tfs = d$tfs, genes = genes, seed = seed))
+  split <- if (scheme == "universe") NULL
+    else if (scheme == "cross_source")
+      cross_source_split(prior, d$truth, d$expression, tfs = d$tfs, negatives = negatives, seed = seed, verbose = FALSE)
+    else suppressWarnings(split_edges(d$truth, scheme, tfs = d$tfs, genes = genes, seed = seed))
   rows <- list()
   for (mn in names(mobj)) {
     m <- mobj[[mn]]

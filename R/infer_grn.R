@@ -81,6 +81,7 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   data <- list(expr = expr, regulators = regulators, train = train, validation = validation,
                verbose = verbose)
   fit <- .fit_method(method, data)
+  fit$known <- .known_pairs(method, data)  # training positives -> edge attribute `known` (R/known.R)
   .as_grn_graph(fit, genes = rownames(expr), regulators = regulators, method = method,
                 n_cells = ncol(expr), top = top)
 }

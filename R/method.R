@@ -95,6 +95,7 @@ print.grn_method <- function(x, ...) {
     random = m("random_baseline"),
     onehot_lr = m("onehot_lr"),
     matcomp = m("matcomp"),
+    degree = m("degree_baseline"),
     scunigp = m("scunigp"),
     genelink = m("genelink"),
     gnnlink = m("gnnlink"),

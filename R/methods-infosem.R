@@ -180,7 +180,10 @@
 #' @return A `grn_method` parameter object for [infer_grn()].  The graph gets
 #'   the edge attribute `prob` (\eqn{\sigma(A^l)}) for InfoSEM-BC, and graph
 #'   attribute `fit` with the learned \eqn{w}, the parametrisation used,
-#'   the loss trace and the timings.
+#'   the loss trace and the timings.  InfoSEM-BC marks the edges that are
+#'   positive pairs of its `prior_edges` with the edge attribute
+#'   `known = TRUE` (`grn_edges(g, novel = TRUE)` drops them; a prior can
+#'   come from [training_pairs()]); InfoSEM-B has no `known` attribute.
 #' @references Cui T. et al. (2025) InfoSEM: A Deep Generative Model with
 #'   Informative Priors for Gene Regulatory Network Inference.  ICML 2025.
 #' @seealso [deepsem()], [read_embeddings()], [gene_embeddings_go()], [infer_grn()]

@@ -85,7 +85,9 @@
 #' @param ... not used; misspelt argument names are reported as errors
 #'   (class `grntorch_argument_error`).
 #' @return A `grn_method` parameter object for [infer_grn()] (supervised: give
-#'   `train` and preferably `validation` pairs).
+#'   `train` and preferably `validation` pairs, e.g. from [training_pairs()]).
+#'   Edges that are positive `train` pairs get the edge attribute
+#'   `known = TRUE` (`grn_edges(g, novel = TRUE)` drops them).
 #' @seealso [infer_grn()]
 #' @examples
 #' ex <- grntorch_example()

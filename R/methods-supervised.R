@@ -151,7 +151,10 @@
 #'   graph's attribute `fit` holds the per-epoch training loss, validation
 #'   AUROC, the kept epoch and the number of epochs run; with `n_runs > 1`,
 #'   `fit$seeds`, `fit$per_run` (that information for each run) and
-#'   `fit$stability_k`.
+#'   `fit$stability_k`.  Edges that are positive `train` pairs get the edge
+#'   attribute `known = TRUE` (`grn_edges(g, novel = TRUE)` drops them).
+#'   Training pairs from a prior network: [training_pairs()]; the baseline
+#'   to compare with: [degree_baseline()].
 #' @examples
 #' ex <- grntorch_example()
 #' g <- infer_grn(ex$expression, gnnlink(epochs = 1, batch_size = 4096), tfs = ex$tfs,

@@ -4,6 +4,7 @@
 .as_grn_graph <- function(fit, genes, regulators, method, n_cells, top = NULL) {
   edges <- if (!is.null(fit$edges)) .edges_from_table(fit$edges, method, top)
            else .edges_from_scores(fit, genes, regulators, method, top)
+  if (!is.null(fit$known)) edges$known <- .is_known(edges$from, edges$to, fit$known, genes)
   extra <- setdiff(names(edges), c("from", "to", "weight", "score", "rank"))
   edges <- edges[, c("from", "to", "weight", "score", "rank", extra), drop = FALSE]
   vertices <- data.frame(name = genes, is_tf = genes %in% regulators, stringsAsFactors = FALSE)
@@ -62,18 +63,35 @@
 #'
 #' @param g an `igraph` returned by [infer_grn()].
 #' @param top number of edges to return (the highest-ranked); `NULL` for all.
+#'   With `novel = TRUE`, the highest-ranked novel edges.
+#' @param novel drop the edges that are known to the model: those with edge
+#'   attribute `known` TRUE.  Models that learn from known edges mark them:
+#'   the supervised models ([genelink()], [gnnlink()], [scregnet()],
+#'   [sctransnet()], [scunigp()], [onehot_lr()], [matcomp()],
+#'   [degree_baseline()]) mark the positive `train` pairs (label 1; not the
+#'   `validation` pairs, which only steer early stopping), and
+#'   InfoSEM-BC the positive pairs of its `prior_edges`.  Models that use no
+#'   known edges (correlation, DeepSEM, InfoSEM-B, random) have no `known`
+#'   attribute: every edge of theirs is novel and all are returned.
+#'   `rank` keeps the rank among all edges.
 #' @return A data.frame with columns `from`, `to`, `weight`, `score`, `rank`
-#'   and any model-specific edge attributes, sorted by `rank`.
+#'   and any model-specific edge attributes (e.g. `known`), sorted by `rank`.
 #' @examples
 #' ex <- grntorch_example()
 #' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs, top = 100)
 #' grn_edges(g, top = 5)
+#' # a supervised model marks its training positives `known`
+#' g <- infer_grn(ex$expression, "degree", tfs = ex$tfs, train = ex$split$train, top = 500)
+#' table(grn_edges(g)$known)
+#' head(grn_edges(g, novel = TRUE), 3)
 #' @export
-grn_edges <- function(g, top = NULL) {
+grn_edges <- function(g, top = NULL, novel = FALSE) {
   if (!inherits(g, "igraph")) .grn_abort("g", "must be an igraph returned by infer_grn()")
+  novel <- .check_flag(novel, "novel")
   e <- igraph::as_data_frame(g, what = "edges")
   if (!"rank" %in% names(e)) .grn_abort("g", "has no edge attribute `rank`; was it made by infer_grn()?")
   e <- e[order(e$rank), , drop = FALSE]
+  if (novel && "known" %in% names(e)) e <- e[!e$known, , drop = FALSE]
   rownames(e) <- NULL
   if (!is.null(top)) e <- utils::head(e, .check_scalar_int(top, "top", min = 0))
   e

@@ -93,6 +93,7 @@ print.grn_split <- function(x, ...) {
   cat(sprintf("<grn_split> scheme \"%s\", seed %d\n", info$scheme, info$seed))
   for (nm in names(x)) {
     p <- x[[nm]]
+    if (is.null(p)) { cat(sprintf("  %-12s     none\n", nm)); next }
     cat(sprintf("  %-12s %8d pairs  %7d positive  density %.4f  %4d regulators  %5d targets\n", nm, nrow(p),
                 sum(p$label), if (nrow(p)) mean(p$label) else NA_real_, length(unique(p$from)), length(unique(p$to))))
   }
