@@ -49,6 +49,13 @@
 #' @param top keep only the `top` highest-weighted edges (`NULL`: all
 #'   candidate pairs with a non-zero score).
 #' @param verbose print progress and the TF overlap.
+#' @section Memory:
+#' Before anything is made dense, the peak memory of the fit is predicted
+#' ([grn_resources()]); a fit that would not fit in the memory available is
+#' refused with an error of class `grntorch_memory_error` that gives the
+#' figures and what to reduce.  `options(grntorch.max_memory = <bytes>)` sets
+#' the memory available, `options(grntorch.check_memory = FALSE)` skips the
+#' check.
 #' @return A directed `igraph`.  Edges point regulator -> target, with
 #'   attributes `weight` (`abs(score)`), `score` (signed) and `rank` (1 = the
 #'   strongest), plus model-specific ones (e.g. `stability`).  Vertices carry
@@ -69,6 +76,7 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   if (!is.null(top)) top <- .check_scalar_int(top, "top", min = 1)
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
   regulators <- .match_tfs(tfs, src$genes, verbose = verbose)
+  .check_resources(method, src, regulators, train, validation, top)
   expr <- .densify_expression(src)
   regulators <- .kept_regulators(regulators, expr)
   dropped <- attr(expr, "grntorch_dropped")

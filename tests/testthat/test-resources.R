@@ -1,0 +1,146 @@
+# The resource planner: grn_resources() and the refusal in infer_grn().
+
+mem_classes <- c("grntorch_memory_error", "grntorch_engine_error", "grntorch_error", "error", "condition")
+
+test_that("grn_resources() returns sane figures that grow as the formulas say", {
+  ex <- grntorch_example()
+  r <- grn_resources(ex$expression, "deepsem", tfs = ex$tfs)
+  expect_s3_class(r, "grn_resources")
+  expect_identical(r$dims$genes, nrow(ex$expression))
+  expect_identical(r$dims$cells, ncol(ex$expression))
+  expect_identical(r$dims$regulators, sum(toupper(rownames(ex$expression)) %in% toupper(ex$tfs)))
+  pt <- r$parts
+  expect_equal(r$peak, pt[["base"]] + pt[["input"]] + pt[["expression"]] + max(pt[["model"]], pt[["output"]]))
+  expect_gt(r$parts[["model"]], 0)
+  expect_gt(r$peak, 2e8)   # at least R with LibTorch loaded
+  expect_lt(r$peak, 5e9)   # a BEELINE-sized DeepSEM is far below this
+  expect_true(is.finite(r$epoch_seconds) && r$epoch_seconds > 0)
+  expect_equal(r$seconds, r$epoch_seconds * r$epochs, tolerance = 0.05)
+  out <- capture.output(print(r))
+  expect_match(out[1], "^DeepSEM on 1,120 genes \\(\\d+ regulators\\) x 421 cells: peak memory ~[0-9.]+ [MG]B \\(available ")
+  expect_match(out[1], "for 120 epochs on 2 threads")
+
+  # DeepSEM's model term is quadratic in the genes (A is genes x genes).
+  m <- deepsem(epochs = 10, seed = 1)
+  d <- list(genes = 2000, regulators = 100, cells = 500, n_train = 0, n_validation = 0, top = 1000)
+  plan <- function(m, d) {
+    p <- grntorch:::.plan_resources(m, d)
+    list(bytes = p$parts[["model"]], epoch_seconds = p$epoch_seconds)
+  }
+  m1 <- plan(m, d)$bytes
+  m2 <- plan(m, modifyList(d, list(genes = 4000)))$bytes
+  expect_gt(m2 / m1, 2.5)
+  expect_lt(m2 / m1, 4)
+  # more cells cost memory (cached encoder outputs) and time (batches)
+  c2 <- plan(m, modifyList(d, list(cells = 5000)))
+  expect_gt(c2$bytes, m1)
+  expect_gt(c2$epoch_seconds, plan(m, d)$epoch_seconds)
+  # a larger batch or hidden layer costs activations
+  expect_gt(plan(deepsem(batch_size = 256, seed = 1), d)$bytes, m1)
+  # the output term is pairs kept x bytes per edge: `top` caps it
+  p_all <- grntorch:::.plan_resources(correlation_method(), modifyList(d, list(top = NULL)))
+  p_top <- grntorch:::.plan_resources(correlation_method(), d)
+  expect_equal(p_all$pairs_kept, 2000 * 100)
+  expect_equal(p_top$pairs_kept, 1000)
+  expect_equal(p_all$parts[["output"]] - p_top$parts[["output"]],
+               grntorch:::.plan_constants$edge * (2000 * 100 - 1000))
+  # Pearson grows with genes x cells and regulators x genes
+  pr <- function(...) grntorch:::.plan_resources(correlation_method(), modifyList(d, list(...)))$peak
+  expect_gt(pr(cells = 5000), pr())
+  expect_gt(pr(regulators = 1000), pr())
+})
+
+test_that("every model has a plan", {
+  ex <- small_example()
+  emb <- matrix(rnorm(nrow(ex$expression) * 8), nrow(ex$expression), 8, dimnames = list(rownames(ex$expression), NULL))
+  tr <- data.frame(from = ex$tfs[1:4], to = rownames(ex$expression)[30:33], label = c(1L, 0L, 1L, 0L))
+  ms <- list(correlation_method("spearman"), deepsem(seed = 1), infosem(emb, seed = 1), genelink(),
+             gnnlink(), scregnet(emb), sctransnet(emb), scunigp(), random_baseline(), onehot_lr(), matcomp())
+  for (m in ms) {
+    r <- grn_resources(ex$expression, m, tfs = ex$tfs, train = tr, validation = tr)
+    expect_true(is.finite(r$peak) && r$peak > grntorch:::.plan_constants$base, label = m$name)
+    expect_true(is.finite(r$seconds) && r$seconds > 0, label = m$name)
+    expect_length(capture.output(print(r)), 2L)
+  }
+})
+
+test_that("predicting does not make the expression dense", {
+  # 60,000 genes x 1,000 cells as a sparse matrix: grn_resources() must not
+  # densify it (60,000 x 1,000 doubles are 480 MB; a densified copy would show).
+  set.seed(1)
+  n <- 60000L
+  x <- Matrix::rsparsematrix(n, 1000, density = 0.002)
+  dimnames(x) <- list(sprintf("g%05d", seq_len(n)), sprintf("c%d", 1:1000))
+  called <- FALSE
+  suppressMessages(trace(".densify_expression", quote(called <<- TRUE), print = FALSE,
+                         where = asNamespace("grntorch")))
+  on.exit(suppressMessages(untrace(".densify_expression", where = asNamespace("grntorch"))), add = TRUE)
+  gc(reset = TRUE)
+  before <- sum(gc()[, 2])
+  r <- grn_resources(x, "deepsem", top = 1000)
+  expect_false(called)
+  expect_lt(sum(gc()[, 6]) - before, 100)  # MB of R heap at the peak above the start (dense: 480)
+  expect_identical(r$dims$genes, n)
+  expect_gt(r$peak, 1e11)                  # 60,000^2 float matrices
+})
+
+test_that("DeepSEM on 60,000 genes x 100 cells is refused in seconds with the figure and the advice", {
+  set.seed(1)
+  n <- 60000L
+  x <- matrix(rnorm(n * 100), n, 100, dimnames = list(sprintf("g%05d", seq_len(n)), NULL))
+  old <- options(grntorch.max_memory = NULL, grntorch.check_memory = NULL)
+  on.exit(options(old), add = TRUE)
+  skip_if(!is.finite(grntorch:::.memory_available()$free), "free memory unknown on this system")
+  t <- system.time(e <- tryCatch(infer_grn(x, deepsem(epochs = 1, seed = 1), verbose = FALSE),
+                                 error = function(e) e))
+  expect_lt(t[["elapsed"]], 10)
+  expect_identical(class(e), mem_classes)
+  msg <- conditionMessage(e)
+  expect_match(msg, "DeepSEM on 60,000 genes")
+  expect_match(msg, "needs ~[0-9.]+ (GB|TB)")
+  expect_match(msg, "only [0-9.]+ [kMGT]?B is available \\((MemAvailable|the cgroup limit)")
+  expect_match(msg, "select_genes(x, tfs)", fixed = TRUE)
+  expect_match(msg, "`tfs`", fixed = TRUE)
+  expect_match(msg, "`top = ", fixed = TRUE)
+})
+
+test_that("options(grntorch.max_memory) refuses a small fit, and a normal fit is not refused", {
+  ex <- small_example()
+  old <- options(grntorch.max_memory = 1e8)   # 100 MB: less than R with LibTorch
+  on.exit(options(old), add = TRUE)
+  t <- system.time(e <- tryCatch(infer_grn(ex$expression, "pearson", tfs = ex$tfs, verbose = FALSE),
+                                 error = function(e) e))
+  expect_lt(t[["elapsed"]], 5)
+  expect_identical(class(e), mem_classes)
+  pk <- grn_resources(ex$expression, "pearson", tfs = ex$tfs)$peak
+  expect_match(conditionMessage(e), grntorch:::.fmt_bytes(pk), fixed = TRUE)
+  expect_match(conditionMessage(e), "only 100 MB is available (option grntorch.max_memory)", fixed = TRUE)
+  expect_match(conditionMessage(e), "select_genes(x, tfs)", fixed = TRUE)
+  expect_match(conditionMessage(e), "`top = 10000`", fixed = TRUE)
+  expect_s3_class(tryCatch(infer_grn(ex$expression, deepsem(epochs = 1, seed = 1, threads = 1),
+                                     tfs = ex$tfs, verbose = FALSE), error = function(e) e),
+                  "grntorch_memory_error")
+  # turned off, the same call runs
+  options(grntorch.check_memory = FALSE)
+  expect_s3_class(infer_grn(ex$expression, "pearson", tfs = ex$tfs, verbose = FALSE), "igraph")
+  # a normal small fit under the system's memory is not refused
+  options(grntorch.max_memory = NULL, grntorch.check_memory = NULL)
+  g <- infer_grn(ex$expression, deepsem(epochs = 2, seed = 1, threads = 1), tfs = ex$tfs, verbose = FALSE)
+  expect_s3_class(g, "igraph")
+  expect_gt(igraph::ecount(g), 0)
+  # a bad option value is an argument error
+  options(grntorch.max_memory = "lots")
+  expect_error(grn_resources(ex$expression, "pearson"), class = "grntorch_argument_error")
+})
+
+test_that("the memory available comes from the system on Linux", {
+  skip_if_not(file.exists("/proc/meminfo"))
+  old <- options(grntorch.max_memory = NULL)
+  on.exit(options(old), add = TRUE)
+  av <- grntorch:::.memory_available()
+  expect_true(is.finite(av$free) && av$free > 0)
+  expect_match(av$source, "MemAvailable|cgroup")
+  mi <- readLines("/proc/meminfo")
+  avail <- as.numeric(gsub("[^0-9]", "", grep("^MemAvailable:", mi, value = TRUE))) * 1024
+  expect_lte(av$free, avail * 1.1)
+})
