@@ -21,7 +21,7 @@
 .plan_constants <- list(
   base = 216.5e6,        # VmHWM of Rscript -e 'library(grntorch)' with the engine loaded
   expr = 8,              # bytes per gene x cell of the dense expression (doubles, alive to the end)
-  edge = 235,            # bytes per pair kept: data.frame columns, filters, order, igraph edge
+  edge = 200,            # bytes per pair kept: C++ selection, data.frame columns, igraph edge (top-k path)
   score = 8,             # bytes per regulator x gene of the score matrix
   edge_s = 2e-6          # seconds per pair kept in the output stage
 )
