@@ -88,8 +88,10 @@
   one <- (60 + extra_n2) * n^2 + 31 * n * b * h + 31 * n * c + 8 * n * emb_dim
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
-  # Per batch: an LU solve (n^3) in A epochs, the MLPs (n * batch * hidden).
-  nb <- ceiling(c / b)
+  # Per batch: an LU solve (n^3) in A epochs, the MLPs (n * batch * hidden);
+  # an epoch is a pass over every cell, or over cells_per_epoch of them.
+  cpe <- if (is.null(p$cells_per_epoch) || p$cells_per_epoch <= 0) c else min(p$cells_per_epoch, c)
+  nb <- ceiling(cpe / b)
   cyc <- p$net_epochs + p$adj_epochs
   lu <- 8.5e-11 * n^3
   mlp <- 3e-9 * n * b * h

@@ -35,6 +35,10 @@ test_that("grn_resources() returns sane figures that grow as the formulas say", 
   c2 <- plan(m, modifyList(d, list(cells = 5000)))
   expect_gt(c2$bytes, m1)
   expect_gt(c2$epoch_seconds, plan(m, d)$epoch_seconds)
+  # cells_per_epoch bounds an epoch's time (batches), not the memory (all cells stay on the engine)
+  cp <- plan(deepsem(epochs = 10, seed = 1, cells_per_epoch = 500), modifyList(d, list(cells = 5000)))
+  expect_equal(cp$epoch_seconds, plan(m, d)$epoch_seconds)
+  expect_equal(cp$bytes, c2$bytes)
   # a larger batch or hidden layer costs activations
   expect_gt(plan(deepsem(batch_size = 256, seed = 1), d)$bytes, m1)
   # the output term is pairs kept x bytes per edge: `top` caps it
