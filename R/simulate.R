@@ -39,13 +39,29 @@
 #'   names set), `tfs` (the TF names), `truth` (a data.frame `from`, `to`,
 #'   `weight` of the planted edges, signed weights) and `state` (each cell's
 #'   state, or `NULL`).
-#' @seealso [infer_grn()], [evaluate_grn()]
+#' @section A planted-network check:
+#' The result is a dataset for [benchmark_grn()] as it is: with a split
+#' scheme, every supervised model is trained on part of the planted edges
+#' and scored on the rest, beside Pearson and the degree baseline (which
+#' `benchmark_grn()` adds wherever training pairs exist), so anyone can see
+#' whether a model uses the expression at all.  Measured here (300 genes x
+#' 500 cells, `states = 0`, scheme `"genelink_specific"`, seed 1): Pearson
+#' test AUROC 1.000, GENELink (5 epochs) 0.512, one-hot logistic regression
+#' 0.506, the degree baseline 0.480.  A model near the degree baseline on a
+#' planted network, where |Pearson| is perfect, is not reading the
+#' expression; `states > 0` makes the check closer to real data (correlated
+#' TFs).
+#' @seealso [infer_grn()], [evaluate_grn()], [benchmark_grn()]
 #' @examples
 #' sim <- simulate_grn(n_genes = 200, n_cells = 300, seed = 1)
 #' dim(sim$expression)
 #' head(sim$truth)
 #' g <- infer_grn(sim$expression, "pearson", tfs = sim$tfs)
 #' evaluate_grn(g, sim$truth)
+#' # The planted-network check: a supervised model beside Pearson and the degree baseline.
+#' res <- benchmark_grn(list(planted = sim), list("pearson", lr = onehot_lr(cs = 1, folds = 2)),
+#'                      schemes = "genelink_specific", seeds = 1, verbose = FALSE)
+#' summary(res, metric = "auroc")[, c("method", "mean")]
 #' @md
 #' @export
 simulate_grn <- function(n_genes = 1000, n_cells = 1000, tf_fraction = 0.2, regulators = c(1, 3),

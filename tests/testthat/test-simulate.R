@@ -59,3 +59,17 @@ test_that("simulate_grn rejects bad settings, naming the argument", {
   expect_error(simulate_grn(noise = -1), class = "grntorch_argument_error", regexp = "noise")
   expect_error(simulate_grn(dropout = 1), class = "grntorch_argument_error", regexp = "dropout")
 })
+
+test_that("the planted-network check: Pearson far above a degree-only model, degree baseline beside it", {
+  sim <- simulate_grn(n_genes = 200, n_cells = 300, seed = 1)
+  res <- benchmark_grn(list(planted = sim), list("pearson", lr = onehot_lr(cs = 1, folds = 2)),
+                       schemes = "genelink_specific", seeds = 1, verbose = FALSE)
+  s <- summary(res, metric = "auroc")
+  auc <- stats::setNames(s$mean, s$method)
+  cat(sprintf("\nplanted check (200 x 300): Pearson %.3f, one-hot LR %.3f, degree %.3f\n",
+              auc[["pearson"]], auc[["lr"]], auc[["degree"]]))
+  expect_setequal(names(auc), c("pearson", "lr", "degree"))
+  expect_gt(auc[["pearson"]], 0.95)
+  expect_lt(auc[["lr"]], 0.7)
+  expect_lt(auc[["degree"]], 0.7)
+})
