@@ -104,27 +104,15 @@ simulate_grn <- function(n_genes = 1000, n_cells = 1000, tf_fraction = 0.2, regu
     }
     W <- Matrix::sparseMatrix(i = to, j = from, x = w, dims = c(n_targets, n_tfs))
     signal <- as.matrix(W %*% tf_x)
-    s <- sqrt(pmax(.row_vars(signal), .Machine$double.eps))
+    # Each target's signal sd, from the package's row statistics (two-pass variance, in C++).
+    s <- sqrt(pmax(.grn_row_stats_dense(signal, numeric(0), FALSE)$m2 / (n_cells - 1), .Machine$double.eps))
     target_x <- signal + matrix(stats::rnorm(n_targets * n_cells), n_targets, n_cells) * (noise * s)
     x <- rbind(tf_x, target_x)
     rm(signal, target_x, tf_x)
-    x <- x - .row_mins(x)
+    x <- x - apply(x, 1L, min)
     if (dropout > 0) x[stats::runif(length(x)) < dropout] <- 0
     dimnames(x) <- list(c(tfs, targets), sprintf("cell%0*d", nchar(n_cells), seq_len(n_cells)))
     truth <- data.frame(from = tfs[from], to = targets[to], weight = w, stringsAsFactors = FALSE)
     list(expression = x, tfs = tfs, truth = truth, state = state)
   })
-}
-
-#' @noRd
-.row_vars <- function(x) {
-  n <- ncol(x)
-  (rowSums(x^2) - rowSums(x)^2 / n) / (n - 1)
-}
-
-#' @noRd
-.row_mins <- function(x) {
-  m <- x[, 1]
-  for (j in seq_len(ncol(x))[-1]) m <- pmin(m, x[, j])
-  m
 }
