@@ -5,6 +5,8 @@
 R ?= R
 RSCRIPT ?= Rscript
 LIB ?=
+# VIGNETTES=no: install without building the vignettes (faster, for development).
+VIGNETTES ?= yes
 ifneq ($(LIB),)
   INSTALL_LIB = -l $(LIB)
   export R_LIBS := $(LIB):$(R_LIBS)
@@ -17,8 +19,14 @@ deps:
 
 install: deps
 	@if [ -n "$(LIB)" ]; then mkdir -p "$(LIB)"; fi
+	@rm -rf inst/doc build/vignette.rds
 	@echo "== building and installing grntorch"
 	@MAKEFLAGS=-j2 $(R) CMD INSTALL --preclean --no-test-load $(INSTALL_LIB) . > install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL failed (full log: install.log)"; exit 1; }
+	@if [ "$(VIGNETTES)" != "no" ]; then \
+	  echo "== building the vignettes (VIGNETTES=no skips)"; \
+	  $(RSCRIPT) tools/build-vignettes.R || exit 1; \
+	  MAKEFLAGS=-j2 $(R) CMD INSTALL --no-configure --no-test-load $(INSTALL_LIB) . >> install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL (with vignettes) failed (full log: install.log)"; exit 1; }; \
+	fi
 	@echo "== installed (log: install.log)"
 
 demo: install
@@ -32,7 +40,7 @@ test: install engine
 	@sh tools/run-tests.sh
 
 check: deps
-	rm -f grntorch_*.tar.gz
+	rm -rf grntorch_*.tar.gz inst/doc build/vignette.rds
 	$(R) CMD build .
 	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual grntorch_*.tar.gz
 

@@ -3,13 +3,59 @@
 #' Infers transcription factor to target networks from single-cell
 #' expression held in a matrix, a `dgCMatrix`, a `SummarizedExperiment` /
 #' `SingleCellExperiment` or a `Seurat` object, and returns an `igraph`.
-#' The entry point is [infer_grn()]; models are chosen by parameter objects.
+#' The entry point is [infer_grn()]; a model is chosen by its name or by a
+#' parameter object (`infer_grn(x, deepsem(epochs = 120), tfs = tfs)`).
 #' [grntorch_sitrep()] reports the LibTorch, BLAS and threads in use.
 #'
-#' @keywords internal
+#' @section Which method when:
+#' The figures below were measured with this package on BEELINE's TFs+500
+#' data (`read_beeline()`), with the commands given in `bench/`.  EPR is the
+#' early precision ratio and the AUPRC ratio the average precision over the
+#' density: 1 is random.
+#'
+#' | your situation | use | what to expect |
+#' |---|---|---|
+#' | expression only, no known edges | [deepsem()] (`"deepsem"`); [correlation_method()] (`"pearson"`, `"spearman"`) as the baseline to beat | DeepSEM, 5 seeds: hHEP (cell-type-specific ChIP-seq) EPR 1.13, AUPRC ratio 1.14; mDC (non-specific ChIP-seq, `mode = "nonspecific"`) EPR 2.98, AUPRC ratio 1.73 (10 seeds); mESC 1.00 (no signal for any method) |
+#' | expression and gene embeddings (GO profiles from [gene_embeddings_go()], BioBERT or a foundation model via [read_embeddings()]) | [infosem()] (InfoSEM-B, `"infosem"`) | on genes without any known edge (unseen-genes splits, 10 seeds): hHEP + GO AUPRC 0.470 against DeepSEM 0.458 (density 0.431); but random embeddings give 0.469, so the gain is the prior's shrinkage, not the embeddings' content; mESC + BioBERT 0.383 against 0.381 |
+#' | a known network for the same cells (held-out edges of the same source) | the supervised models [genelink()], [gnnlink()], [scregnet()], [sctransnet()], [scunigp()], and InfoSEM-BC (`infosem(prior_edges = )`); always beside [degree_baseline()] | test AUROC 0.86-0.94 on BEELINE's splits, but the target's training degree alone scores 0.72-0.87 there: most of that figure is degree, not expression.  [benchmark_grn()] adds the degree baseline to every supervised result |
+#' | a known network from another source (STRING, a ChIP-seq collection: [prior_network()], [training_pairs()]) and you want new edges | an unsupervised model first; a supervised model only if it beats it on your check | trained on STRING and scored on hHEP ChIP-seq edges that are not in STRING (one seed): AUROC GENELink 0.519, scUniGP 0.456, InfoSEM-BC 0.503, against DeepSEM 0.552, InfoSEM-B 0.580, Pearson 0.525.  What a supervised model learns from one network transfers little to another; `grn_edges(g, novel = TRUE)` shows the edges it did not learn |
+#'
+#' To see which case you are in, run [benchmark_grn()] on your own data with
+#' `schemes = "cross_source"` (train on one network, score on another with
+#' every training pair removed) or on [simulate_grn()] data, where a model
+#' that ignores the expression scores like the degree baseline.
+#'
+#' @section Choosing DeepSEM's mode:
+#' `mode` chooses DeepSEM's loss, not the ground truth: `"celltype"` z-scores
+#' each gene over its non-zero values and fits only the non-zero entries
+#' (dropout zeros are treated as missing); `"nonspecific"` fits every entry
+#' with a stronger sparsity (`alpha = 100`) and KL weight (`beta = 1`).  Pick
+#' it by what you want to recover and by your data:
+#' * cell-type-specific, direct regulation in one cell type (what a ChIP-seq of
+#'   that cell type would show), on sparse (dropout-heavy) data: `"celltype"`
+#'   (the default);
+#' * broad, functional associations across conditions (STRING-like), on data
+#'   with several cell states: `"nonspecific"`.
+#'
+#' If you cannot tell, fit both and compare them on whatever partial truth
+#' you have (a prior network through [evaluate_grn()], or a planted network
+#' from [simulate_grn()] that looks like your data); an ensemble
+#' (`deepsem(n_runs = 5)`) and its `stability` attribute show which edges
+#' are robust in either mode.
+#'
+#' @section Getting started:
+#' `vignette("grntorch")` runs the bundled data from a `SingleCellExperiment`
+#' and a `Seurat` object to a plotted network; `vignette(package =
+#' "grntorch")` lists the others (your own data, unsupervised models,
+#' supervised models with a known network, benchmarking).
+#'
 #' @useDynLib grntorch, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
 #' @importFrom methods is
 #' @importFrom stats sd
 #' @importFrom utils head
+#' @examples
+#' ex <- grntorch_example()
+#' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs, top = 1000)
+#' evaluate_grn(g, ex$truth)
 "_PACKAGE"
