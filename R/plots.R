@@ -353,8 +353,7 @@ plot_grn <- function(g, top = 50, layout = NULL, labels = TRUE, seed = 1, ...) {
 #' @noRd
 .top_subgraph <- function(g, top) {
   ea <- igraph::edge_attr(g)   # all at once: fast on big graphs
-  m <- length(ea[[1]] %||% numeric())
-  if (!m) m <- igraph::ecount(g)
+  m <- igraph::ecount(g)
   if (!is.null(ea$rank)) {
     idx <- which(ea$rank <= top)
     if (length(idx) > top) idx <- idx[order(ea$rank[idx])][seq_len(top)]
@@ -385,7 +384,6 @@ plot_grn <- function(g, top = 50, layout = NULL, labels = TRUE, seed = 1, ...) {
 .plot_grn_ggraph <- function(sub, layout, labels, seed, title) {
   if (is.null(layout)) layout <- "fr"
   sign <- .edge_sign(igraph::edge_attr(sub, "score"))
-  if (!is.null(sign)) sub <- igraph::set_edge_attr(sub, "sign", value = as.character(sign))
   is_tf <- igraph::vertex_attr(sub, "is_tf")
   sub <- igraph::set_vertex_attr(sub, "role", value = ifelse(is_tf, "TF", "target"))
   lab <- igraph::vertex_attr(sub, "name")
@@ -405,7 +403,7 @@ plot_grn <- function(g, top = 50, layout = NULL, labels = TRUE, seed = 1, ...) {
   cut <- ifelse(len > 0, pmin(0.025 * span, len / 3) / len, 0)
   ed$xend <- ed$xend - (ed$xend - ed$x) * cut
   ed$yend <- ed$yend - (ed$yend - ed$y) * cut
-  arrow <- grid::arrow(length = grid::unit(2, "mm"), type = "closed")
+  arrow <- ggplot2::arrow(length = ggplot2::unit(2, "mm"), type = "closed")
   eaes <- if (is.null(sign)) ggplot2::aes(x = .data$x, y = .data$y, xend = .data$xend, yend = .data$yend, linewidth = .data$weight)
           else ggplot2::aes(x = .data$x, y = .data$y, xend = .data$xend, yend = .data$yend, linewidth = .data$weight,
                             colour = .data$sign)
