@@ -56,7 +56,8 @@
 #'   `metric` (`auroc`, `auprc`, `average_precision`, `auprc_ratio`, `epr`,
 #'   `hit_1pct`, `density`), `value`, `seconds` (time to infer the network).
 #'   `summary()` gives mean and standard error over seeds; `plot()` draws
-#'   grouped bars with standard errors (needs ggplot2).
+#'   bars with standard errors and the random level (needs ggplot2; see
+#'   [plot.grn_benchmark()]).
 #' @section On a cluster:
 #' Ensembles (`n_runs` of [deepsem()], [infosem()] and the supervised models)
 #' and `benchmark_grn()` grids fan out through any BiocParallel back-end:
@@ -267,45 +268,84 @@ print.grn_benchmark <- function(x, ...) {
   invisible(x)
 }
 
-#' Plot a benchmark: grouped bars with standard errors
+#' Plot a benchmark: bars with standard errors
+#'
+#' One horizontal bar per method (mean over seeds, error bar = standard
+#' error), so method names read horizontally whatever their length; panels
+#' by dataset (columns) and by scheme and test set (rows), each strip
+#' labelled (`dataset: ...`; `scheme: ...`, `test set: ...`).  The baselines (`random`,
+#' `degree`, `onehot_lr`) are drawn in grey, and the random level of the
+#' metric as a dashed line: the mean test density for `average_precision`,
+#' `auprc` and `hit_*`, 0.5 for `auroc`, 1 for `auprc_ratio` and `epr`.
 #'
 #' @param x a `grn_benchmark` from [benchmark_grn()].
 #' @param metric the metric to show (default average precision, the AUPRC
 #'   estimator that is not inflated by tied scores).
 #' @param ... unused.
-#' @return A `ggplot` object (bars = mean over seeds, error bars = standard
-#'   error, dashed line = mean test density, the random level of AUPRC and
-#'   Hit@k), faceted by dataset and test set.
+#' @return A `ggplot` object.
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   ex <- grntorch_example()
 #'   genes <- rownames(ex$expression)[1:300]
 #'   small <- list(expression = ex$expression[genes, ], tfs = intersect(ex$tfs, genes),
 #'                 truth = ex$truth[ex$truth$from %in% genes & ex$truth$to %in% genes, ])
-#'   res <- benchmark_grn(list(mESC = small), "random", seeds = 1:2, verbose = FALSE)
+#'   res <- benchmark_grn(list(mESC = small), list("random", "pearson"), seeds = 1:2, verbose = FALSE)
 #'   plot(res)
+#'   plot(res, metric = "auroc")
 #' }
 #' @md
 #' @export
 plot.grn_benchmark <- function(x, metric = "average_precision", ...) {
-  if (!requireNamespace("ggplot2", quietly = TRUE)) .grn_abort("x", "plotting needs the ggplot2 package (install r-cran-ggplot2)")
+  .grn_need_package("ggplot2", "plot() of a grn_benchmark")
   metric <- .check_string(metric, "metric")
   s <- summary(x, metric = c(metric, "density"))
   dens <- s[s$metric == "density", , drop = FALSE]
-  dens <- stats::aggregate(mean ~ dataset + test_set, data = dens, FUN = mean)
   s <- s[s$metric == metric, , drop = FALSE]
-  if (!nrow(s)) .grn_abort("metric", sprintf("no results for metric \"%s\"", metric))
-  s$method <- factor(s$method, levels = unique(s$method))
-  p <- ggplot2::ggplot(s, ggplot2::aes(x = .data$method, y = .data$mean, fill = .data$method)) +
-    ggplot2::geom_col() +
-    ggplot2::geom_errorbar(ggplot2::aes(ymin = .data$mean - .data$se, ymax = .data$mean + .data$se), width = 0.3) +
-    ggplot2::facet_grid(test_set ~ dataset) +
-    ggplot2::labs(x = NULL, y = metric, fill = "method") +
+  if (!nrow(s)) {
+    .grn_abort("metric", sprintf("no results for metric \"%s\"; the benchmark has %s", metric,
+                                 paste0("\"", setdiff(unique(x$metric), "density"), "\"", collapse = ", ")))
+  }
+  methods <- unique(s$method)
+  s$method <- factor(s$method, levels = rev(methods))   # the first method on top
+  baselines <- c("random", "degree", "onehot_lr")
+  s$kind <- factor(ifelse(as.character(s$method) %in% baselines, "baseline", "method"), levels = c("method", "baseline"))
+  s$lo <- s$mean - ifelse(is.na(s$se), 0, s$se)
+  s$hi <- s$mean + ifelse(is.na(s$se), 0, s$se)
+  level <- if (metric %in% c("average_precision", "auprc") || grepl("^hit_", metric)) {
+    if (nrow(dens)) stats::aggregate(mean ~ dataset + scheme + test_set, data = dens, FUN = mean)
+  } else if (metric == "auroc") {
+    unique(s[, c("dataset", "scheme", "test_set")])
+  } else if (metric %in% c("auprc_ratio", "epr")) {
+    unique(s[, c("dataset", "scheme", "test_set")])
+  }
+  if (!is.null(level) && !"mean" %in% names(level)) level$mean <- if (metric == "auroc") 0.5 else 1
+  row_label <- function(d) {
+    factor(sprintf("scheme: %s\ntest set: %s", d$scheme, d$test_set),
+           levels = unique(sprintf("scheme: %s\ntest set: %s", s$scheme, s$test_set)))
+  }
+  s$panel_row <- row_label(s)
+  if (!is.null(level)) level$panel_row <- row_label(level)
+  labels <- list(average_precision = "average precision", auprc = "AUPRC", auroc = "AUROC",
+                 auprc_ratio = "AUPRC / density", epr = "early precision ratio", density = "density")
+  xlab <- if (!is.null(labels[[metric]])) labels[[metric]] else gsub("_", " ", metric)
+  pal <- grDevices::hcl.colors(max(3L, length(methods)), "Dark 3")[seq_along(methods)]
+  names(pal) <- methods
+  pal[names(pal) %in% baselines] <- c("grey55", "grey70", "grey40")[match(names(pal)[names(pal) %in% baselines], baselines)]
+  p <- ggplot2::ggplot(s, ggplot2::aes(x = .data$mean, y = .data$method)) +
+    ggplot2::geom_col(ggplot2::aes(fill = .data$method), width = 0.7, show.legend = FALSE) +
+    ggplot2::geom_errorbar(ggplot2::aes(xmin = .data$lo, xmax = .data$hi), width = 0.3, orientation = "y") +
+    ggplot2::scale_fill_manual(values = pal) +
+    ggplot2::facet_grid(rows = ggplot2::vars(panel_row), cols = ggplot2::vars(dataset),
+                        labeller = ggplot2::labeller(dataset = function(v) paste("dataset:", v)),
+                        scales = "free_y", space = "free_y") +
+    ggplot2::labs(x = xlab, y = NULL,
+                  caption = paste(c(if (!is.null(level)) "dashed: the random level",
+                                    if (any(s$kind == "baseline")) "grey bars: baselines"), collapse = "; ")) +
     ggplot2::theme_bw() +
-    ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
-  if (metric %in% c("average_precision", "auprc", "hit_1pct") && nrow(dens)) {
-    p <- p + ggplot2::geom_hline(data = dens, ggplot2::aes(yintercept = .data$mean), linetype = "dashed")
+    ggplot2::theme(strip.text.y = ggplot2::element_text(angle = 0, hjust = 0))
+  if (!is.null(level) && nrow(level)) {
+    p <- p + ggplot2::geom_vline(data = level, ggplot2::aes(xintercept = .data$mean), linetype = "dashed", colour = "grey25")
   }
   p
 }
-utils::globalVariables(".data")
+utils::globalVariables(c(".data", "panel_row", "dataset"))

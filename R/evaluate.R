@@ -54,26 +54,36 @@
 #'   as BEELINE does) or `"score"` (the signed score, e.g. for a supervised
 #'   model's logits).
 #' @param hit fraction of pairs for the Hit metric (default 0.01: Hit@1%).
+#' @param curves `TRUE` to attach the precision-recall and ROC curve points
+#'   as the attribute `curves` (a data.frame as [grn_curves()] returns,
+#'   thinned to at most 2,000 points), which `plot()` of the result draws; a
+#'   number gives the maximum number of points (`Inf`: every point).  The
+#'   default `FALSE` costs nothing.
 #' @return A one-row data.frame of class `grn_evaluation` with columns `mode`,
 #'   `auroc`, `auprc`, `average_precision`, `auprc_ratio`, `epr`,
 #'   `early_precision`, `hit_1pct`, `n_pairs`, `n_positive`, `density`,
 #'   `n_scored` (pairs with a prediction in `net`).  Printing shows it as a
-#'   readable table.
-#' @seealso [read_beeline()], [split_edges()], [benchmark_grn()]
+#'   readable table; with `curves`, `plot()` draws its PR and ROC curves.
+#' @seealso [read_beeline()], [split_edges()], [benchmark_grn()],
+#'   [grn_curves()], [plot_pr()], [plot_roc()]
 #' @examples
 #' ex <- grntorch_example()
 #' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
 #' evaluate_grn(g, ex$truth)                 # universe mode (BEELINE)
 #' evaluate_grn(g, ex$split$test)            # pairs mode (supervised test set)
+#' ev <- evaluate_grn(g, ex$truth, curves = TRUE)
+#' head(attr(ev, "curves"))
+#' if (requireNamespace("ggplot2", quietly = TRUE)) plot(ev)   # PR and ROC curves
 #' @md
 #' @export
 evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe", "pairs"),
-                         missing = NULL, use = c("weight", "score"), hit = 0.01) {
+                         missing = NULL, use = c("weight", "score"), hit = 0.01, curves = FALSE) {
   if (...length()) .grn_abort("...", "unused arguments; did you misspell an argument name?")
   mode <- match.arg(mode)
   use <- match.arg(use)
   hit <- .check_scalar_num(hit, "hit", min = 0, max = 1, open_min = TRUE)
   if (!is.null(missing)) missing <- .check_scalar_num(missing, "missing")
+  max_points <- .check_curves_arg(curves)
   pred <- .net_edges(net, use)
   truth <- .check_truth(truth)
   if (mode == "auto") mode <- if ("label" %in% names(truth)) "pairs" else "universe"
@@ -89,8 +99,18 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
                     n_scored = ev$n_scored, stringsAsFactors = FALSE)
   if (hit != 0.01) names(out)[names(out) == "hit_1pct"] <- sprintf("hit_%gpct", 100 * hit)
   attr(out, "hit") <- hit
+  if (max_points > 0) attr(out, "curves") <- .grn_curves(ev$score, ev$label, max_points)
   class(out) <- c("grn_evaluation", "data.frame")
   out
+}
+
+# `curves` of evaluate_grn(): FALSE -> 0 (none), TRUE -> 2000 points, or a number >= 2.
+#' @noRd
+.check_curves_arg <- function(curves) {
+  if (isFALSE(curves)) return(0)
+  if (isTRUE(curves)) return(2000)
+  if (is.numeric(curves) && length(curves) == 1L && !is.na(curves) && curves >= 2) return(as.double(curves))
+  .grn_abort("curves", "must be TRUE, FALSE or the maximum number of curve points (>= 2, Inf for all)")
 }
 
 #' @method print grn_evaluation
@@ -99,6 +119,7 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
 print.grn_evaluation <- function(x, digits = 4, ...) {
   df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
   attr(df, "hit") <- NULL
+  attr(df, "curves") <- NULL
   df <- structure(df, class = "data.frame", row.names = seq_len(nrow(df)))
   if (nrow(df) == 1L) {
     what <- if (df$mode == "universe") "universe: ground-truth TFs x genes, no self-pairs" else "the given labelled pairs"

@@ -93,7 +93,10 @@
 #'   subset of `k` cells (the first `k` of that epoch's shuffle), so an epoch
 #'   costs `ceiling(k / batch_size)` steps however many cells there are; a
 #'   value at least the number of cells changes nothing.  See Details.
-#' @return A `grn_method` parameter object for [infer_grn()].
+#' @return A `grn_method` parameter object for [infer_grn()].  The graph's
+#'   attribute `fit` holds, per run, the loss per epoch (`loss`) and its
+#'   terms (`loss_parts`: data.frames `mse`, `kl`, `sparse` that sum to the
+#'   loss), drawn by [plot_training()].
 #' @references Shu H. et al. (2021) Modeling gene regulatory networks using neural
 #'   network architectures. *Nature Computational Science* 1, 491-501.
 #' @seealso [infer_grn()]
@@ -167,11 +170,13 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     lab <- if (p$n_runs > 1) sprintf("DeepSEM run %d/%d", i, p$n_runs) else "DeepSEM"
     p$threads <- threads
     r <- .deepsem_run(expr, p, seed, verbose = verbose, label = lab)
-    list(scores = .deepsem_scores(r$A, regs), loss = r$loss, seconds = r$seconds, threads = r$threads)
+    list(scores = .deepsem_scores(r$A, regs), loss = r$loss,
+         loss_parts = data.frame(mse = r$mse, kl = r$kl, sparse = r$sparse), seconds = r$seconds, threads = r$threads)
   }
   ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
                        p$stability_k, p$keep_runs)
-  info <- list(seeds = seeds, loss = lapply(ens$runs, `[[`, "loss"), seconds = vapply(ens$runs, `[[`, 0, "seconds"),
+  info <- list(seeds = seeds, loss = lapply(ens$runs, `[[`, "loss"), loss_parts = lapply(ens$runs, `[[`, "loss_parts"),
+               seconds = vapply(ens$runs, `[[`, 0, "seconds"),
                threads = vapply(ens$runs, `[[`, 0L, "threads"))
   list(scores = ens$scores, attrs = ens$attrs, info = c(info, ens$info))
 }

@@ -180,7 +180,9 @@
 #' @return A `grn_method` parameter object for [infer_grn()].  The graph gets
 #'   the edge attribute `prob` (\eqn{\sigma(A^l)}) for InfoSEM-BC, and graph
 #'   attribute `fit` with the learned \eqn{w}, the parametrisation used,
-#'   the loss trace and the timings.  InfoSEM-BC marks the edges that are
+#'   the loss trace (`loss`, one vector per run, and `loss_parts`, one
+#'   data.frame per run of its `mse`, `kl` and `prior` terms per epoch; see
+#'   [plot_training()]) and the timings.  InfoSEM-BC marks the edges that are
 #'   positive pairs of its `prior_edges` with the edge attribute
 #'   `known = TRUE` (`grn_edges(g, novel = TRUE)` drops them; a prior can
 #'   come from [training_pairs()]); InfoSEM-B has no `known` attribute.
@@ -389,6 +391,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     list(scores = t(r$A)[regs, , drop = FALSE],
          prob = if (length(r$prob)) t(r$prob)[regs, , drop = FALSE] else NULL,
          w_regulator = r$w_regulator, w_target = r$w_target, loss = r$loss,
+         loss_parts = data.frame(mse = r$mse, kl = r$kl, prior = r$prior),
          seconds = r$seconds, epoch_seconds = r$epoch_seconds, threads = r$threads)
   }
   ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
@@ -398,7 +401,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
                sigma_l = if (!is.null(lab)) sigma_l,
                n_labels = if (!is.null(lab)) nrow(lab), missing_embeddings = attr(H, "missing"),
                w_regulator = lapply(runs, `[[`, "w_regulator"), w_target = lapply(runs, `[[`, "w_target"),
-               loss = lapply(runs, `[[`, "loss"), seconds = vapply(runs, `[[`, 0, "seconds"),
+               loss = lapply(runs, `[[`, "loss"), loss_parts = lapply(runs, `[[`, "loss_parts"), seconds = vapply(runs, `[[`, 0, "seconds"),
                epoch_seconds = lapply(runs, `[[`, "epoch_seconds"), threads = vapply(runs, `[[`, 0L, "threads"),
                tune = tune_info)
   attrs <- list()
