@@ -13,12 +13,39 @@
 #' early precision ratio and the AUPRC ratio the average precision over the
 #' density: 1 is random.
 #'
-#' | your situation | use | what to expect |
+#' | you have | use | measured |
 #' |---|---|---|
-#' | expression only, no known edges | [deepsem()] (`"deepsem"`); [correlation_method()] (`"pearson"`, `"spearman"`) as the baseline to beat | DeepSEM, 5 seeds: hHEP (cell-type-specific ChIP-seq) EPR 1.13, AUPRC ratio 1.14; mDC (non-specific ChIP-seq, `mode = "nonspecific"`) EPR 2.98, AUPRC ratio 1.73 (10 seeds); mESC 1.00 (no signal for any method) |
-#' | expression and gene embeddings (GO profiles from [gene_embeddings_go()], BioBERT or a foundation model via [read_embeddings()]) | [infosem()] (InfoSEM-B, `"infosem"`) | on genes without any known edge (unseen-genes splits, 10 seeds): hHEP + GO AUPRC 0.470 against DeepSEM 0.458 (density 0.431); but random embeddings give 0.469, so the gain is the prior's shrinkage, not the embeddings' content; mESC + BioBERT 0.383 against 0.381 |
-#' | a known network for the same cells (held-out edges of the same source) | the supervised models [genelink()], [gnnlink()], [scregnet()], [sctransnet()], [scunigp()], and InfoSEM-BC (`infosem(prior_edges = )`); always beside [degree_baseline()] | test AUROC 0.86-0.94 on BEELINE's splits, but the target's training degree alone scores 0.72-0.87 there: most of that figure is degree, not expression.  [benchmark_grn()] adds the degree baseline to every supervised result |
-#' | a known network from another source (STRING, a ChIP-seq collection: [prior_network()], [training_pairs()]) and you want new edges | an unsupervised model first; a supervised model only if it beats it on your check | trained on STRING and scored on hHEP ChIP-seq edges that are not in STRING (one seed): AUROC GENELink 0.519, scUniGP 0.456, InfoSEM-BC 0.503, against DeepSEM 0.552, InfoSEM-B 0.580, Pearson 0.525.  What a supervised model learns from one network transfers little to another; `grn_edges(g, novel = TRUE)` shows the edges it did not learn |
+#' | expression only | [deepsem()]; a correlation baseline | EPR 1.13 hHEP, 2.98 mDC, 1.00 mESC |
+#' | + gene embeddings | [infosem()] (InfoSEM-B) | unseen genes: AUPRC +0.01 over DeepSEM |
+#' | + a network of the same source | [genelink()], [scunigp()], ...; InfoSEM-BC | AUROC 0.86-0.94; degree alone 0.72-0.87 |
+#' | + a network of another source | an unsupervised model first | novel edges: no supervised model beat DeepSEM |
+#'
+#' * **Expression only, no known edges**: [deepsem()] (`"deepsem"`), with
+#'   [correlation_method()] (`"pearson"`, `"spearman"`) as the baseline to
+#'   beat.  DeepSEM over 5 seeds: hHEP (cell-type-specific ChIP-seq) EPR 1.13,
+#'   AUPRC ratio 1.14; mDC (non-specific ChIP-seq, `mode = "nonspecific"`, 10
+#'   seeds) EPR 2.98, AUPRC ratio 1.73; mESC 1.00 (no signal for any method).
+#' * **Gene embeddings** (GO profiles from [gene_embeddings_go()], BioBERT or a
+#'   foundation model via [read_embeddings()]): [infosem()] (InfoSEM-B).  On
+#'   genes without any known edge (unseen-genes splits, 10 seeds): hHEP + GO
+#'   AUPRC 0.470 against DeepSEM 0.458 (density 0.431), but random embeddings
+#'   give 0.469, so the gain is the prior's shrinkage, not the embeddings'
+#'   content; mESC + BioBERT 0.383 against 0.381.
+#' * **A known network for the same cells** (held-out edges of the same
+#'   source): the supervised models [genelink()], [gnnlink()], [scregnet()],
+#'   [sctransnet()], [scunigp()], and InfoSEM-BC (`infosem(prior_edges = )`),
+#'   always beside [degree_baseline()].  Test AUROC 0.86-0.94 on BEELINE's
+#'   splits, but the target's training degree alone scores 0.72-0.87 there:
+#'   most of that figure is degree, not expression.  [benchmark_grn()] adds
+#'   the degree baseline to every supervised result.
+#' * **A known network from another source** (STRING, a ChIP-seq collection:
+#'   [prior_network()], [training_pairs()]) when you want new edges: an
+#'   unsupervised model first, a supervised one only if it beats it on your
+#'   check.  Trained on STRING and scored on the hHEP ChIP-seq edges that are
+#'   not in STRING (one seed), AUROC: GENELink 0.519, scUniGP 0.456,
+#'   InfoSEM-BC 0.503, against DeepSEM 0.552, InfoSEM-B 0.580, Pearson 0.525.
+#'   What a supervised model learns from one network transfers little to
+#'   another; `grn_edges(g, novel = TRUE)` shows the edges it did not learn.
 #'
 #' To see which case you are in, run [benchmark_grn()] on your own data with
 #' `schemes = "cross_source"` (train on one network, score on another with
