@@ -76,7 +76,7 @@
 #' | `"scunigp"` | [scunigp()] | supervised: pre-trained GNN fused with a pairwise transformer (scUniGP) |
 #' | `"onehot_lr"` | [onehot_lr()] | supervised baseline: logistic regression on one-hot gene identities |
 #' | `"matcomp"` | [matcomp()] | supervised baseline: low-rank matrix completion |
-#' | `"degree"` | [degree_baseline()] | supervised baseline: the known targets' degrees |
+#' | `"degree"` | [degree_baseline()] | supervised baseline: the target's degree among the training positives |
 #' | `"random"` | [random_baseline()] | random scores |
 #'
 #' Supervised models need `train` pairs; `validation` pairs steer their early

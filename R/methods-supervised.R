@@ -223,7 +223,6 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
   genes <- rownames(data$expr)
   .check_split_classes(data$train, "train")
   .check_split_classes(data$validation, "validation")
-  if (is.null(data$validation) && (p$patience > 0 || p$select_best)) .warn_no_validation(method)
   val <- data$validation
   if (is.null(val)) val <- data.frame(from = character(), to = character(), label = integer())
   emb <- matrix(0, 0, 0)
@@ -232,6 +231,8 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
     emb <- .match_embeddings(p$embeddings$embeddings, genes, missing = "mean", verbose = data$verbose)
     missing <- attr(emb, "missing")
   }
+  # after the input checks, so that an error is not preceded by this warning
+  if (is.null(data$validation) && (p$patience > 0 || p$select_best)) .warn_no_validation(method)
   regs <- match(data$regulators, genes)
   one <- function(i, seed, threads, verbose) {
     p$seed <- seed
