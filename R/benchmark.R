@@ -162,6 +162,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   out <- do.call(rbind, res)
   if (is.null(out)) out <- .bench_empty()
   rownames(out) <- NULL
+  .bench_warn_undefined(out)
   class(out) <- c("grn_benchmark", "data.frame")
   out
 }
@@ -211,12 +212,19 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
     if (scheme == "universe" && isTRUE(m$supervised)) next
     if ("seed" %in% names(m$params)) m$params$seed <- seed
     t0 <- proc.time()[["elapsed"]]
-    g <- infer_grn(d$expression, m, tfs = d$tfs, train = split$train, validation = split$validation, verbose = FALSE)
+    # only the pairs the method reads (.pairs_used(), R/infer_grn.R): every method of a scheme gets the same
+    # split on purpose, so the grntorch_ignored_pairs warning would be noise here
+    used <- .pairs_used(m)
+    g <- infer_grn(d$expression, m, tfs = d$tfs, train = if ("train" %in% used) split$train,
+                   validation = if ("validation" %in% used) split$validation, verbose = FALSE)
     secs <- proc.time()[["elapsed"]] - t0
     tests <- if (is.null(split)) list(universe = d$truth) else split[grepl("^test", names(split))]
     for (tn in names(tests)) {
-      ev <- if (is.null(split)) evaluate_grn(g, tests[[tn]], tfs = d$tfs, hit = hit)
-            else evaluate_grn(g, tests[[tn]], missing = 0, hit = hit)
+      # a one-class test set gives NaN metrics: recorded as NaN rows and reported once by benchmark_grn()
+      # (.bench_warn_undefined), not once per method and seed
+      ev <- suppressWarnings(classes = "grntorch_undefined_metric",
+              if (is.null(split)) evaluate_grn(g, tests[[tn]], tfs = d$tfs, hit = hit)
+              else evaluate_grn(g, tests[[tn]], missing = 0, hit = hit))
       ev <- unclass(ev)
       hitname <- grep("^hit_", names(ev), value = TRUE)
       mets <- c("auroc", "auprc", "average_precision", "auprc_ratio", "epr", hitname, "density")
@@ -349,3 +357,14 @@ plot.grn_benchmark <- function(x, metric = "average_precision", ...) {
   p
 }
 utils::globalVariables(c(".data", "panel_row", "dataset"))
+
+# One warning for all the NaN metrics of a benchmark (one-class test sets).
+#' @noRd
+.bench_warn_undefined <- function(out) {
+  bad <- out[is.nan(out$value), , drop = FALSE]
+  if (!nrow(bad)) return(invisible())
+  sets <- unique(paste0(bad$dataset, "/", bad$scheme, "/", bad$test_set, " (seed ", bad$seed, ")"))
+  .grn_warn(sprintf("%d metric value(s) are undefined (NaN: a test set with no positive, or only positives): %s in %s%s",
+                    nrow(bad), paste(unique(bad$metric), collapse = ", "), paste(utils::head(sets, 4), collapse = "; "),
+                    if (length(sets) > 4) "; ..." else ""), class = "grntorch_undefined_metric")
+}

@@ -59,6 +59,16 @@
 #'   thinned to at most 2,000 points), which `plot()` of the result draws; a
 #'   number gives the maximum number of points (`Inf`: every point).  The
 #'   default `FALSE` costs nothing.
+#' @section Warnings:
+#' Two classed warnings flag scores that would otherwise look plausible:
+#' * `grntorch_truth_mismatch`: the truth's genes (or regulators) hardly
+#'   match those of `net` - under half on both sides (of the truth's genes,
+#'   and of the net's).  Usually different gene IDs (Ensembl IDs vs symbols,
+#'   another species), which leaves every pair unscored: AUROC 0.5, AUPRC
+#'   ratio at chance.
+#' * `grntorch_undefined_metric`: the pairs scored hold no positive (or only
+#'   positives), so the metrics it names (e.g. `auroc`, `auprc_ratio`) are
+#'   `NaN`.
 #' @return A one-row data.frame of class `grn_evaluation` with columns `mode`,
 #'   `auroc`, `auprc`, `average_precision`, `auprc_ratio`, `epr`,
 #'   `early_precision`, `hit_1pct`, `n_pairs`, `n_positive`, `density`,
@@ -89,7 +99,9 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
   if (mode == "auto") mode <- if ("label" %in% names(truth)) "pairs" else "universe"
   if (mode == "pairs" && !"label" %in% names(truth)) .grn_abort("truth", "pairs mode needs a `label` column (0/1)")
   if (!is.null(tfs) && (!is.character(tfs) || anyNA(tfs))) .grn_abort("tfs", "must be a character vector without NA")
-  ev <- if (mode == "universe") .universe_pairs(pred, truth, tfs) else .pairs_pairs(pred, truth, missing)
+  if (mode == "universe") truth <- .universe_truth(truth, tfs)
+  .check_truth_match(net, pred, truth)
+  ev <- if (mode == "universe") .universe_pairs(pred, truth) else .pairs_pairs(pred, truth, missing)
   m <- .engine_call(.grn_ranking_metrics(ev$score, ev$label, hit))
   density <- m$n_pos / m$n
   out <- data.frame(mode = mode, auroc = m$auroc, auprc = m$auprc,
@@ -97,6 +109,7 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
                     epr = m$early_precision / density, early_precision = m$early_precision,
                     hit_1pct = m$hit, n_pairs = m$n, n_positive = m$n_pos, density = density,
                     n_scored = ev$n_scored, stringsAsFactors = FALSE)
+  .check_defined_metrics(out)
   if (hit != 0.01) names(out)[names(out) == "hit_1pct"] <- sprintf("hit_%gpct", 100 * hit)
   attr(out, "hit") <- hit
   if (max_points > 0) attr(out, "curves") <- .grn_curves(ev$score, ev$label, max_points)
@@ -192,13 +205,71 @@ print.grn_evaluation <- function(x, digits = 4, ...) {
   list(from = from, to = to, w = as.double(w))
 }
 
-# Universe mode: BEELINE's candidate pairs, scores from the net (0 if absent).
+# Universe mode: the truth without self-loops, duplicates and (with `tfs`)
+# regulators outside `tfs`.
 #' @noRd
-.universe_pairs <- function(pred, truth, tfs) {
+.universe_truth <- function(truth, tfs) {
   truth <- truth[truth$from != truth$to, c("from", "to"), drop = FALSE]
   if (!is.null(tfs)) truth <- truth[truth$from %in% toupper(tfs), , drop = FALSE]
   truth <- truth[!duplicated(truth), , drop = FALSE]
   if (nrow(truth) == 0L) .grn_abort("truth", "has no edges left after dropping self-loops (and regulators outside `tfs`)")
+  truth
+}
+
+# The genes and regulators a network scores (upper case): an igraph's
+# vertices (regulators: `is_tf`), a matrix's dimnames, a table's from/to.
+#' @noRd
+.net_genes <- function(net, pred) {
+  if (inherits(net, "igraph")) {
+    vn <- toupper(igraph::vertex_attr(net, "name"))
+    tf <- igraph::vertex_attr(net, "is_tf")
+    return(list(genes = vn, regs = if (is.logical(tf) && any(tf)) vn[tf] else unique(pred$from)))
+  }
+  if (is.matrix(net)) return(list(genes = unique(toupper(c(rownames(net), colnames(net)))), regs = toupper(rownames(net))))
+  list(genes = unique(c(pred$from, pred$to)), regs = unique(pred$from))
+}
+
+# Under half of the genes (or regulators) matching on both sides is the mark
+# of different gene IDs (Ensembl vs symbols, another species): the metrics
+# would then be those of scores 0 (AUROC 0.5), so say so whatever happens.
+# Both sides: a truth restricted to the data's genes matches them all, and a
+# top-k table's few genes are mostly in the truth.
+#' @noRd
+.check_truth_match <- function(net, pred, truth) {
+  ng <- .net_genes(net, pred)
+  tg <- unique(c(truth$from, truth$to))
+  tr <- unique(truth$from)
+  frac <- function(a, b) { k <- sum(a %in% b); c(k = k, f = max(k / length(a), k / length(b))) }
+  g <- frac(tg, ng$genes)
+  r <- frac(tr, ng$regs)
+  if (g[["f"]] >= 0.5 && r[["f"]] >= 0.5) return(invisible())
+  what <- if (g[["f"]] < 0.5) sprintf("%s of the truth's %s genes are among the %s genes of `net`", .fmt_n(g[["k"]]),
+                                      .fmt_n(length(tg)), .fmt_n(length(ng$genes)))
+          else sprintf("%s of the truth's %s regulators are among the %s regulators of `net`", .fmt_n(r[["k"]]),
+                       .fmt_n(length(tr)), .fmt_n(length(ng$regs)))
+  .grn_warn(sprintf(paste("`truth` hardly matches `net`: only %s (e.g. truth %s, net %s); are they the same",
+                          "gene IDs (symbols vs Ensembl, species)? Unmatched pairs score 0, which gives chance-level metrics"),
+                    what, paste(utils::head(tg, 2), collapse = ", "), paste(utils::head(ng$genes, 2), collapse = ", ")),
+            class = "grntorch_truth_mismatch", arg = "truth")
+}
+
+# A test set of one class leaves metrics undefined (NaN): name them.
+#' @noRd
+.check_defined_metrics <- function(out) {
+  mets <- c("auroc", "auprc", "average_precision", "auprc_ratio", "epr", "early_precision", "hit_1pct")
+  mets <- intersect(mets, names(out))
+  bad <- mets[!is.finite(unlist(out[1, mets]))]
+  if (!length(bad)) return(invisible())
+  why <- if (out$n_positive == 0) sprintf("the %s pairs scored hold no positive", .fmt_n(out$n_pairs))
+         else if (out$n_positive == out$n_pairs) sprintf("the %s pairs scored are all positive", .fmt_n(out$n_pairs))
+         else "they are not finite"
+  .grn_warn(sprintf("%s undefined (NaN): %s", paste(bad, collapse = ", "), why),
+            class = "grntorch_undefined_metric", arg = "truth")
+}
+
+# Universe mode: BEELINE's candidate pairs, scores from the net (0 if absent).
+#' @noRd
+.universe_pairs <- function(pred, truth) {
   regs <- unique(truth$from)
   genes <- unique(c(truth$from, truth$to))
   nr <- length(regs)

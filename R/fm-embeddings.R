@@ -105,6 +105,12 @@ fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean",
   if (ncol(m) < 1L) .grn_abort("x", "has no embedding dimensions (0 columns); need a genes x d matrix with d >= 1")
   bad <- !stats::complete.cases(m) | rowSums(!is.finite(m)) > 0
   if (any(bad)) {
+    # shown whatever `verbose` says: scRegNet / scTransNet give these genes the
+    # mean embedding (infosem() refuses such a matrix)
+    .grn_warn(sprintf(paste("%d gene(s) have NA/NaN/Inf embedding values and are treated as having no embedding",
+                            "(scRegNet and scTransNet give them the mean embedding): %s%s"),
+                      sum(bad), paste(utils::head(rownames(m)[bad], 5), collapse = ", "), if (sum(bad) > 5) ", ..." else ""),
+              class = "grntorch_na_embeddings", arg = "x")
     unmapped <- c(unmapped, rownames(m)[bad])
     m <- m[!bad, , drop = FALSE]
   }

@@ -36,7 +36,11 @@
 #'   regulate.
 #' @param genes optional character vector: use only these genes (rows of `x`).
 #' @param train,validation labelled pairs for supervised models: data.frames
-#'   with columns `from`, `to` (gene names) and `label` (0/1).
+#'   with columns `from`, `to` (gene names) and `label` (0/1).  `validation`
+#'   must be disjoint from `train`: a pair in both is an error of class
+#'   `grntorch_pairs_overlap` naming `validation`.  See the section Warnings
+#'   for pairs given to a method that ignores them, or a supervised fit
+#'   without `validation`.
 #' @param ... when `method` is a string, arguments for its constructor
 #'   (e.g. `infer_grn(x, "pearson", threads = 1)`).  A name that is an
 #'   argument neither of `infer_grn()` nor of that constructor is an error
@@ -56,17 +60,65 @@
 #' figures and what to reduce.  `options(grntorch.max_memory = <bytes>)` sets
 #' the memory available, `options(grntorch.check_memory = FALSE)` skips the
 #' check.
-#' @return A directed `igraph`.  Edges point regulator -> target, with
-#'   attributes `weight` (`abs(score)`), `score` (signed) and `rank` (1 = the
-#'   strongest), plus model-specific ones (e.g. `stability`).  Vertices carry
-#'   `is_tf`.  Graph attributes `method`, `params`, `grntorch_version`,
-#'   `n_cells` record how it was made.  Use [grn_edges()] for a data.frame.
-#' @seealso [grn_edges()], [correlation_method()], [grntorch_example()]
+#' @section Methods:
+#' `method` names a model (case-insensitive) or is the parameter object its
+#' constructor returns (to set hyper-parameters):
+#'
+#' | name | constructor | kind |
+#' |---|---|---|
+#' | `"pearson"`, `"spearman"` | [correlation_method()] | correlation, no training |
+#' | `"deepsem"` | [deepsem()] | unsupervised structural-equation VAE (DeepSEM) |
+#' | `"infosem"` | [infosem()] | DeepSEM with gene-embedding priors (InfoSEM-B; InfoSEM-BC with `prior_edges`) |
+#' | `"genelink"` | [genelink()] | supervised: graph attention link predictor |
+#' | `"gnnlink"` | [gnnlink()] | supervised: GCN link predictor |
+#' | `"scregnet"` | [scregnet()] | supervised: foundation-model embeddings + GNN |
+#' | `"sctransnet"` | [sctransnet()] | supervised: embeddings + attention-messaging GNN |
+#' | `"scunigp"` | [scunigp()] | supervised: pre-trained GNN fused with a pairwise transformer (scUniGP) |
+#' | `"onehot_lr"` | [onehot_lr()] | supervised baseline: logistic regression on one-hot gene identities |
+#' | `"matcomp"` | [matcomp()] | supervised baseline: low-rank matrix completion |
+#' | `"degree"` | [degree_baseline()] | supervised baseline: the target's degree among the training positives |
+#' | `"random"` | [random_baseline()] | random scores |
+#'
+#' Supervised models need `train` pairs; `validation` pairs steer their early
+#' stopping and the choice of the kept epoch.
+#' @section Warnings:
+#' Classed warnings, given whatever `verbose` says (silence one with
+#' `withCallingHandlers()` or `suppressWarnings(classes = )`):
+#' * `grntorch_no_validation`: a supervised model with `patience > 0` or
+#'   `select_best = TRUE` ([genelink()], [gnnlink()], [scregnet()],
+#'   [sctransnet()]) got no `validation` pairs, so early stopping and the
+#'   choice of the kept epoch are off and the last epoch is kept.  Set
+#'   `patience = 0, select_best = FALSE` to train a fixed number of epochs.
+#' * `grntorch_ignored_pairs`: `train` or `validation` given to a method
+#'   that does not read it (correlation, DeepSEM, random; InfoSEM reads
+#'   `train` only with `prior_edges = "train"`, or with `tune = TRUE` and no
+#'   `prior_edges`).
+#' * `grntorch_na_embeddings` (from [fm_embeddings()], so also from
+#'   [scregnet()] and [sctransnet()]): genes whose embedding holds NA, NaN or
+#'   Inf are treated as having none, i.e. given the mean embedding.
+#' * `grntorch_counts_warning`, `grntorch_low_tf_overlap`: see `x` and `tfs`.
+#' @return A directed `igraph` of class `c("grn_network", "igraph")`: every
+#'   igraph function works on it, and `print()` / `summary()` show the method,
+#'   its key parameters, the genes, regulators and cells, the number of edges,
+#'   the top edges and the training summary ([print.grn_network()]).  Edges
+#'   point regulator -> target, with attributes `weight` (`abs(score)`),
+#'   `score` (signed) and `rank` (1 = the strongest), plus model-specific ones
+#'   (e.g. `stability`).  Vertices carry `is_tf`.  Graph attributes `method`,
+#'   `params`, `grntorch_version`, `n_cells`, `seconds` (elapsed seconds of
+#'   the model fit) and `fit` (the model's information) record how it was
+#'   made.  Use [grn_edges()] for a data.frame and [grn_fit()] for the
+#'   training record.
+#' @seealso [grn_edges()], [grn_fit()], [correlation_method()], [grntorch_example()]
 #' @examples
 #' ex <- grntorch_example()
 #' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
 #' g
 #' head(grn_edges(g), 5)
+#' # a supervised model: training summary with the kept epoch
+#' g2 <- infer_grn(ex$expression, gnnlink(epochs = 2, batch_size = 4096), tfs = ex$tfs,
+#'                 train = ex$split$train, validation = ex$split$validation, top = 1000)
+#' g2
+#' grn_fit(g2)$loss
 #' @export
 infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = NULL, validation = NULL,
                       ..., assay.type = "logcounts", assay = NULL, layer = "data", top = NULL,
@@ -86,11 +138,60 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   if (isTRUE(method$supervised) && is.null(train)) {
     .grn_abort("train", sprintf("method \"%s\" is supervised and needs labelled training pairs (from, to, label)", method$name))
   }
+  .check_pair_overlap(train, validation)
+  .warn_ignored_pairs(method, train, validation)
   data <- list(expr = expr, regulators = regulators, train = train, validation = validation,
                verbose = verbose)
+  t0 <- proc.time()[["elapsed"]]
   fit <- .fit_method(method, data)
+  seconds <- proc.time()[["elapsed"]] - t0
   fit$known <- .known_pairs(method, data)  # training positives -> edge attribute `known` (R/known.R)
   .as_grn_graph(fit, genes = rownames(expr), regulators = regulators, method = method,
-                n_cells = ncol(expr), top = top)
+                n_cells = ncol(expr), top = top, seconds = seconds)
 }
 
+
+# `validation` must be held out of `train`: a pair in both (whatever its
+# labels) would let early stopping judge the model on what it learnt.
+#' @noRd
+.check_pair_overlap <- function(train, validation) {
+  if (is.null(train) || is.null(validation)) return(invisible())
+  kt <- paste(toupper(train$from), toupper(train$to), sep = "\r")
+  kv <- paste(toupper(validation$from), toupper(validation$to), sep = "\r")
+  hit <- match(kv, kt)
+  both <- which(!is.na(hit))
+  if (!length(both)) return(invisible())
+  same <- validation$label[both] == train$label[hit[both]]
+  i <- both[1]
+  .grn_abort("validation", sprintf(
+    "%d of its %d pairs are also `train` pairs (%d with the same label, %d with the other; e.g. %s -> %s)%s; validation pairs must be held out of training (split_edges() and training_pairs() give disjoint sets)",
+    length(both), nrow(validation), sum(same), sum(!same), validation$from[i], validation$to[i],
+    if (length(both) == nrow(validation)) ": every validation pair is a training pair" else ""),
+    class = "grntorch_pairs_overlap")
+}
+
+# Which of `train` / `validation` a method reads.  Supervised models read
+# both (the baselines ignore `validation`, which benchmark_grn() gives them
+# on purpose); InfoSEM reads `train` with prior_edges = "train", or to tune
+# without a prior; the other unsupervised models read neither.
+#' @noRd
+.pairs_used <- function(method) {
+  if (isTRUE(method$supervised)) return(c("train", "validation"))
+  if (inherits(method, "grn_infosem")) {
+    p <- method$params
+    if (identical(p$prior_edges, "train") || (isTRUE(p$tune) && is.null(p$prior_edges))) return("train")
+  }
+  character()
+}
+
+#' @noRd
+.warn_ignored_pairs <- function(method, train, validation) {
+  used <- .pairs_used(method)
+  given <- c(train = !is.null(train), validation = !is.null(validation))
+  ign <- names(given)[given & !names(given) %in% used]
+  if (!length(ign)) return(invisible())
+  hint <- if ("train" %in% ign && inherits(method, "grn_infosem")) " (InfoSEM reads `train` only with prior_edges = \"train\")" else ""
+  .grn_warn(sprintf("method \"%s\" does not learn from labelled pairs: %s ignored%s",
+                    method$name, paste0("`", ign, "`", collapse = " and "), hint),
+            class = "grntorch_ignored_pairs", arg = ign[1])
+}

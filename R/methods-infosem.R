@@ -390,7 +390,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     r <- .infosem_run(expr, H, lab, p, sigma_w, sigma_l, seed, p$epochs, verbose = verbose, label = lbl)
     list(scores = t(r$A)[regs, , drop = FALSE],
          prob = if (length(r$prob)) t(r$prob)[regs, , drop = FALSE] else NULL,
-         w_regulator = r$w_regulator, w_target = r$w_target, loss = r$loss,
+         w_regulator = r$w_regulator, w_target = r$w_target, loss = r$loss, mse = r$mse,
          loss_parts = data.frame(mse = r$mse, kl = r$kl, prior = r$prior),
          seconds = r$seconds, epoch_seconds = r$epoch_seconds, threads = r$threads)
   }
@@ -401,8 +401,8 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
                sigma_l = if (!is.null(lab)) sigma_l,
                n_labels = if (!is.null(lab)) nrow(lab), missing_embeddings = attr(H, "missing"),
                w_regulator = lapply(runs, `[[`, "w_regulator"), w_target = lapply(runs, `[[`, "w_target"),
-               loss = lapply(runs, `[[`, "loss"), loss_parts = lapply(runs, `[[`, "loss_parts"), seconds = vapply(runs, `[[`, 0, "seconds"),
-               epoch_seconds = lapply(runs, `[[`, "epoch_seconds"), threads = vapply(runs, `[[`, 0L, "threads"),
+               loss = lapply(runs, `[[`, "loss"), loss_parts = lapply(runs, `[[`, "loss_parts"), mse = lapply(runs, `[[`, "mse"),
+               seconds = vapply(runs, `[[`, 0, "seconds"), epoch_seconds = lapply(runs, `[[`, "epoch_seconds"), threads = vapply(runs, `[[`, 0L, "threads"),
                tune = tune_info)
   attrs <- list()
   if (!is.null(lab)) {

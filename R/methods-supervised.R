@@ -223,9 +223,6 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
   genes <- rownames(data$expr)
   .check_split_classes(data$train, "train")
   .check_split_classes(data$validation, "validation")
-  if (p$patience > 0 && is.null(data$validation)) {
-    .grn_inform("no `validation` pairs: early stopping and model selection are off", data$verbose)
-  }
   val <- data$validation
   if (is.null(val)) val <- data.frame(from = character(), to = character(), label = integer())
   emb <- matrix(0, 0, 0)
@@ -234,6 +231,8 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
     emb <- .match_embeddings(p$embeddings$embeddings, genes, missing = "mean", verbose = data$verbose)
     missing <- attr(emb, "missing")
   }
+  # after the input checks, so that an error is not preceded by this warning
+  if (is.null(data$validation) && (p$patience > 0 || p$select_best)) .warn_no_validation(method)
   regs <- match(data$regulators, genes)
   one <- function(i, seed, threads, verbose) {
     p$seed <- seed
@@ -277,4 +276,18 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
   infos <- lapply(ens$runs, `[[`, "info")
   info <- if (p$n_runs == 1L) infos[[1]] else c(list(seeds = seeds, per_run = infos), ens$info)
   list(scores = ens$scores, attrs = ens$attrs, info = info)
+}
+
+# A supervised fit without validation pairs: early stopping and the choice of
+# the kept epoch silently off would train blind, so say it whatever `verbose`.
+#' @noRd
+.warn_no_validation <- function(method) {
+  p <- method$params
+  off <- c(if (p$patience > 0) sprintf("early stopping (`patience` = %d)", p$patience),
+           if (isTRUE(p$select_best)) "the choice of the kept epoch (`select_best`)")
+  .grn_warn(sprintf(paste("%s: no `validation` pairs, so %s %s off and the last of the %d epochs is kept;",
+                          "give `validation` pairs (split_edges(), training_pairs()) or set patience = 0,",
+                          "select_best = FALSE to train a fixed number of epochs"),
+                    method$name, paste(off, collapse = " and "), if (length(off) > 1) "are" else "is", p$epochs),
+            class = "grntorch_no_validation", arg = "validation")
 }

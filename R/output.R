@@ -1,7 +1,7 @@
 # From a fitted model's scores to the igraph users get.
 
 #' @noRd
-.as_grn_graph <- function(fit, genes, regulators, method, n_cells, top = NULL) {
+.as_grn_graph <- function(fit, genes, regulators, method, n_cells, top = NULL, seconds = NULL) {
   edges <- if (!is.null(fit$edges)) .edges_from_table(fit$edges, method, top)
            else .edges_from_scores(fit, genes, regulators, method, top)
   if (!is.null(fit$known)) edges$known <- .is_known(edges$from, edges$to, fit$known, genes)
@@ -14,6 +14,8 @@
   g <- igraph::set_graph_attr(g, "grntorch_version", as.character(utils::packageVersion("grntorch")))
   g <- igraph::set_graph_attr(g, "n_cells", n_cells)
   if (!is.null(fit$info)) g <- igraph::set_graph_attr(g, "fit", fit$info)
+  if (!is.null(seconds)) g <- igraph::set_graph_attr(g, "seconds", seconds)
+  class(g) <- c("grn_network", class(g))   # still an igraph: print()/summary() of R/print.R
   g
 }
 

@@ -139,7 +139,8 @@ test_that("`known` marks exactly the training positives; novel = TRUE drops them
     expect_false(any(nv$known))
     expect_identical(grn_edges(g, top = 5, novel = TRUE)$rank, head(nv$rank, 5))
   }
-  gp <- infer_grn(ex$expression, "pearson", tfs = ex$tfs, train = tp$train, verbose = FALSE)
+  expect_warning(gp <- infer_grn(ex$expression, "pearson", tfs = ex$tfs, train = tp$train, verbose = FALSE),
+                 class = "grntorch_ignored_pairs")
   expect_null(igraph::edge_attr(gp, "known"))
   expect_equal(nrow(grn_edges(gp, novel = TRUE)), nrow(grn_edges(gp)))
   expect_error(grn_edges(gp, novel = NA), class = "grntorch_argument_error", regexp = "`novel`")

@@ -62,8 +62,10 @@ test_that("scRegNet and scTransNet run with FM embeddings and report genes witho
   fit <- igraph::graph_attr(g, "fit")
   expect_setequal(fit$genes_without_embedding, rownames(d$expression)[1:10])
   expect_gt(evaluate_grn(g, d$test, missing = 0)$auroc, 0.7)
-  g2 <- infer_grn(d$expression, scregnet(d$embeddings, gnn = "sage", epochs = 2, hidden = c(32, 16, 16, 8), threads = 1),
-                  tfs = d$tfs, train = d$train)
+  # no validation pairs on purpose (the last epoch is kept): the classed warning says so
+  expect_warning(g2 <- infer_grn(d$expression, scregnet(d$embeddings, gnn = "sage", epochs = 2, hidden = c(32, 16, 16, 8),
+                                                        threads = 1), tfs = d$tfs, train = d$train),
+                 class = "grntorch_no_validation")
   expect_s3_class(g2, "igraph")
   g3 <- infer_grn(d$expression, sctransnet(d$embeddings, epochs = 3, hidden = c(32, 16, 16, 8), threads = 1), tfs = d$tfs,
                   train = d$train, validation = d$validation)
