@@ -52,7 +52,11 @@
 #'   is the slot given to `GetAssayData()`.
 #' @param top keep only the `top` highest-weighted edges (`NULL`: all
 #'   candidate pairs with a non-zero score).
-#' @param verbose print progress and the TF overlap.
+#' @param verbose print progress and the TF overlap.  Trained models show a
+#'   progress bar (on stderr) with the elapsed time and the time left; the
+#'   supervised models draw it within every epoch, e.g. `GENELink epoch 3/20
+#'   [====  ] batch 12/40  loss 0.61  0:25, ~1:10 left`, and scUniGP's
+#'   pre-training and joint training are two bars.
 #' @section Memory:
 #' Before anything is made dense, the peak memory of the fit is predicted
 #' ([grn_resources()]); a fit that would not fit in the memory available is

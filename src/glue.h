@@ -5,6 +5,7 @@
 #include <Rcpp.h>
 #include <R_ext/Utils.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -65,27 +66,43 @@ class grntorch_interrupt : public std::runtime_error {
 namespace grnglue {
 
 // A monitor that prints progress to the console (when verbose) and polls R
-// for a pending interrupt without long-jumping through C++ frames.
+// for a pending interrupt without long-jumping through C++ frames.  Loops that
+// report mini-batches (Monitor::batch) get one bar per stage, named by the
+// engine and showing the epoch; the others one bar over progress() steps.
 class RMonitor : public grntorch::Monitor {
  public:
   RMonitor(bool verbose, std::string label) : verbose_(verbose), label_(std::move(label)) {}
-  ~RMonitor() override { finish(); }
+  ~RMonitor() override { end_line(false); }
 
   void progress(int step, int total, double loss) override {
+    // A stage's bar is drawn by batch(); its epoch's last batch showed this epoch.
+    if (!verbose_ || !stage_.empty()) return;
+    const double f = total > 0 ? static_cast<double>(step) / total : 1.0;
+    std::string text = label_ + " " + bar(f) + " " + std::to_string(step) + "/" + std::to_string(total);
+    if (!std::isnan(loss)) text += "  loss " + number(loss);
+    draw(text + time_text(f, step > 0 && step < total));
+  }
+
+  // One bar per stage: "GENELink epoch 3/20 [====      ] batch 12/40  loss 0.61  0:25, ~1:10 left".
+  // Drawn at the first and last batch of every epoch and otherwise at most
+  // every 0.1 s (printing every batch of a small fit would cost more than it).
+  void batch(const grntorch::BatchProgress& b) override {
     if (!verbose_) return;
-    const int width = 30;
-    int done = total > 0 ? static_cast<int>(static_cast<double>(step) / total * width) : width;
-    std::string bar(done, '=');
-    bar.resize(width, ' ');
-    // Time so far and, from the mean time per step, the time left.
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::string eta = "  " + clock_text(elapsed);
-    if (step > 0 && step < total) eta += ", ~" + clock_text(elapsed / step * (total - step)) + " left";
-    if (std::isnan(loss))
-      REprintf("\r%s [%s] %d/%d%s   ", label_.c_str(), bar.c_str(), step, total, eta.c_str());
-    else
-      REprintf("\r%s [%s] %d/%d  loss %.5g%s   ", label_.c_str(), bar.c_str(), step, total, loss, eta.c_str());
-    printed_ = true;
+    const auto now = std::chrono::steady_clock::now();
+    if (b.stage != stage_) {
+      end_line(true);
+      stage_ = std::string(b.stage);
+      start_ = now;
+    } else if (b.batch != 1 && b.batch != b.batches && now - last_draw_ < std::chrono::milliseconds(100)) {
+      return;
+    }
+    const double f = b.epochs > 0 && b.batches > 0 ? ((b.epoch - 1) + static_cast<double>(b.batch) / b.batches) / b.epochs : 1.0;
+    stopped_early_ = b.batch == b.batches && b.epoch < b.epochs;  // true at the end if no later epoch came
+    char loss[32];
+    std::snprintf(loss, sizeof loss, "%.4f", b.loss);
+    stage_text_ = stage_ + " epoch " + std::to_string(b.epoch) + "/" + std::to_string(b.epochs) + " " + bar(f) +
+                  " batch " + std::to_string(b.batch) + "/" + std::to_string(b.batches) + "  loss " + loss;
+    draw(stage_text_ + time_text(f, f < 1));
   }
 
   bool interrupted() override {
@@ -101,15 +118,55 @@ class RMonitor : public grntorch::Monitor {
     if (verbose_) REprintf("%s\n", text.c_str());
   }
 
-  void finish() {
-    if (printed_) {
-      REprintf("\n");
-      printed_ = false;
-    }
-  }
+  // Ends the bar (called when the fit returned).
+  void finish() { end_line(true); }
 
  private:
   static void check_fn(void*) { R_CheckUserInterrupt(); }
+
+  // Ends the current bar's line; a stage that completed before its last epoch
+  // says that it stopped early.
+  void end_line(bool completed) {
+    if (!printed_) return;
+    if (completed && stopped_early_) draw(stage_text_ + time_text(1, false) + "  (stopped early)");
+    REprintf("\n");
+    printed_ = false;
+    stopped_early_ = false;
+    width_ = 0;
+  }
+
+  // Rewrites the current line with `text` (padded over a longer previous one).
+  void draw(std::string text) {
+    const std::size_t n = text.size();
+    if (n < width_) text.append(width_ - n, ' ');
+    width_ = n;
+    REprintf("\r%s", text.c_str());
+    printed_ = true;
+    last_draw_ = std::chrono::steady_clock::now();
+  }
+
+  // "[=====     ]" for a fraction done.
+  static std::string bar(double fraction) {
+    const int width = 30;
+    int done = static_cast<int>(std::min(1.0, std::max(0.0, fraction)) * width);
+    std::string b(done, '=');
+    b.resize(width, ' ');
+    return "[" + b + "]";
+  }
+
+  // Time so far and, from the mean rate so far, the time left.
+  std::string time_text(double fraction, bool with_eta) const {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::string t = "  " + clock_text(elapsed);
+    if (with_eta && fraction > 0) t += ", ~" + clock_text(elapsed / fraction * (1 - fraction)) + " left";
+    return t;
+  }
+
+  static std::string number(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.5g", x);
+    return buf;
+  }
   // 75 -> "1:15", 4000 -> "1:06:40".
   static std::string clock_text(double seconds) {
     long s = static_cast<long>(seconds + 0.5);
@@ -122,6 +179,11 @@ class RMonitor : public grntorch::Monitor {
   }
   bool verbose_;
   std::string label_;
+  std::string stage_;          // the stage batch() draws ("" before the first batch report)
+  std::string stage_text_;     // its last line, up to the times
+  bool stopped_early_ = false;
+  std::size_t width_ = 0;      // length of the line drawn last
+  std::chrono::steady_clock::time_point last_draw_{};
   bool printed_ = false;
   bool interrupted_ = false;
   std::chrono::steady_clock::time_point last_check_{};

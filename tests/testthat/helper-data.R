@@ -35,3 +35,10 @@ make_seurat <- function(m, counts = round(2^m)) {
   }
   seu
 }
+
+# The progress bar's draws in captured stderr (a bar redraws itself with "\r"),
+# and the lines it left (one per bar).
+progress_draws <- function(err) {
+  d <- trimws(unlist(strsplit(paste(err, collapse = "\n"), "[\r\n]")))
+  d[nzchar(d)]
+}

@@ -95,3 +95,27 @@ test_that("scunigp rejects bad input with errors naming the argument", {
   expect_identical(m$params$n_layers, 4L)
   expect_identical(m$params$n_heads, 8L)
 })
+
+test_that("the progress bar shows scUniGP's two stages as two labelled bars, only with verbose", {
+  d <- scunigp_subset()
+  # Pre-training stops early (at epoch 3 of 30: patience 1).
+  m <- tiny_scunigp(epochs = 2, pretrain_epochs = 30, pretrain_patience = 1, seed = 3)
+  fit <- function(verbose) infer_grn(d$expr, m, tfs = d$tfs, train = d$train, validation = d$validation,
+                                     verbose = verbose)
+  err <- capture.output(loud <- fit(TRUE), type = "message")
+  draws <- progress_draws(err)
+  pre <- grep("^scUniGP pre-training epoch [0-9]+/30 \\[", draws)
+  joint <- grep("^scUniGP joint training epoch [12]/2 \\[", draws)
+  expect_gt(length(pre), 2)    # drawn within the epochs, not once per epoch
+  expect_gt(length(joint), 2)
+  expect_lt(max(pre), min(joint))
+  # Each stage is its own bar: its own line.
+  lines <- unlist(strsplit(paste(err, collapse = "\n"), "\n"))
+  expect_false(any(grepl("pre-training", lines) & grepl("joint training", lines)))
+  # The stage that ended before its last epoch says so (and gives no time left).
+  expect_true(any(grepl("pre-training epoch [0-9]+/30 .*  [0-9]+:[0-9]{2}  \\(stopped early\\)$", draws)))
+  expect_false(any(grepl("joint training.*stopped early", draws)))
+  err_quiet <- capture.output(quiet <- fit(FALSE), type = "message")
+  expect_false(any(grepl("scUniGP", err_quiet)))
+  expect_identical(grn_edges(loud)$score, grn_edges(quiet)$score)
+})

@@ -195,3 +195,28 @@ test_that("select_window and select_average: per-model defaults and clear errors
   expect_error(infer_grn(d$expression, bad, tfs = d$tfs, train = d$train, validation = d$validation),
                "`select_window`.*odd", class = "grntorch_argument_error")
 })
+
+test_that("the progress bar names the model and epoch, moves within every epoch, and only with verbose", {
+  d <- sup_example()
+  m <- genelink(epochs = 2, batch_size = 128, hidden = c(32, 16, 16, 8), seed = 4, threads = 1)
+  fit <- function(verbose) infer_grn(d$expression, m, tfs = d$tfs, train = d$train, validation = d$validation,
+                                     verbose = verbose)
+  err <- capture.output(loud <- fit(TRUE), type = "message")
+  bar <- grep("^GENELink epoch", progress_draws(err), value = TRUE)
+  # e.g. "GENELink epoch 1/2 [=======    ] batch 3/12  loss 0.69  0:01, ~0:05 left"
+  expect_match(bar[1], "^GENELink epoch 1/2 \\[[= ]{30}\\] batch 1/[0-9]+  loss [0-9.e-]+  [0-9]+:[0-9]{2}")
+  n_batches <- as.integer(sub(".* batch 1/([0-9]+) .*", "\\1", bar[1]))
+  expect_gt(n_batches, 1)
+  for (e in 1:2) {
+    ep <- grep(sprintf("^GENELink epoch %d/2 ", e), bar, value = TRUE)
+    expect_gt(length(ep), 1)  # drawn more than once per epoch: its first and last batch at least
+    expect_match(ep[1], sprintf(" batch 1/%d ", n_batches), fixed = TRUE)
+    expect_match(ep[length(ep)], sprintf(" batch %d/%d ", n_batches, n_batches), fixed = TRUE)
+  }
+  expect_match(bar[length(bar)], sprintf("[%s]", strrep("=", 30)), fixed = TRUE)
+  # Quiet without verbose; and printing the bar changes nothing in the fit.
+  err_quiet <- capture.output(quiet <- fit(FALSE), type = "message")
+  expect_false(any(grepl("GENELink epoch", err_quiet)))
+  expect_identical(grn_edges(loud)$score, grn_edges(quiet)$score)
+  expect_identical(igraph::graph_attr(loud, "fit")$train_loss, igraph::graph_attr(quiet, "fit")$train_loss)
+})

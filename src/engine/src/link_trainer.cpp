@@ -33,6 +33,11 @@ bool BatchIterator::next(torch::Tensor& idx) {
   return true;
 }
 
+int BatchIterator::count() const {
+  const int64_t full = n_ / batch_size_, rest = n_ % batch_size_;
+  return static_cast<int>(full + (rest > 0 && rest >= min_batch_ ? 1 : 0));
+}
+
 void optimiser_step(torch::optim::Optimizer& opt, const torch::Tensor& loss, double lr_decay) {
   opt.zero_grad();
   loss.backward();
@@ -134,6 +139,11 @@ double train_epoch(const LinkTask& task, const PairTensors& train, const Trainer
                    Monitor* monitor) {
   task.module->train();
   BatchIterator batches(train.size(), opt.batch_size, opt.min_batch);
+  BatchProgress where;
+  where.stage = opt.stage.empty() ? opt.what : opt.stage;
+  where.epoch = epoch;
+  where.epochs = opt.epochs;
+  where.batches = batches.count();
   double loss_sum = 0;
   int n_batches = 0;
   torch::Tensor idx;
@@ -146,6 +156,11 @@ double train_epoch(const LinkTask& task, const PairTensors& train, const Trainer
     optimiser_step(*task.optimizer, loss, opt.lr_decay);
     loss_sum += value;
     ++n_batches;
+    if (monitor) {
+      where.batch = n_batches;
+      where.loss = loss_sum / n_batches;
+      monitor->batch(where);
+    }
   }
   if (task.on_epoch_end) task.on_epoch_end();
   return n_batches > 0 ? loss_sum / n_batches : std::numeric_limits<double>::quiet_NaN();

@@ -57,12 +57,14 @@ struct TrainerOptions {
   // states instead of its centre epoch's (see the top of this file).
   int select_window = 1;
   bool select_average = false;
-  // Monitor::progress(min(total, offset + epoch), total, mean training loss);
-  // total 0 = epochs.
+  // Monitor::progress(min(total, offset + epoch), total, mean training loss)
+  // after every epoch (total 0 = epochs); Monitor::batch() after every batch.
   int progress_offset = 0;
   int progress_total = 0;
   // Names the fit in the divergence message, e.g. "GENELink", and what to try.
   std::string what = "training";
+  // The stage named in Monitor::batch() reports; empty = `what`.
+  std::string stage;
   std::string advice = "try a smaller lr";
 };
 
@@ -92,6 +94,8 @@ class BatchIterator {
   BatchIterator(int64_t n, int batch_size, int min_batch = 1);
   // The next batch's indices (long), false when the epoch is done.
   bool next(torch::Tensor& idx);
+  // How many batches next() hands out in all.
+  int count() const;
 
  private:
   torch::Tensor perm_;

@@ -378,6 +378,7 @@ void joint_train(Fit& f, ScUniGPResult& res) {
   task.on_epoch_end = [&] { sched.step(); };
   link::TrainerOptions to = link::stage_options(o.epochs, o.batch_size, 1.0, o.patience, "scUniGP");
   to.min_batch = 2;  // BatchNorm
+  to.stage = f.use_gnn ? "scUniGP joint training" : "scUniGP training";
   to.progress_offset = static_cast<int>(res.pretrain_val_auroc.size());
   to.progress_total = f.total_steps;
   const link::History h = link::train_link_predictor(task, f.train, f.validation, to, f.monitor);

@@ -66,7 +66,7 @@ struct Run {
   float w_final = 0, counter_final = 0;
 };
 
-Run run_script(const Script& s, const link::TrainerOptions& base) {
+Run run_script(const Script& s, const link::TrainerOptions& base, Monitor* monitor = nullptr) {
   torch::manual_seed(7);  // the batch order: two runs of one script train alike
   Toy toy;
   torch::optim::SGD sgd(toy.parameters(), torch::optim::SGDOptions(0.1));
@@ -91,13 +91,64 @@ Run run_script(const Script& s, const link::TrainerOptions& base) {
   link::TrainerOptions o = base;
   o.epochs = static_cast<int>(s.auc_quarters.size());
   o.batch_size = 4;
-  r.h = link::train_link_predictor(task, train, val, o, nullptr);
+  r.h = link::train_link_predictor(task, train, val, o, monitor);
   r.w_final = toy.w.item<float>();
   r.counter_final = toy.counter.item<float>();
   return r;
 }
 
 }  // namespace
+
+// Records every report; also polls interrupted() like the R monitor.
+struct Recorder : Monitor {
+  std::vector<BatchProgress> batches;
+  std::vector<std::string> stages;
+  std::vector<int> steps;
+  int polls = 0;
+  void batch(const BatchProgress& b) override {
+    batches.push_back(b);
+    stages.emplace_back(b.stage);
+  }
+  void progress(int step, int, double) override { steps.push_back(step); }
+  bool interrupted() override { ++polls; return false; }
+};
+
+TEST_CASE("the loop reports every batch with its stage and epoch, and reporting changes nothing", "[trainer][monitor]") {
+  link::TrainerOptions o;
+  o.what = "ToyNet";
+  Script s{{2, 3, 2}, {}};
+  Recorder rec;
+  Run watched = run_script(s, o, &rec);
+  // 10 pairs in batches of 4: 3 batches per epoch, 3 epochs; progress() once per epoch.
+  REQUIRE(rec.batches.size() == 9u);
+  CHECK(rec.steps == std::vector<int>{1, 2, 3});
+  CHECK(rec.polls == 9);
+  for (std::size_t k = 0; k < rec.batches.size(); ++k) {
+    const BatchProgress& b = rec.batches[k];
+    CHECK(rec.stages[k] == "ToyNet");
+    CHECK(b.epoch == static_cast<int>(k / 3) + 1);
+    CHECK(b.epochs == 3);
+    CHECK(b.batch == static_cast<int>(k % 3) + 1);
+    CHECK(b.batches == 3);
+    CHECK(std::isfinite(b.loss));
+  }
+  // The epoch's mean loss is the running mean at its last batch.
+  CHECK(rec.batches[2].loss == Approx(watched.h.train_loss[0]));
+  // Same seed without a monitor: the same training, bit for bit.
+  Run alone = run_script(s, o, nullptr);
+  CHECK(alone.w_at_epoch == watched.w_at_epoch);
+  CHECK(alone.h.train_loss == watched.h.train_loss);
+  CHECK(alone.w_final == watched.w_final);
+
+  SECTION("the stage name, when given, replaces `what` in the reports") {
+    link::TrainerOptions named = o;
+    named.stage = "ToyNet joint training";
+    Recorder r2;
+    run_script(s, named, &r2);
+    REQUIRE_FALSE(r2.stages.empty());
+    CHECK(r2.stages.front() == "ToyNet joint training");
+  }
+}
 
 TEST_CASE("the better rule: higher validation AUROC, ties broken by lower BCE", "[trainer]") {
   using link::Validation;
@@ -328,6 +379,10 @@ TEST_CASE("the batch iterator covers every pair once and drops a too-small last 
   sizes.clear();
   while (bn.next(idx)) sizes.push_back(idx.size(0));
   CHECK(sizes == std::vector<int64_t>{4, 4});
+  CHECK(link::BatchIterator(10, 4).count() == 3);
+  CHECK(link::BatchIterator(9, 4, 2).count() == 2);
+  CHECK(link::BatchIterator(8, 4, 2).count() == 2);
+  CHECK(link::BatchIterator(3, 10).count() == 1);
   // The same seed gives the same order (torch::randperm on the global generator).
   torch::manual_seed(3);
   link::BatchIterator again(10, 10);

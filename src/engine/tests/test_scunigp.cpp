@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
 using grntorch::Matrix;
 using grntorch::ScUniGPFusion;
@@ -121,6 +123,31 @@ TEST_CASE("scUniGP multi-scale fusion with GAT and GCN pre-trains the GNN then f
     CHECK(r.best_val_auroc == Approx(mx));
     CHECK(r.val_auroc[r.best_epoch - 1] == Approx(mx));
   }
+}
+
+namespace {
+// The stage of every batch report, in order.
+struct Stages : grntorch::Monitor {
+  std::vector<std::string> seen;
+  int batches = 0;
+  void batch(const grntorch::BatchProgress& b) override {
+    ++batches;
+    if (seen.empty() || seen.back() != b.stage) seen.emplace_back(b.stage);
+  }
+};
+}  // namespace
+
+TEST_CASE("scUniGP reports its two stages by name, batch by batch; the monitor changes nothing", "[scunigp][monitor]") {
+  Toy t = make_toy();
+  ScUniGPOptions o = small_options();
+  o.pretrain_epochs = 2;
+  o.epochs = 2;
+  Stages mon;
+  auto watched = grntorch::scunigp_fit(t.expr, t.train, t.val, t.regs, o, &mon);
+  CHECK(mon.seen == std::vector<std::string>{"scUniGP pre-training", "scUniGP joint training"});
+  CHECK(mon.batches > 4);  // more than one report per epoch (~12 batches of 32 per epoch)
+  auto alone = grntorch::scunigp_fit(t.expr, t.train, t.val, t.regs, o);
+  CHECK(alone.logits.data == watched.logits.data);
 }
 
 TEST_CASE("scUniGP early and late fusion run and differ from multi-scale", "[scunigp]") {

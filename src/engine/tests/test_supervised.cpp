@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <vector>
 
 using namespace grntorch;
 
@@ -196,4 +197,39 @@ TEST_CASE("TorchScript module: fixture written with Module::define, run and pool
   }
   std::remove(path.c_str());
   CHECK_THROWS_AS(torchscript_embeddings("/nonexistent/model.pt", x), InvalidArgument);
+}
+
+namespace {
+struct BatchCounter : Monitor {
+  int batches = 0, epochs = 0, polls = 0;
+  std::vector<std::string> stages;
+  void batch(const BatchProgress& b) override {
+    ++batches;
+    stages.emplace_back(b.stage);
+  }
+  void progress(int, int, double) override { ++epochs; }
+  bool interrupted() override { ++polls; return false; }
+};
+}  // namespace
+
+TEST_CASE("a supervised fit reports every mini-batch, named by the model; the monitor changes nothing",
+          "[supervised][monitor]") {
+  auto s = synthetic();
+  SupervisedOptions o;
+  o.model = SupervisedModel::GENELink;
+  o.epochs = 2;
+  o.batch_size = 64;  // ~430 training pairs: 7 batches per epoch
+  o.hidden = {16, 8, 8, 4};
+  o.heads = 2;
+  BatchCounter mon;
+  auto watched = fit_supervised(s.expr, s.regs, s.train, s.validation, s.emb, o, &mon);
+  const int per_epoch = static_cast<int>((s.train.size() + 63) / 64);
+  CHECK(mon.epochs == 2);
+  CHECK(mon.batches == 2 * per_epoch);
+  CHECK(mon.batches > mon.epochs);
+  CHECK(mon.polls >= mon.batches);  // an interrupt check every batch
+  CHECK(mon.stages.front() == "GENELink");
+  auto alone = fit_supervised(s.expr, s.regs, s.train, s.validation, s.emb, o);
+  CHECK(alone.scores.data == watched.scores.data);
+  CHECK(alone.train_loss == watched.train_loss);
 }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace grntorch {
@@ -25,14 +26,28 @@ struct Matrix {
   std::size_t size() const { return data.size(); }
 };
 
+// Where a loop that trains in epochs of mini-batches is, after a batch.
+struct BatchProgress {
+  std::string_view stage;   // what is trained, e.g. "GENELink", "scUniGP pre-training"
+  int epoch = 0;            // 1-based, of at most `epochs` (early stopping may end sooner)
+  int epochs = 0;
+  int batch = 0;            // 1-based, of this epoch's `batches`
+  int batches = 0;
+  double loss = 0;          // mean training loss of the epoch's batches so far
+};
+
 // Progress / interrupt policy.  Training loops call progress() once per step
-// (epoch) and poll interrupted() often (at least every batch); the R glue
-// implements it with R's event loop, the command-line tools with nothing.
+// (epoch) and poll interrupted() often (at least every batch); the supervised
+// link predictors' loop also calls batch() after every mini-batch (before the
+// epoch's progress()).  The R glue implements it with R's event loop, the
+// command-line tools with nothing.  A monitor only reports: it must not touch
+// a random-number generator or the model.
 class Monitor {
  public:
   virtual ~Monitor() = default;
   // step is 1-based; loss may be NaN when the step has no loss.
   virtual void progress(int /*step*/, int /*total*/, double /*loss*/) {}
+  virtual void batch(const BatchProgress& /*where*/) {}
   virtual bool interrupted() { return false; }
   virtual void message(const std::string& /*text*/) {}
 };
