@@ -133,7 +133,7 @@ print.grn_evaluation <- function(x, digits = 4, ...) {
   df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
   attr(df, "hit") <- NULL
   attr(df, "curves") <- NULL
-  df <- structure(df, class = "data.frame", row.names = seq_len(nrow(df)))
+  df <- structure(df, class = "data.frame", row.names = attr(x, "row.names"))
   if (nrow(df) == 1L) {
     what <- if (df$mode == "universe") "universe: ground-truth TFs x genes, no self-pairs" else "the given labelled pairs"
     cat(sprintf("<grn_evaluation> %s pairs, %s positive (density %.4g) - %s\n",
