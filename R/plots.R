@@ -345,6 +345,21 @@ plot_grn <- function(g, top = 50, layout = NULL, labels = TRUE, seed = 1, ...) {
   else .plot_grn_igraph(sub, layout, labels, seed, title, ...)
 }
 
+#' @rdname plot_grn
+#' @param x a network from [infer_grn()] (class `grn_network`).
+#' @details `plot(g)` on a network from [infer_grn()] is `plot_grn(g, top =
+#'   50)`: a default network holds every regulator x gene pair (700,000
+#'   edges on the bundled data), which no drawing of all edges can show.
+#'   igraph's own drawing of the whole graph stays available as
+#'   `igraph::plot.igraph(g)`.
+#' @method plot grn_network
+#' @export
+plot.grn_network <- function(x, top = 50, ...) {
+  p <- plot_grn(x, top = top, ...)
+  if (inherits(p, "ggplot")) print(p)
+  invisible(p)
+}
+
 #' @noRd
 `%||%` <- function(a, b) if (is.null(a)) b else a
 

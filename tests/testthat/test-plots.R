@@ -247,3 +247,20 @@ test_that("without ggplot2 the plots fail with a classed error that says how to 
   d <- plot_example()
   without_ggplot2(d)
 })
+
+test_that("plot() of an infer_grn() network draws its top edges, not all 700,000", {
+  skip_if_not_installed("ggplot2")
+  d <- plot_example()
+  expect_s3_class(d$g, "grn_network")
+  t0 <- proc.time()[["elapsed"]]
+  res <- expect_renders(function() plot(d$g, top = 30))
+  expect_lt(proc.time()[["elapsed"]] - t0, 30)
+  if (inherits(res, "ggplot")) {
+    expect_equal(nrow(ggplot2::ggplot_build(res)$data[[1]]), 30)   # edges drawn
+  } else {
+    expect_equal(igraph::ecount(res), 30)
+  }
+  op <- options(grntorch.plot_engine = "igraph")
+  res <- tryCatch(expect_renders(function() plot(d$g)), finally = options(op))
+  expect_equal(igraph::ecount(res), 50)                              # the default top = 50
+})
