@@ -45,7 +45,7 @@ cat("\nScores on the held-out test pairs:\n")
 print(tab, row.names = FALSE, digits = 3)
 gap <- tab$AUROC[1] - tab$AUROC[2]
 cat(sprintf(paste0("GENELink is %.2f AUROC above the degree baseline, which ranks a pair only by how many training\n",
-                   "edges its TF and target have (%.2f; random is 0.50): %s\n"),
+                   "edges its TF and target have (%.2f; random is 0.50):\n%s\n"),
             gap, tab$AUROC[2],
             if (gap > 0.05) "here the model learns more than the degree structure of the known network."
             else "most of the supervised score is the known network's degree structure."),
