@@ -84,6 +84,7 @@
 #'   [genelink()] (section Scores and ensembles).  Default: one model.
 #' @param ... not used; misspelt argument names are reported as errors
 #'   (class `grntorch_argument_error`).
+#' @inheritSection supervised_models What transfers from a known network
 #' @return A `grn_method` parameter object for [infer_grn()] (supervised: give
 #'   `train` and preferably `validation` pairs, e.g. from [training_pairs()]).
 #'   Edges that are positive `train` pairs get the edge attribute
