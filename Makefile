@@ -12,25 +12,36 @@ ifneq ($(LIB),)
   export R_LIBS := $(LIB):$(R_LIBS)
 endif
 
-.PHONY: deps install demo test test-r test-engine engine check bench document clean
+.PHONY: deps install install-pkg vignettes demo test test-r test-engine engine check bench document clean
 
 deps:
 	@sh tools/install-deps.sh
 
 install: deps
+	@$(MAKE) --no-print-directory install-pkg
+	@if [ "$(VIGNETTES)" != "no" ]; then $(MAKE) --no-print-directory vignettes; fi
+	@echo "== installed (log: install.log)"
+
+# The package alone (no vignettes).
+install-pkg:
 	@if [ -n "$(LIB)" ]; then mkdir -p "$(LIB)"; fi
 	@rm -rf inst/doc build/vignette.rds
 	@echo "== building and installing grntorch"
 	@MAKEFLAGS=-j2 $(R) CMD INSTALL --preclean --no-test-load $(INSTALL_LIB) . > install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL failed (full log: install.log)"; exit 1; }
-	@if [ "$(VIGNETTES)" != "no" ]; then \
-	  echo "== building the vignettes (VIGNETTES=no skips)"; \
-	  $(RSCRIPT) tools/build-vignettes.R || exit 1; \
-	  MAKEFLAGS=-j2 $(R) CMD INSTALL --no-configure --no-test-load $(INSTALL_LIB) . >> install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL (with vignettes) failed (full log: install.log)"; exit 1; }; \
-	fi
-	@echo "== installed (log: install.log)"
 
-demo: install
+# Builds the vignettes with the installed package and installs them (the
+# compiled objects of install-pkg are reused, nothing is recompiled).
+vignettes:
+	@echo "== building the vignettes (VIGNETTES=no skips)"
+	@$(RSCRIPT) tools/build-vignettes.R
+	@MAKEFLAGS=-j2 $(R) CMD INSTALL --no-configure --no-test-load $(INSTALL_LIB) . >> install.log 2>&1 || { tail -n 60 install.log; echo "make: R CMD INSTALL (with vignettes) failed (full log: install.log)"; exit 1; }
+
+# The demo runs before the vignettes are built, so its result shows first.
+demo: deps
+	@$(MAKE) --no-print-directory install-pkg
 	@$(RSCRIPT) inst/scripts/demo.R
+	@if [ "$(VIGNETTES)" != "no" ]; then $(MAKE) --no-print-directory vignettes && \
+	  echo "== vignettes installed: vignette(package = \"grntorch\") lists them"; fi
 
 engine: deps
 	@cmake -S src/engine -B src/engine/build -DCMAKE_BUILD_TYPE=Release > /dev/null
