@@ -4,7 +4,7 @@
 
 .supervised_method <- function(name, model, epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                                select_best, select_window, select_average, hidden, n_hidden, heads, gnn,
-                               embeddings, seed, threads, ens) {
+                               embeddings, seed, threads, ens, pair_correlation = FALSE) {
   params <- list(
     model = model,
     epochs = .check_scalar_int(epochs, "epochs", min = 1, max = 1e5),
@@ -20,6 +20,7 @@
     hidden = .check_hidden(hidden, n_hidden),
     heads = .check_scalar_int(heads, "heads", min = 1, max = 64),
     gnn = gnn,
+    pair_correlation = .check_flag(pair_correlation, "pair_correlation"),
     seed = .check_scalar_int(seed, "seed", min = 0, max = .Machine$integer.max),
     threads = .resolve_threads(threads)
   )
@@ -114,6 +115,22 @@
 #'   0.018, 0.707 +- 0.019).  Turned on for GENELink (per-batch learning-rate
 #'   decay) it hurt (non-specific mHSC-L 0.672 -> 0.604), hence off there by
 #'   default.
+#' @param pair_correlation opt-in, not part of any of the papers (default
+#'   `FALSE`: the faithful model, bit-identical).  `TRUE` adds
+#'   \eqn{10 (a \tilde r_{ij} + b \widetilde{|r_{ij}|})} to the logit of every
+#'   pair, where \eqn{r_{ij}} is the Pearson correlation of the two genes'
+#'   expression over the cells, the tilde marks standardisation over all
+#'   regulator x gene pairs (centred, so that \eqn{|r|}, always positive,
+#'   cannot act as an intercept), and \eqn{a}, \eqn{b} are learnt from 0
+#'   with the rest of the model (the factor 10 acts as a 10x learning rate
+#'   for them: under GENELink's per-batch learning-rate decay Adam can move a
+#'   parameter by only about 0.3 over a whole fit).  The faithful decoders
+#'   compare what the training edges say about each gene, never the two
+#'   genes' co-expression, so on genes without training edges they score by
+#'   degree (see "What transfers from a known network"); this term lets the
+#'   model weigh the pair's expression directly.  The learnt \eqn{10a, 10b}
+#'   are in `grn_fit(g)$info$pair_weights` (per run in `per_run` for
+#'   ensembles).
 #' @param hidden layer sizes (see Details for each model).
 #' @param heads attention heads (GENELink; scRegNet with `gnn = "gat"`).
 #' @param embeddings foundation-model gene embeddings: a genes x d matrix with
@@ -191,11 +208,11 @@ NULL
 genelink <- function(epochs = 90, lr = 3e-3, batch_size = 256, lr_decay = 0.99, weight_decay = 0, dropout = 0.5,
                      patience = 0, select_best = TRUE, select_window = 1, select_average = FALSE,
                      hidden = c(128, 64, 32, 16), heads = 3, seed = 1, threads = NULL, n_runs = 1, ...,
-                     BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE) {
+                     BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
   .check_dots("genelink", ...)
   .supervised_method("genelink", "genelink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, heads, "gcn", NULL, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
 }
 
 #' @rdname supervised_models
@@ -203,11 +220,11 @@ genelink <- function(epochs = 90, lr = 3e-3, batch_size = 256, lr_decay = 0.99, 
 gnnlink <- function(epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, weight_decay = 0, dropout = 0.1,
                     patience = 10, select_best = TRUE, select_window = 1, select_average = FALSE,
                     hidden = c(128, 64), seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
-                    stability_k = NULL, keep_runs = FALSE) {
+                    stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
   .check_dots("gnnlink", ...)
   .supervised_method("gnnlink", "gnnlink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 2L, 1L, "gcn", NULL, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
 }
 
 #' @rdname supervised_models
@@ -216,14 +233,14 @@ scregnet <- function(embeddings, gnn = c("gcn", "gat", "sage"), epochs = 100, lr
                      lr_decay = 1, weight_decay = 0, dropout = 0.2, patience = 10, select_best = TRUE,
                      select_window = 5, select_average = TRUE, hidden = c(256, 128, 128, 64), heads = 3,
                      embedding_dim = NULL, seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
-                     stability_k = NULL, keep_runs = FALSE) {
+                     stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
   .check_dots("scregnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scRegNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   gnn <- .check_string(gnn[1], "gnn", c("gcn", "gat", "sage"))
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
   .supervised_method("scregnet", "scregnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, heads, gnn, emb, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
 }
 
 #' @rdname supervised_models
@@ -231,13 +248,13 @@ scregnet <- function(embeddings, gnn = c("gcn", "gat", "sage"), epochs = 100, lr
 sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, weight_decay = 0,
                        dropout = 0.2, patience = 10, select_best = TRUE, select_window = 5, select_average = TRUE,
                        hidden = c(256, 128, 128, 64), embedding_dim = NULL, seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
-                       stability_k = NULL, keep_runs = FALSE) {
+                       stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
   .check_dots("sctransnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scTransNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
   .supervised_method("sctransnet", "sctransnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, 1L, "gcn", emb, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
 }
 
 #' @noRd
@@ -264,7 +281,8 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
     res <- .supervised_run(data, p, regs, genes, val, emb)
     list(scores = stats::plogis(res$scores),  # the engine returns logits
          info = list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss,
-                     best_epoch = res$best_epoch, epochs_run = res$epochs_run))
+                     best_epoch = res$best_epoch, epochs_run = res$epochs_run,
+                     pair_weights = if (isTRUE(p$pair_correlation)) stats::setNames(res$pair_weights, c("r", "abs_r"))))
   }
   fit <- .supervised_ensemble(method, data, one)
   if (!is.null(p$embeddings)) fit$info$genes_without_embedding <- missing
@@ -277,7 +295,7 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
 .supervised_run <- function(data, p, regs, genes, val, emb) {
   opts <- .engine_opts(p, c("model", "gnn", "epochs", "lr", "lr_decay", "batch_size", "weight_decay", "dropout",
                             "patience", "select_best", "select_window", "select_average", "hidden", "heads",
-                            "seed", "threads"),
+                            "pair_correlation", "seed", "threads"),
                        verbose = isTRUE(data$verbose))
   .engine_call(.grn_supervised(data$expr, regs, match(data$train$from, genes), match(data$train$to, genes),
                                as.numeric(data$train$label), match(val$from, genes), match(val$to, genes),

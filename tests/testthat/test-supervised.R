@@ -220,3 +220,35 @@ test_that("the progress bar names the model and epoch, moves within every epoch,
   expect_identical(grn_edges(loud)$score, grn_edges(quiet)$score)
   expect_identical(igraph::graph_attr(loud, "fit")$train_loss, igraph::graph_attr(quiet, "fit")$train_loss)
 })
+
+test_that("pair_correlation is opt-in: off by default, learnt weights reported, bad values refused", {
+  d <- sup_example()
+  expect_false(genelink()$params$pair_correlation)
+  expect_false(gnnlink()$params$pair_correlation)
+  for (bad in list(NA, "yes", c(TRUE, FALSE), 1)) {
+    expect_error(genelink(pair_correlation = bad), "pair_correlation", class = "grntorch_argument_error")
+  }
+  fit <- function(pc) infer_grn(d$expression, genelink(epochs = 3, batch_size = 512, seed = 1, threads = 1,
+                                                       pair_correlation = pc),
+                                tfs = d$tfs, train = d$train, validation = d$validation)
+  g0 <- fit(FALSE)
+  g1 <- fit(TRUE)
+  expect_null(grn_fit(g0)$info$pair_weights)
+  w <- grn_fit(g1)$info$pair_weights
+  expect_named(w, c("r", "abs_r"))
+  expect_true(all(is.finite(w)) && any(w != 0))  # learnt from 0
+  s0 <- grn_edges(g0)$score
+  s1 <- grn_edges(g1)$score
+  expect_false(isTRUE(all.equal(s0, s1)))
+  expect_true(all(is.finite(s1) & s1 > 0 & s1 < 1))
+  # Pearson of the pair over the cells carries the term: on pairs with the same
+  # decoder output, the higher |weighted correlation| scores higher.  Checked as
+  # a positive association of the change in logit with the standardised term.
+  e0 <- grn_edges(g0)
+  e1 <- grn_edges(g1)
+  e1 <- e1[match(paste(e0$from, e0$to), paste(e1$from, e1$to)), ]
+  x <- d$expression
+  r <- vapply(seq_len(nrow(e0)), function(i) stats::cor(x[e0$from[i], ], x[e0$to[i], ]), 0)
+  term <- w[["r"]] * (r - mean(r)) / stats::sd(r) + w[["abs_r"]] * (abs(r) - mean(abs(r))) / stats::sd(abs(r))
+  expect_gt(stats::cor(stats::qlogis(e1$score) - stats::qlogis(e0$score), term), 0.2)
+})

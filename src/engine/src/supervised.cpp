@@ -32,7 +32,69 @@ torch::Tensor standardized(const Matrix& m, int axis) {
 
 // A link predictor: encode() gives per-node representations, logits() turns
 // the representations of (from, to) pairs into one logit per pair.
+// The opt-in pair-correlation term is kPairScale * (a r~ + b |r|~), r~ and
+// |r|~ standardised over the candidate pairs: Adam moves a parameter by about
+// lr per step, and GENELink's per-batch lr decay bounds the whole fit to about
+// lr / (1 - decay) = 0.3, so a and b alone could not outweigh the decoder; the
+// factor is the same as a 10x learning rate for them.
+constexpr double kPairScale = 10.0;
+
 struct LinkModel : torch::nn::Module {
+  // Opt-in (SupervisedOptions::pair_correlation): the logit of a pair (i, j)
+  // gains kPairScale * (a (r_ij - m1) / s1 + b (|r_ij| - m2) / s2), r_ij the
+  // Pearson correlation of the two genes' expression over the cells, m and s
+  // the mean and sd of r and |r| over every regulator x gene pair (centred, so
+  // that |r|, which is always positive, cannot stand in for an intercept);
+  // a = b = 0 at the start, so the model begins as the faithful one and learns
+  // how much the pair's co-expression adds to what the decoder says about each
+  // gene.
+  torch::Tensor xr, corr_w;
+  double m1 = 0, s1 = 1, m2 = 0, s2 = 1;
+  // z: genes x cells, each row z-scored (population sd): r_ij = z_i . z_j / cells.
+  void use_pair_correlation(const torch::Tensor& z, const torch::Tensor& regs) {
+    torch::NoGradGuard ng;
+    xr = z / std::sqrt(static_cast<double>(z.size(1)));
+    double n = 0, s_r = 0, ss_r = 0, s_a = 0, ss_a = 0;
+    const int64_t chunk = std::max<int64_t>(1, 4194304 / std::max<int64_t>(1, xr.size(0)));
+    for (int64_t r0 = 0; r0 < regs.size(0); r0 += chunk) {
+      auto r = torch::mm(g::gather_rows(xr, regs.slice(0, r0, std::min(regs.size(0), r0 + chunk))), xr.t())
+                   .to(torch::kFloat64);
+      auto a = r.abs();
+      n += static_cast<double>(r.numel());
+      s_r += r.sum().item<double>();
+      ss_r += r.pow(2).sum().item<double>();
+      s_a += a.sum().item<double>();
+      ss_a += a.pow(2).sum().item<double>();
+    }
+    m1 = s_r / n;
+    m2 = s_a / n;
+    s1 = std::sqrt(std::max(ss_r / n - m1 * m1, 0.0));
+    s2 = std::sqrt(std::max(ss_a / n - m2 * m2, 0.0));
+    if (!(s1 > 1e-12)) s1 = 1;
+    if (!(s2 > 1e-12)) s2 = 1;
+    corr_w = register_parameter("pair_correlation", torch::zeros({2}));
+  }
+  std::vector<double> pair_weights() const {
+    if (!corr_w.defined()) return {};
+    auto w = (corr_w.detach() * kPairScale).to(torch::kFloat64).contiguous();
+    return {w[0].item<double>(), w[1].item<double>()};
+  }
+  torch::Tensor pair_term(const torch::Tensor& r) const {
+    auto w = corr_w * kPairScale;
+    return w[0] * ((r - m1) / s1) + w[1] * ((r.abs() - m2) / s2);
+  }
+  // What the training loop and the scorer call: the model's logits plus the
+  // pair term when it is on.
+  torch::Tensor pair_logits(const torch::Tensor& enc, const torch::Tensor& from, const torch::Tensor& to) {
+    auto l = logits(enc, from, to);
+    if (!xr.defined()) return l;
+    return l + pair_term((g::gather_rows(xr, from) * g::gather_rows(xr, to)).sum(1));
+  }
+  torch::Tensor full_logits(const torch::Tensor& enc, const torch::Tensor& regs) {
+    auto l = all_logits(enc, regs);
+    if (!xr.defined()) return l;
+    return l + pair_term(torch::mm(g::gather_rows(xr, regs), xr.t()));
+  }
   virtual torch::Tensor encode() = 0;
   virtual torch::Tensor logits(const torch::Tensor& enc, const torch::Tensor& from, const torch::Tensor& to) = 0;
   // Full regulators x genes matrix of logits (default: pairs in chunks).
@@ -344,17 +406,24 @@ std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>
   std::vector<int64_t> src, dst;
   positive_edges(train, src, dst);
   g::Graph graph = g::make_graph(src, dst, expr.rows, true, false);
+  std::shared_ptr<LinkModel> m;
   switch (opt.model) {
     case SupervisedModel::GENELink:
-      return std::make_shared<GENELinkNet>(x, graph, hidden, opt.heads, dropout);
+      m = std::make_shared<GENELinkNet>(x, graph, hidden, opt.heads, dropout);
+      break;
     case SupervisedModel::GNNLink:
-      return std::make_shared<GNNLinkNet>(x, graph, hidden, dropout);
+      m = std::make_shared<GNNLinkNet>(x, graph, hidden, dropout);
+      break;
     case SupervisedModel::ScRegNet:
-      return std::make_shared<ScRegNetNet>(x, standardized(embeddings, 0), graph, opt.gnn, hidden, opt.heads, dropout);
+      m = std::make_shared<ScRegNetNet>(x, standardized(embeddings, 0), graph, opt.gnn, hidden, opt.heads, dropout);
+      break;
     case SupervisedModel::ScTransNet:
-      return make_sctransnet(x, embeddings, graph, src, dst, regulators, train, hidden, opt, dropout);
+      m = make_sctransnet(x, embeddings, graph, src, dst, regulators, train, hidden, opt, dropout);
+      break;
   }
-  throw InvalidArgument("unknown supervised model");
+  if (!m) throw InvalidArgument("unknown supervised model");
+  if (opt.pair_correlation) m->use_pair_correlation(x, tio::to_long(regulators));
+  return m;
 }
 
 const char* model_name(SupervisedModel m) {
@@ -376,9 +445,9 @@ link::History train_model(LinkModel& model, const LabeledPairs& train, const Lab
   task.module = &model;
   task.optimizer = &optim;
   task.train_logits = [&](const torch::Tensor& from, const torch::Tensor& to) {
-    return model.logits(model.encode(), from, to);
+    return model.pair_logits(model.encode(), from, to);
   };
-  task.validation_logits = [&] { return model.logits(model.encode(), va.from, va.to); };
+  task.validation_logits = [&] { return model.pair_logits(model.encode(), va.from, va.to); };
   link::TrainerOptions to = link::stage_options(opt.epochs, opt.batch_size, opt.lr_decay, opt.patience,
                                                 model_name(opt.model));
   to.select_best = opt.select_best;
@@ -403,7 +472,8 @@ SupervisedResult fit_impl(const Matrix& expr, const std::vector<int>& regulators
   // Every regulator -> gene pair.
   model->eval();
   torch::NoGradGuard ng;
-  res.scores = tio::to_matrix(model->all_logits(model->encode(), tio::to_long(regulators)));  // [R, N]
+  res.scores = tio::to_matrix(model->full_logits(model->encode(), tio::to_long(regulators)));  // [R, N]
+  res.pair_weights = model->pair_weights();
   return res;
 }
 

@@ -42,6 +42,11 @@ struct SupervisedOptions {
   bool select_average = false;
   std::vector<int> hidden;      // empty = the model's default sizes
   int heads = 3;                // GAT heads (GENELink, scRegNet with GAT)
+  // Opt-in, not in any of the papers: add k (a r~ + b |r|~) to every pair's
+  // logit, r = the Pearson correlation of the two genes' expression over the
+  // cells, ~ = standardised over the regulator x gene pairs, a and b learnt
+  // from 0 (k = 10, see supervised.cpp).  Off: the faithful model, bit-identical.
+  bool pair_correlation = false;
   uint64_t seed = 1;
 };
 
@@ -52,6 +57,7 @@ struct SupervisedResult {
   std::vector<double> val_loss;     // per epoch: mean BCE on the validation pairs (tie-break of val_auroc)
   int best_epoch = 0;               // 1-based epoch whose parameters were kept
   int epochs_run = 0;
+  std::vector<double> pair_weights;  // with pair_correlation: the learnt weights of r~ and |r|~ (k a, k b); else empty
 };
 
 // expr: genes x cells; regulators: 0-based gene rows whose outgoing pairs are
