@@ -18,7 +18,7 @@
 #' | expression only | [deepsem()]; a correlation baseline | EPR 1.13 hHEP, 2.98 mDC (`mode`!), 1.00 mESC |
 #' | + gene embeddings | [infosem()] (InfoSEM-B) | unseen genes: AUPRC +0.01 over DeepSEM |
 #' | + a network of the same source | [genelink()], [scunigp()], ...; InfoSEM-BC | AUROC 0.86-0.94; degree alone 0.72-0.87 |
-#' | + a network of another source | an unsupervised model first | novel edges: no supervised model beat DeepSEM |
+#' | + a network of another source | an unsupervised model and Pearson first | novel edges: hHEP InfoSEM-B 0.69 vs best prior-trained 0.55; mouse: prior-trained 0.58-0.73, degree alone 0.53-0.69 |
 #'
 #' * **Expression only, no known edges**: [deepsem()] (`"deepsem"`), with
 #'   [correlation_method()] (`"pearson"`, `"spearman"`) as the baseline to
@@ -42,9 +42,16 @@
 #' * **A known network from another source** (STRING, a ChIP-seq collection:
 #'   [prior_network()], [training_pairs()]) when you want new edges: an
 #'   unsupervised model first, a supervised one only if it beats it on your
-#'   check.  Trained on STRING and scored on the hHEP ChIP-seq edges that are
-#'   not in STRING (one seed), AUROC: GENELink 0.519, scUniGP 0.456,
-#'   InfoSEM-BC 0.503, against DeepSEM 0.552, InfoSEM-B 0.580, Pearson 0.525.
+#'   check.  Trained on the prior and scored on the cell-type-specific
+#'   ChIP-seq edges that are not in it (4 BEELINE folders, 3 seeds, AUROC):
+#'   on hHEP (human STRING) InfoSEM-B 0.691 and DeepSEM 0.636 against
+#'   GENELink 0.538, scUniGP 0.553 and InfoSEM-BC 0.519; on the mouse
+#'   folders DeepSEM and InfoSEM-B are at chance (0.44-0.50) and the
+#'   prior-trained models score 0.47-0.73, mostly within 0.04 of Pearson
+#'   (0.54-0.61) or the degree baseline (0.53-0.69), except mDC with the
+#'   non-specific ChIP-seq prior (InfoSEM-BC 0.726, GENELink 0.690, degree
+#'   0.547).  Full table: "What transfers from a known network" in
+#'   [benchmark_grn()].
 #'   What a supervised model learns from one network transfers little to
 #'   another; `grn_edges(g, novel = TRUE)` shows the edges it did not learn.
 #'
