@@ -39,7 +39,8 @@
 # Cost here (2 cores shared by 2-3 such processes, 1 thread per fit): DeepSEM
 # 90-240 s per fit, InfoSEM-B 95-240 s, InfoSEM-BC 80-240 s, GENELink 5-70 s
 # on the cross-source splits and 40-150 s on the bridge-grn splits, scUniGP
-# 550-720 s (hHEP only was run: GRNTORCH_KN_METHODS leaves it out).  The
+# 550-720 s (only hHEP was run for the recorded table; the part "sup" runs it
+# everywhere unless GRNTORCH_KN_METHODS leaves it out).  The
 # whole table took about 80 minutes with 2 processes.
 suppressPackageStartupMessages(library(grntorch))
 args <- commandArgs(trailingOnly = TRUE)

@@ -30,8 +30,6 @@ torch::Tensor standardized(const Matrix& m, int axis) {
   return x.to(torch::kFloat32);
 }
 
-// A link predictor: encode() gives per-node representations, logits() turns
-// the representations of (from, to) pairs into one logit per pair.
 // The opt-in pair-correlation term is kPairScale * (a r~ + b |r|~), r~ and
 // |r|~ standardised over the candidate pairs: Adam moves a parameter by about
 // lr per step, and GENELink's per-batch lr decay bounds the whole fit to about
@@ -39,6 +37,8 @@ torch::Tensor standardized(const Matrix& m, int axis) {
 // factor is the same as a 10x learning rate for them.
 constexpr double kPairScale = 10.0;
 
+// A link predictor: encode() gives per-node representations, logits() turns
+// the representations of (from, to) pairs into one logit per pair.
 struct LinkModel : torch::nn::Module {
   // Opt-in (SupervisedOptions::pair_correlation): the logit of a pair (i, j)
   // gains kPairScale * (a (r_ij - m1) / s1 + b (|r_ij| - m2) / s2), r_ij the
@@ -54,22 +54,20 @@ struct LinkModel : torch::nn::Module {
   void use_pair_correlation(const torch::Tensor& z, const torch::Tensor& regs) {
     torch::NoGradGuard ng;
     xr = z / std::sqrt(static_cast<double>(z.size(1)));
-    double n = 0, s_r = 0, ss_r = 0, s_a = 0, ss_a = 0;
+    double n = 0, s_r = 0, ss_r = 0, s_a = 0;  // sum of |r|^2 = sum of r^2
     const int64_t chunk = std::max<int64_t>(1, 4194304 / std::max<int64_t>(1, xr.size(0)));
     for (int64_t r0 = 0; r0 < regs.size(0); r0 += chunk) {
       auto r = torch::mm(g::gather_rows(xr, regs.slice(0, r0, std::min(regs.size(0), r0 + chunk))), xr.t())
                    .to(torch::kFloat64);
-      auto a = r.abs();
       n += static_cast<double>(r.numel());
       s_r += r.sum().item<double>();
       ss_r += r.pow(2).sum().item<double>();
-      s_a += a.sum().item<double>();
-      ss_a += a.pow(2).sum().item<double>();
+      s_a += r.abs().sum().item<double>();
     }
     m1 = s_r / n;
     m2 = s_a / n;
     s1 = std::sqrt(std::max(ss_r / n - m1 * m1, 0.0));
-    s2 = std::sqrt(std::max(ss_a / n - m2 * m2, 0.0));
+    s2 = std::sqrt(std::max(ss_r / n - m2 * m2, 0.0));
     if (!(s1 > 1e-12)) s1 = 1;
     if (!(s2 > 1e-12)) s2 = 1;
     corr_w = register_parameter("pair_correlation", torch::zeros({2}));
