@@ -9,6 +9,14 @@
 #     key=value     model arguments for every model, e.g. epochs=3 cells_per_epoch=2000
 #                   (epochs=3 gives seconds per epoch quickly; a full default run has none)
 #   BENCH_DROPOUT=0.3 adds dropout; BENCH_STATES=5 latent cell states; BENCH_THREADS (default 2).
+#   BENCH_BPPARAM fans the models out through BiocParallel (default serial):
+#     "multicore:N", "snow:N", "batchtools:N" (batchtools' multicore back-end),
+#     "batchtools-socket:N", or "slurm:N" (BatchtoolsParam with the package's
+#     template inst/batchtools/slurm.tmpl; BENCH_SLURM_MEMORY in MB, default
+#     16000, BENCH_SLURM_WALLTIME in seconds, default 4 h, ncpus = BENCH_THREADS).
+#     Every model still runs in its own Rscript (so each peak RSS is its own),
+#     started by the worker; models that share a machine share its cores, so
+#     time them serially (the default) and fan out for throughput.
 #
 # Accuracy: unsupervised models on all TF x gene pairs against the planted
 # edges (AUROC, AUPRC ratio, EPR); supervised models are trained on half of
@@ -98,21 +106,50 @@ if (length(rest) && !grepl("=", rest[1])) {
   rest <- rest[-1]
 }
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+run_model <- function(model, script, size, rest) {
+  # One fresh Rscript per model (its own peak RSS), wherever the worker runs.
+  out <- system2(file.path(R.home("bin"), "Rscript"), c(script, "--child", model, size, rest), stdout = TRUE)
+  list(model = model, result = grep("^RESULT", out, value = TRUE), tail = utils::tail(out, 5),
+       host = Sys.info()[["nodename"]])
+}
+bench_bpparam <- function(spec, threads) {
+  if (!nzchar(spec) || spec == "serial") return(NULL)
+  p <- strsplit(spec, ":", fixed = TRUE)[[1]]
+  n <- if (length(p) > 1) as.integer(p[2]) else 2L
+  if (!requireNamespace("BiocParallel", quietly = TRUE)) stop("BENCH_BPPARAM needs BiocParallel")
+  switch(p[1],
+    multicore = BiocParallel::MulticoreParam(n),
+    snow = BiocParallel::SnowParam(n),
+    batchtools = BiocParallel::BatchtoolsParam(n, cluster = "multicore"),
+    `batchtools-socket` = BiocParallel::BatchtoolsParam(n, cluster = "socket"),
+    slurm = BiocParallel::BatchtoolsParam(n, cluster = "slurm",
+      template = system.file("batchtools", "slurm.tmpl", package = "grntorch"),
+      resources = list(ncpus = threads, memory = as.integer(Sys.getenv("BENCH_SLURM_MEMORY", "16000")),
+                       walltime = as.integer(Sys.getenv("BENCH_SLURM_WALLTIME", "14400")))),
+    stop("BENCH_BPPARAM: unknown back-end '", p[1], "' (serial, multicore:N, snow:N, batchtools:N, ",
+         "batchtools-socket:N, slurm:N)"))
+}
+bp <- bench_bpparam(Sys.getenv("BENCH_BPPARAM", ""), as.integer(Sys.getenv("BENCH_THREADS", "2")))
+if (!is.null(bp)) cat(sprintf("fanned out through %s (%d workers)\n", class(bp)[1], BiocParallel::bpnworkers(bp)))
 cat(sprintf("planted network: %d genes x %d cells (20%% TFs), dropout %s, states %s; model args: %s\n",
             size[1], size[2], Sys.getenv("BENCH_DROPOUT", "0"), Sys.getenv("BENCH_STATES", "0"),
             if (length(rest)) paste(rest, collapse = " ") else "defaults"))
 cat(sprintf("%-9s %6s %6s %9s %7s %9s %8s %7s %7s %7s %7s\n", "model", "genes", "cells", "wall_s", "epochs",
             "s/epoch", "peak_GB", "threads", "AUROC", "AUPRC_r", "EPR"))
-for (model in models) {
-  out <- system2(file.path(R.home("bin"), "Rscript"), c(script, "--child", model, size, rest), stdout = TRUE)
-  r <- grep("^RESULT", out, value = TRUE)
-  if (!length(r)) {
-    cat(sprintf("%-9s failed:\n", model))
-    cat(tail(out, 5), sep = "\n")
-    next
+print_row <- function(res) {
+  if (!length(res$result)) {
+    cat(sprintf("%-9s failed:\n", res$model))
+    cat(res$tail, sep = "\n")
+    return(invisible())
   }
-  f <- strsplit(sub("^RESULT ", "", r), " ")[[1]]
+  f <- strsplit(sub("^RESULT ", "", res$result), " ")[[1]]
   spe <- if (f[5] == "NA") NA else as.numeric(f[4]) / as.numeric(f[5])
   cat(sprintf("%-9s %6s %6s %9s %7s %9.1f %8s %7s %7s %7s %7s\n", f[1], f[2], f[3], f[4], f[5], spe, f[6], f[7],
               f[8], f[9], f[10]))
+}
+if (is.null(bp)) {
+  for (model in models) print_row(run_model(model, script, size, rest))  # a row as soon as it is done
+} else {
+  res <- BiocParallel::bplapply(models, run_model, script = script, size = size, rest = rest, BPPARAM = bp)
+  for (r in res) print_row(r)
 }
