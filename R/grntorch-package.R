@@ -47,10 +47,12 @@
 #'   on hHEP (human STRING) InfoSEM-B 0.691 and DeepSEM 0.636 against
 #'   GENELink 0.538, scUniGP 0.553 and InfoSEM-BC 0.519; on the mouse
 #'   folders DeepSEM and InfoSEM-B are at chance (0.44-0.50) and the
-#'   prior-trained models score 0.47-0.73, mostly within 0.04 of Pearson
-#'   (0.54-0.61) or the degree baseline (0.53-0.69), except mDC with the
-#'   non-specific ChIP-seq prior (InfoSEM-BC 0.726, GENELink 0.690, degree
-#'   0.547).  Full table: "What transfers from a known network" in
+#'   prior-trained models score 0.47-0.73: with the STRING prior the best
+#'   is within 0.02 of Pearson on mDC and mESC, and below the degree
+#'   baseline on mHSC-L (scUniGP 0.669, degree 0.694); with the non-specific ChIP-seq prior 0.03-0.18 above the
+#'   degree baseline (mDC InfoSEM-BC 0.726, scUniGP 0.705, degree 0.547;
+#'   mESC scUniGP 0.653, degree 0.579; mHSC-L scUniGP 0.669, degree
+#'   0.641).  Full table: "What transfers from a known network" in
 #'   [benchmark_grn()].
 #'   What a supervised model learns from one network transfers little to
 #'   another; `grn_edges(g, novel = TRUE)` shows the edges it did not learn.

@@ -38,10 +38,11 @@
 #
 # Cost here (2 cores shared by 2-3 such processes, 1 thread per fit): DeepSEM
 # 90-240 s per fit, InfoSEM-B 95-240 s, InfoSEM-BC 80-240 s, GENELink 5-70 s
-# on the cross-source splits and 40-150 s on the bridge-grn splits, scUniGP
-# 550-720 s (only hHEP was run for the recorded table; the part "sup" runs it
-# everywhere unless GRNTORCH_KN_METHODS leaves it out).  The
-# whole table took about 80 minutes with 2 processes.
+# on the cross-source splits and 40-150 s on the bridge-grn splits; scUniGP
+# grows with the training pairs: 3-7 s (mHSC-L, 500-1,000 pairs) to 275-675 s
+# (mESC, 25,000-28,000) across sources, 26 s (mHSC-L) to 750-1,240 s (mESC,
+# 66,000) on the bridge-grn splits, ~820 s on a planted network.  The whole
+# table took about 80 minutes with 2 processes, scUniGP another 60.
 suppressPackageStartupMessages(library(grntorch))
 args <- commandArgs(trailingOnly = TRUE)
 part <- if (length(args)) args[1] else "table"
