@@ -88,9 +88,9 @@ if (child) {
   epochs <- if (!is.null(fit$loss)) length(fit$loss[[1]]) else if (!is.null(fit$train_loss)) length(fit$train_loss)
             else NA
   ev <- if (supervised) evaluate_grn(g, pairs$test) else evaluate_grn(g, sim$truth)
-  cat(sprintf("RESULT %s %d %d %.1f %s %.2f %d %.4f %.3f %.3f\n", model, n_genes, n_cells, wall,
+  cat(sprintf("RESULT %s %d %d %.1f %s %.2f %d %.4f %.3f %.3f %.4f\n", model, n_genes, n_cells, wall,
               if (is.na(epochs)) "NA" else format(epochs), peak_gb(), threads,
-              ev[["auroc"]], ev[["auprc_ratio"]], ev[["epr"]]))
+              ev[["auroc"]], ev[["auprc_ratio"]], ev[["epr"]], ev[["auprc"]]))
   quit(save = "no")
 }
 
@@ -134,8 +134,8 @@ if (!is.null(bp)) cat(sprintf("fanned out through %s (%d workers)\n", class(bp)[
 cat(sprintf("planted network: %d genes x %d cells (20%% TFs), dropout %s, states %s; model args: %s\n",
             size[1], size[2], Sys.getenv("BENCH_DROPOUT", "0"), Sys.getenv("BENCH_STATES", "0"),
             if (length(rest)) paste(rest, collapse = " ") else "defaults"))
-cat(sprintf("%-9s %6s %6s %9s %7s %9s %8s %7s %7s %7s %7s\n", "model", "genes", "cells", "wall_s", "epochs",
-            "s/epoch", "peak_GB", "threads", "AUROC", "AUPRC_r", "EPR"))
+cat(sprintf("%-9s %6s %6s %9s %7s %9s %8s %7s %7s %7s %7s %7s\n", "model", "genes", "cells", "wall_s", "epochs",
+            "s/epoch", "peak_GB", "threads", "AUROC", "AUPRC_r", "EPR", "AUPRC"))
 print_row <- function(res) {
   if (!length(res$result)) {
     cat(sprintf("%-9s failed:\n", res$model))
@@ -144,8 +144,8 @@ print_row <- function(res) {
   }
   f <- strsplit(sub("^RESULT ", "", res$result), " ")[[1]]
   spe <- if (f[5] == "NA") NA else as.numeric(f[4]) / as.numeric(f[5])
-  cat(sprintf("%-9s %6s %6s %9s %7s %9.1f %8s %7s %7s %7s %7s\n", f[1], f[2], f[3], f[4], f[5], spe, f[6], f[7],
-              f[8], f[9], f[10]))
+  cat(sprintf("%-9s %6s %6s %9s %7s %9.1f %8s %7s %7s %7s %7s %7s\n", f[1], f[2], f[3], f[4], f[5], spe, f[6], f[7],
+              f[8], f[9], f[10], f[11]))
 }
 if (is.null(bp)) {
   for (model in models) print_row(run_model(model, script, size, rest))  # a row as soon as it is done

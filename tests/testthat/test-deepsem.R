@@ -146,6 +146,10 @@ test_that("cells_per_epoch: at least the number of cells changes nothing; fewer 
   fit <- function(...) grn_edges(infer_grn(x, deepsem(epochs = 3, seed = 4, threads = 1, ...), tfs = ex$tfs,
                                            verbose = FALSE))
   full <- fit()
+  # The default bounds an epoch at 1,000 cells; fewer cells get the reference's full passes.
+  expect_identical(deepsem()$params$cells_per_epoch, 1000L)
+  expect_identical(deepsem(cells_per_epoch = NULL)$params$cells_per_epoch, 0L)
+  expect_identical(fit(cells_per_epoch = NULL), full)
   expect_identical(fit(cells_per_epoch = 90), full)
   sub <- fit(cells_per_epoch = 30)
   expect_false(identical(sub$score, full$score))
