@@ -47,8 +47,9 @@
 #' with at most 1,000 cells, such as every shared BEELINE folder (421-847
 #' cells), get the reference's full passes, bit for bit;
 #' `cells_per_epoch = NULL` passes over every cell at any size.  On a
-#' planted network of 2,500 genes x 10,000 cells (`bench/scale.R`, one
-#' thread) the default run took 15 minutes at a peak of 2.0 GB and recovered
+#' planted network of 2,500 genes x 10,000 cells (`bench/scale.R`) the
+#' default run took 10 minutes on two threads (15 on one) at a peak of
+#' 2.1 GB and recovered
 #' the planted edges with AUROC 1.000 and AUPRC 0.9999, so a full-cells run,
 #' with about ten times as many steps, cannot do better by more than 0.01%.
 #'
