@@ -109,8 +109,7 @@ script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)
 run_model <- function(model, script, size, rest) {
   # One fresh Rscript per model (its own peak RSS), wherever the worker runs.
   out <- system2(file.path(R.home("bin"), "Rscript"), c(script, "--child", model, size, rest), stdout = TRUE)
-  list(model = model, result = grep("^RESULT", out, value = TRUE), tail = utils::tail(out, 5),
-       host = Sys.info()[["nodename"]])
+  list(model = model, result = grep("^RESULT", out, value = TRUE), tail = utils::tail(out, 5))
 }
 bench_bpparam <- function(spec, threads) {
   if (!nzchar(spec) || spec == "serial") return(NULL)
