@@ -4,7 +4,8 @@
 
 .supervised_method <- function(name, model, epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                                select_best, select_window, select_average, hidden, n_hidden, heads, gnn,
-                               embeddings, seed, threads, ens, pair_correlation = FALSE) {
+                               embeddings, seed, threads, ens, pair_correlation = FALSE,
+                               cell_features = 1000) {
   params <- list(
     model = model,
     epochs = .check_scalar_int(epochs, "epochs", min = 1, max = 1e5),
@@ -21,6 +22,7 @@
     heads = .check_scalar_int(heads, "heads", min = 1, max = 64),
     gnn = gnn,
     pair_correlation = .check_flag(pair_correlation, "pair_correlation"),
+    cell_features = .check_cell_features(cell_features),
     seed = .check_scalar_int(seed, "seed", min = 0, max = .Machine$integer.max),
     threads = .resolve_threads(threads)
   )
@@ -131,6 +133,22 @@
 #'   model weigh the pair's expression directly.  The learnt \eqn{10a, 10b}
 #'   are in `grn_fit(g)$info$pair_weights` (per run in `per_run` for
 #'   ensembles).
+#' @param cell_features a number `k` (default 1,000), or `NULL` / `Inf` for
+#'   every cell.  The node features are each gene's z-scored expression, one
+#'   input per cell; with more than `k` cells they are instead the genes'
+#'   scores on the top `k` principal components of the cell axis (a truncated
+#'   SVD of the genes x cells z scores, without further centring: exact when
+#'   the genes or the cells number at most 4,096, a seeded randomized SVD
+#'   beyond; scaled to the z scores' mean square), so that the cost of the
+#'   first layer, run at every step, no longer grows with the cells.  A
+#'   linear first layer on these scores is the full model restricted to the
+#'   cells' dominant `k`-dimensional subspace; with fewer genes than `k` that
+#'   subspace holds all of the data (`min(k, genes)` components are used).
+#'   Data with at most `k` cells (every shared BEELINE folder) are unchanged,
+#'   bit for bit.  The pair-correlation term always uses every cell.  The
+#'   fit's `info` reports `input_features` and `cell_variance_kept` (the share
+#'   of the z scores' sum of squares in the kept components).  See "Many
+#'   cells" for what it costs and changes.
 #' @param hidden layer sizes (see Details for each model).
 #' @param heads attention heads (GENELink; scRegNet with `gnn = "gat"`).
 #' @param embeddings foundation-model gene embeddings: a genes x d matrix with
@@ -164,6 +182,35 @@
 #' fraction of runs in which the pair is among that run's `stability_k`
 #' highest-scored pairs, as for [deepsem()].  `n_runs = 1` is a single model,
 #' exactly as before ensembles existed.
+#' @section Many cells:
+#' Every step encodes the whole graph, and the first layer maps each gene's
+#' expression over all cells (GENELink: cells -> 3 x 128), so its cost grows
+#' with the cells.  `cell_features` (default 1,000) bounds it: with more cells,
+#' the node features are the genes' scores on the top 1,000 principal
+#' components of the cell axis.  Data with at most 1,000 cells (every shared
+#' BEELINE folder: 383-847 cells) are unchanged, bit for bit.  Measured
+#' (`bench/scale.R`, planted network of 2,500 genes x 10,000 cells,
+#' `simulate_grn()`, trained on half of its edges and 3 sampled negatives per
+#' edge, about 7,100 training pairs, tested on the other half; 2 threads):
+#' GENELink took 178-251 s (3 runs; 90 epochs, 2.0-2.8 s each, peak RSS
+#' 1.33 GB) and scUniGP 155-162 s (2 runs, 1.61 GB), against 20.3 s per
+#' epoch for GENELink with every cell (1,825 s, on one thread beside other
+#' jobs).  The planted test cannot show what the reduction costs: the
+#' faithful models do not learn these edges with any features (test AUROC
+#' GENELink 0.481 on 1,000 components, 0.475 on every cell; scUniGP 0.472,
+#' 0.473 and 0.495 on 1,000 components (seeds 1-3), 0.500 on every cell
+#' (seed 1); Pearson 1.000, the degree baseline 0.393), because their
+#' decoders compare what the training edges say about each gene, not the
+#' pair's co-expression (see "What transfers from a known network").
+#' On real data, where the models do learn, a reduction as strong as the
+#' default's at 10,000 cells (k = 100 components for 383-847 cells,
+#' `bench/cell-features.R`, bridge-grn-sample1 splits of the TFs+500
+#' folders) moved GENELink's test AUROC by -0.003 to +0.008, paired by seed:
+#' hHEP 0.855 -> 0.859 (seed 1), mDC 0.759 / 0.755 -> 0.767 / 0.752, mHSC-L
+#' 0.831 / 0.835 -> 0.833 / 0.839 (seeds 1 / 2), against a seed sd of
+#' 0.002-0.003 with every cell: no loss beyond the seed spread, and no gain
+#' worth the name.  Time per fit (one thread beside other jobs): hHEP 240 ->
+#' 238 s, mDC 75-104 -> 53-55 s, mHSC-L 59-61 -> 31-33 s.
 #' @section What transfers from a known network:
 #' Measured with this package (`bench/known-networks.R`, which prints every
 #' figure here; 3 seeds, mean); read every supervised figure beside
@@ -262,11 +309,12 @@ NULL
 genelink <- function(epochs = 90, lr = 3e-3, batch_size = 256, lr_decay = 0.99, weight_decay = 0, dropout = 0.5,
                      patience = 0, select_best = TRUE, select_window = 1, select_average = FALSE,
                      hidden = c(128, 64, 32, 16), heads = 3, seed = 1, threads = NULL, n_runs = 1, ...,
-                     BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
+                     BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE,
+                     cell_features = 1000) {
   .check_dots("genelink", ...)
   .supervised_method("genelink", "genelink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, heads, "gcn", NULL, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
 
 #' @rdname supervised_models
@@ -274,11 +322,12 @@ genelink <- function(epochs = 90, lr = 3e-3, batch_size = 256, lr_decay = 0.99, 
 gnnlink <- function(epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, weight_decay = 0, dropout = 0.1,
                     patience = 10, select_best = TRUE, select_window = 1, select_average = FALSE,
                     hidden = c(128, 64), seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
-                    stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
+                    stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE,
+                     cell_features = 1000) {
   .check_dots("gnnlink", ...)
   .supervised_method("gnnlink", "gnnlink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 2L, 1L, "gcn", NULL, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
 
 #' @rdname supervised_models
@@ -287,14 +336,15 @@ scregnet <- function(embeddings, gnn = c("gcn", "gat", "sage"), epochs = 100, lr
                      lr_decay = 1, weight_decay = 0, dropout = 0.2, patience = 10, select_best = TRUE,
                      select_window = 5, select_average = TRUE, hidden = c(256, 128, 128, 64), heads = 3,
                      embedding_dim = NULL, seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
-                     stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
+                     stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE,
+                     cell_features = 1000) {
   .check_dots("scregnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scRegNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   gnn <- .check_string(gnn[1], "gnn", c("gcn", "gat", "sage"))
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
   .supervised_method("scregnet", "scregnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, heads, gnn, emb, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
 
 #' @rdname supervised_models
@@ -302,13 +352,14 @@ scregnet <- function(embeddings, gnn = c("gcn", "gat", "sage"), epochs = 100, lr
 sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, weight_decay = 0,
                        dropout = 0.2, patience = 10, select_best = TRUE, select_window = 5, select_average = TRUE,
                        hidden = c(256, 128, 128, 64), embedding_dim = NULL, seed = 1, threads = NULL, n_runs = 1, ..., BPPARAM = NULL,
-                       stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE) {
+                       stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE,
+                     cell_features = 1000) {
   .check_dots("sctransnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scTransNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
   .supervised_method("sctransnet", "sctransnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, 1L, "gcn", emb, seed, threads,
-                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation)
+                     .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
 
 #' @noRd
@@ -336,6 +387,7 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
     list(scores = stats::plogis(res$scores),  # the engine returns logits
          info = list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss,
                      best_epoch = res$best_epoch, epochs_run = res$epochs_run,
+                     input_features = res$input_features, cell_variance_kept = res$cell_variance_kept,
                      pair_weights = if (isTRUE(p$pair_correlation)) stats::setNames(res$pair_weights, c("r", "abs_r"))))
   }
   fit <- .supervised_ensemble(method, data, one)
@@ -349,7 +401,7 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
 .supervised_run <- function(data, p, regs, genes, val, emb) {
   opts <- .engine_opts(p, c("model", "gnn", "epochs", "lr", "lr_decay", "batch_size", "weight_decay", "dropout",
                             "patience", "select_best", "select_window", "select_average", "hidden", "heads",
-                            "pair_correlation", "seed", "threads"),
+                            "pair_correlation", "cell_features", "seed", "threads"),
                        verbose = isTRUE(data$verbose))
   .engine_call(.grn_supervised(data$expr, regs, match(data$train$from, genes), match(data$train$to, genes),
                                as.numeric(data$train$label), match(val$from, genes), match(val$to, genes),

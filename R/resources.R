@@ -133,10 +133,30 @@
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
   steps <- max(1, ceiling(dims$n_train / p$batch_size))
-  epoch <- steps * (6e-10 * n * c * width + 2e-3) + 2e-9 * dims$n_validation * width
+  fc <- .plan_cell_features(p, n, c)
+  epoch <- steps * (6e-10 * n * fc * width + 2e-3) + 2e-9 * dims$n_validation * width
   runs <- p$n_runs
-  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs, seconds = epoch * p$epochs * ceiling(runs / w),
+  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
+       seconds = (epoch * p$epochs + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
        advice = c("genes", "cells", "tfs", "top"))
+}
+
+# Input features per gene of the supervised models: every cell, or with more
+# cells than `cell_features` min(cell_features, genes) principal components.
+#' @noRd
+.plan_cell_features <- function(p, n, c) {
+  k <- if (is.null(p$cell_features)) 0L else p$cell_features
+  if (k > 0 && c > k) min(k, n) else c
+}
+
+# The truncated SVD behind cell_features (link_trainer.cpp): a Gram matrix and
+# its eigen-decomposition in double, ~2 n c min(n, c) + 10 min(n, c)^3 flops
+# at ~5 GFLOP/s; 0 when every cell is kept.
+#' @noRd
+.plan_svd_seconds <- function(n, c, fc) {
+  if (fc == c) return(0)
+  m <- min(n, c)
+  (2 * n * c * m + 10 * m^3) / 5e9
 }
 
 # scUniGP (scunigp.cpp): the z-scored genes x cells (float), the GAT
@@ -158,11 +178,12 @@
   # with backward) and the GAT over the whole graph once per step.
   scale <- (p$d_model * p$dim_feedforward) / (64 * 128) * p$n_layers / 2
   steps <- max(1, ceiling(dims$n_train / p$batch_size))
-  epoch <- 4.5e-4 * scale * dims$n_train + 1.5e-4 * scale * dims$n_validation + steps * 6e-10 * n * c * width
+  fc <- .plan_cell_features(p, n, c)
+  epoch <- 4.5e-4 * scale * dims$n_train + 1.5e-4 * scale * dims$n_validation + steps * 6e-10 * n * fc * width
   predict <- 1.5e-4 * scale * dims$regulators * n
   runs <- p$n_runs
   list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs + p$pretrain_epochs,
-       seconds = (epoch * (p$epochs + p$pretrain_epochs) + predict) * ceiling(runs / w),
+       seconds = (epoch * (p$epochs + p$pretrain_epochs) + predict + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
        advice = c("genes", "tfs", "top"))
 }
 

@@ -9,6 +9,17 @@
   as.integer(x)
 }
 
+# cell_features of the supervised models: NULL or Inf = every cell (the
+# engine's 0), else a whole number >= 1.
+#' @noRd
+.check_cell_features <- function(x) {
+  if (is.null(x) || (is.numeric(x) && length(x) == 1L && identical(as.numeric(x), Inf))) return(0L)
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < 1 || x > .Machine$integer.max) {
+    .grn_abort("cell_features", "must be a single whole number >= 1 (features per gene), or NULL / Inf for every cell")
+  }
+  as.integer(x)
+}
+
 .check_odd_int <- function(x, arg, max = Inf) {
   x <- .check_scalar_int(x, arg, min = 1, max = max)
   if (x %% 2L != 1L) .grn_abort(arg, sprintf("must be an odd whole number in [1, %s], not %d", format(max), x))

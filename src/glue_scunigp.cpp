@@ -5,7 +5,7 @@
 // expr: genes x cells; regulators and pair endpoints 1-based rows of expr;
 // opts: gnn, fusion, gnn_dims, tower_dims, gat_heads, pretrain_epochs,
 // pretrain_patience, d_model, n_heads, n_layers, dim_feedforward, dropout,
-// epochs, patience, lr, gnn_lr_scale, weight_decay, batch_size, seed,
+// epochs, patience, lr, gnn_lr_scale, weight_decay, batch_size, cell_features (0 = every cell), seed,
 // threads, verbose.
 // [[Rcpp::export(.grn_scunigp)]]
 Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators,
@@ -37,6 +37,7 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   o.gnn_lr_scale = p.number("gnn_lr_scale", 0, 100);
   o.weight_decay = p.number("weight_decay", 0, 1);
   o.batch_size = p.integer("batch_size", 2, 1e7);
+  o.cell_features = p.integer("cell_features", 0, 2147483647.0);
   o.seed = p.seed("seed");
   const int threads = grnglue::threads_option(p);
   const bool verbose = p.flag("verbose");
@@ -58,6 +59,7 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
       Rcpp::Named("seconds") = Rcpp::NumericVector::create(Rcpp::Named("pretrain") = r.seconds_pretrain,
                                                            Rcpp::Named("train") = r.seconds_train,
                                                            Rcpp::Named("predict") = r.seconds_predict),
-      Rcpp::Named("n_parameters") = static_cast<double>(r.n_parameters));
+      Rcpp::Named("n_parameters") = static_cast<double>(r.n_parameters),
+      Rcpp::Named("input_features") = r.input_features, Rcpp::Named("cell_variance_kept") = r.cell_variance_kept);
   GRN_CATCH
 }

@@ -6,7 +6,8 @@
 // expr: genes x cells; regulators and pair genes: 1-based rows; embeddings:
 // genes x d (0 columns when unused); opts: model, gnn, epochs, lr, lr_decay,
 // batch_size, weight_decay, dropout, patience, select_best, select_window,
-// select_average, hidden, heads, pair_correlation, seed, threads, verbose.  Returns scores
+// select_average, hidden, heads, pair_correlation, cell_features (0 = every cell), seed, threads,
+// verbose.  Returns scores
 // (regulators x genes) and the training trace.
 // [[Rcpp::export(.grn_supervised)]]
 Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators,
@@ -37,6 +38,7 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   o.hidden = p.int_vector("hidden", 1, 1e5);
   o.heads = p.integer("heads", 1, 64);
   o.pair_correlation = p.flag("pair_correlation");
+  o.cell_features = p.integer("cell_features", 0, 2147483647.0);
   o.seed = p.seed("seed");
   const int threads = grnglue::threads_option(p);
   const bool verbose = p.flag("verbose");
@@ -56,7 +58,9 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
                             Rcpp::Named("val_loss") = Rcpp::wrap(res.val_loss),
                             Rcpp::Named("best_epoch") = res.best_epoch,
                             Rcpp::Named("epochs_run") = res.epochs_run,
-                            Rcpp::Named("pair_weights") = Rcpp::wrap(res.pair_weights));
+                            Rcpp::Named("pair_weights") = Rcpp::wrap(res.pair_weights),
+                            Rcpp::Named("input_features") = res.input_features,
+                            Rcpp::Named("cell_variance_kept") = res.cell_variance_kept);
   GRN_CATCH
 }
 

@@ -48,6 +48,19 @@ test_that("grn_resources() returns sane figures that grow as the formulas say", 
   expect_equal(p_top$pairs_kept, 1000)
   expect_equal(p_all$parts[["output"]] - p_top$parts[["output"]],
                grntorch:::.plan_constants$edge * (2000 * 100 - 1000))
+  # cell_features bounds the supervised models' time per epoch above 1,000 cells
+  # (plus a one-off SVD); at or below it the plan is that of every cell
+  ds <- list(genes = 2500, regulators = 500, cells = 10000, n_train = 7000, n_validation = 800, top = NULL)
+  for (mk in list(genelink, scunigp)) {
+    full <- grntorch:::.plan_resources(mk(cell_features = Inf), ds)
+    red <- grntorch:::.plan_resources(mk(), ds)
+    expect_lt(red$epoch_seconds, full$epoch_seconds / 3)
+    expect_lt(red$seconds, full$seconds)
+    expect_gt(red$seconds, red$epoch_seconds * red$epochs)  # the SVD is counted
+    small <- modifyList(ds, list(cells = 800))
+    expect_equal(grntorch:::.plan_resources(mk(), small)$seconds,
+                 grntorch:::.plan_resources(mk(cell_features = Inf), small)$seconds)
+  }
   # Pearson grows with genes x cells and regulators x genes
   pr <- function(...) grntorch:::.plan_resources(correlation_method(), modifyList(d, list(...)))$peak
   expect_gt(pr(cells = 5000), pr())

@@ -119,3 +119,19 @@ test_that("the progress bar shows scUniGP's two stages as two labelled bars, onl
   expect_false(any(grepl("scUniGP", err_quiet)))
   expect_identical(grn_edges(loud)$score, grn_edges(quiet)$score)
 })
+
+test_that("scunigp cell_features: the default leaves <= 1000 cells unchanged; fewer components are used and reported", {
+  d <- scunigp_subset(100)  # 421 cells
+  run <- function(k) infer_grn(d$expr, tiny_scunigp(epochs = 2, pretrain_epochs = 1, seed = 1, cell_features = k),
+                               tfs = d$tfs, train = d$train, validation = d$validation, verbose = FALSE)
+  full <- run(Inf)
+  expect_identical(grn_edges(run(1000)), grn_edges(full))
+  expect_identical(igraph::graph_attr(full, "fit")$input_features, ncol(d$expr))
+  red <- run(25)
+  fit <- igraph::graph_attr(red, "fit")
+  expect_identical(fit$input_features, 25L)
+  expect_true(fit$cell_variance_kept > 0 && fit$cell_variance_kept < 1)
+  e <- grn_edges(red)
+  expect_true(all(is.finite(e$score) & e$score > 0 & e$score < 1))
+  expect_false(isTRUE(all.equal(e$score, grn_edges(full)$score)))
+})

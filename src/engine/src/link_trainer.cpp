@@ -4,6 +4,8 @@
 #include "grntorch/metrics.hpp"
 #include "tensor_io.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -18,6 +20,61 @@ PairTensors pair_tensors(const LabeledPairs& p) {
   t.y = tio::to_float(p.label);
   t.label = p.label;
   return t;
+}
+
+CellFeatures cell_axis_features(const torch::Tensor& z, int max_features, uint64_t seed, int64_t exact_limit) {
+  torch::NoGradGuard ng;
+  CellFeatures out;
+  const int64_t N = z.size(0), C = z.size(1);
+  if (max_features <= 0 || C <= max_features) {
+    out.x = z;
+    out.features = C;
+    return out;
+  }
+  const int64_t k = std::min<int64_t>(max_features, N);
+  auto zd = z.to(torch::kFloat64);
+  const double total = zd.pow(2).sum().item<double>();
+  torch::Tensor f;  // N x k scores U_k S_k
+  double kept = 0;
+  if (std::min(N, C) <= exact_limit) {
+    if (N <= C) {
+      // z z^T = U S^2 U^T; the scores are U_k S_k.
+      auto eig = torch::linalg_eigh(torch::mm(zd, zd.t()));
+      auto lam = std::get<0>(eig).slice(0, N - k, N).clamp_min(0.0);
+      f = std::get<1>(eig).slice(1, N - k, N) * lam.sqrt().unsqueeze(0);
+      kept = lam.sum().item<double>();
+    } else {
+      // z^T z = V S^2 V^T; the scores are z V_k.
+      auto eig = torch::linalg_eigh(torch::mm(zd.t(), zd));
+      auto lam = std::get<0>(eig).slice(0, C - k, C).clamp_min(0.0);
+      f = torch::mm(zd, std::get<1>(eig).slice(1, C - k, C));
+      kept = lam.sum().item<double>();
+    }
+  } else {
+    // Randomized range finder with power iterations, then the exact SVD of the
+    // small projection B = Q^T z through B B^T.
+    const int64_t l = std::min<int64_t>(k + 10, std::min(N, C));
+    auto gen = at::detail::createCPUGenerator(seed);
+    auto omega = torch::randn({C, l}, gen, torch::dtype(torch::kFloat64));
+    auto q = std::get<0>(torch::linalg_qr(torch::mm(zd, omega)));
+    for (int it = 0; it < 3; ++it) {
+      auto w = std::get<0>(torch::linalg_qr(torch::mm(zd.t(), q)));
+      q = std::get<0>(torch::linalg_qr(torch::mm(zd, w)));
+    }
+    auto b = torch::mm(q.t(), zd);  // l x C
+    auto eig = torch::linalg_eigh(torch::mm(b, b.t()));
+    auto lam = std::get<0>(eig).slice(0, l - k, l).clamp_min(0.0);
+    f = torch::mm(q, std::get<1>(eig).slice(1, l - k, l)) * lam.sqrt().unsqueeze(0);
+    kept = lam.sum().item<double>();
+  }
+  const double ms_z = total / static_cast<double>(N * C);
+  const double ms_f = kept / static_cast<double>(N * k);
+  if (ms_f > 0) f = f * std::sqrt(ms_z / ms_f);
+  out.x = f.to(torch::kFloat32).contiguous();
+  out.features = k;
+  out.variance_kept = total > 0 ? std::min(1.0, kept / total) : 1.0;
+  out.reduced = true;
+  return out;
 }
 
 BatchIterator::BatchIterator(int64_t n, int batch_size, int min_batch)

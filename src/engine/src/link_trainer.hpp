@@ -80,6 +80,29 @@ inline TrainerOptions stage_options(int epochs, int batch_size, double lr_decay,
   return t;
 }
 
+// Per-gene input features from the cell axis (the cell_features option of the
+// supervised models and scUniGP).  z: genes x cells, each row z-scored.  With
+// max_features <= 0 or at most max_features cells, z itself.  Otherwise the
+// genes' scores on the top k = min(max_features, genes) right singular vectors
+// of z (truncated SVD, no further centring): the best rank-k approximation of
+// z, so a linear first layer on them is the full model restricted to the
+// dominant k-dimensional subspace of the cells (with k = genes, when there are
+// fewer genes than max_features, that subspace holds all of z: nothing is
+// lost).  Exact (an eigen-decomposition of the smaller Gram matrix) when genes
+// or cells are at most kExactLimit, else a randomized SVD (Halko et al. 2011:
+// k + 10 random directions from a generator seeded with `seed`, 3 power
+// iterations).  The scores are scaled so that their mean square is that of z
+// (1 for z-scored rows), the scale the first layer's initialisation expects.
+struct CellFeatures {
+  torch::Tensor x;            // genes x features, float32
+  int64_t features = 0;       // columns of x
+  double variance_kept = 1.0; // share of sum(z^2) in the kept components (1 = all cells)
+  bool reduced = false;
+};
+constexpr int64_t kExactLimit = 4096;
+CellFeatures cell_axis_features(const torch::Tensor& z, int max_features, uint64_t seed,
+                                int64_t exact_limit = kExactLimit);
+
 // Labelled pairs as tensors: from, to (long), y (float).
 struct PairTensors {
   torch::Tensor from, to, y;

@@ -254,6 +254,7 @@ void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPa
   if (o.n_layers < 1 || o.dim_feedforward < 1) throw InvalidArgument("n_layers and dim_feedforward must be >= 1");
   if (o.epochs < 1 || o.batch_size < 2 || o.patience < 0 || o.pretrain_patience < 0)
     throw InvalidArgument("epochs >= 1, batch_size >= 2, patience >= 0 and pretrain_patience >= 0 required");
+  if (o.cell_features < 0) throw InvalidArgument("cell_features must be >= 0 (0 = every cell)");
   if (!(o.lr > 0) || !(o.dropout >= 0 && o.dropout < 1)) throw InvalidArgument("lr > 0 and dropout in [0, 1) required");
   const bool use_gnn = o.fusion != ScUniGPFusion::None;
   if (use_gnn && (o.gnn_dims.empty() || o.tower_dims.empty() || o.gat_heads < 1 || o.pretrain_batch_size < 1))
@@ -404,15 +405,21 @@ void predict(Fit& f, const std::vector<int>& regulators, int n_genes, ScUniGPRes
 ScUniGPResult fit_impl(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
                        const std::vector<int>& regulators, const ScUniGPOptions& o, Monitor* monitor) {
   check_inputs(expr, train, validation, regulators, o);
-  const int n_genes = expr.rows, n_cells = expr.cols;
+  const int n_genes = expr.rows;
   torch::manual_seed(o.seed);
-  Fit f{o, monitor, zscored_genes(expr), link::pair_tensors(train), link::pair_tensors(validation),
+  // With more cells than o.cell_features: the top principal components of the
+  // cell axis instead (link::cell_axis_features).
+  link::CellFeatures cf = link::cell_axis_features(zscored_genes(expr), o.cell_features, o.seed);
+  const int n_cells = static_cast<int>(cf.features);  // input width of the projection and the GNN
+  Fit f{o, monitor, cf.x, link::pair_tensors(train), link::pair_tensors(validation),
         o.fusion != ScUniGPFusion::None};
   scunigp_gnn::GnnSpec spec;
   if (f.use_gnn) spec = gnn_spec(train, n_genes, n_cells, o);
   f.net = ScUniGPNet(n_cells, o, f.use_gnn ? &spec : nullptr);
   f.total_steps = (f.use_gnn ? o.pretrain_epochs : 0) + o.epochs;
   ScUniGPResult res;
+  res.input_features = n_cells;
+  res.cell_variance_kept = cf.variance_kept;
   for (const auto& p : f.net->parameters()) res.n_parameters += p.numel();
 
   auto t0 = std::chrono::steady_clock::now();

@@ -353,6 +353,7 @@ void check_inputs(const Matrix& expr, const std::vector<int>& regulators, const 
   check_pairs(validation, N, "validation", /*need_both_classes=*/false);
   if (opt.epochs < 1 || opt.batch_size < 1 || !(opt.lr > 0)) throw InvalidArgument("epochs, batch_size and lr must be positive");
   if (opt.patience < 0) throw InvalidArgument("patience must be >= 0 (0 = never stop early)");
+  if (opt.cell_features < 0) throw InvalidArgument("cell_features must be >= 0 (0 = every cell)");
   const bool needs_emb = opt.model == SupervisedModel::ScRegNet || opt.model == SupervisedModel::ScTransNet;
   if (needs_emb && (embeddings.rows != N || embeddings.cols < 1))
     throw InvalidArgument("embeddings must have one row per gene");
@@ -396,11 +397,18 @@ std::shared_ptr<LinkModel> make_sctransnet(const torch::Tensor& x, const Matrix&
 
 // Node features (each gene z-scored across cells), the graph of undirected
 // training positives, and the model on them.
+// With more cells than opt.cell_features the node features are the genes'
+// scores on the top principal components of the cell axis (see
+// link::cell_axis_features; `cf` reports them); the pair-correlation term
+// always uses every cell.
 std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
-                                      const Matrix& embeddings, const SupervisedOptions& opt) {
+                                      const Matrix& embeddings, const SupervisedOptions& opt,
+                                      link::CellFeatures& cf) {
   const std::vector<int> hidden = opt.hidden.empty() ? default_hidden(opt.model) : opt.hidden;
   const double dropout = opt.dropout < 0 ? default_dropout(opt.model) : opt.dropout;
-  auto x = standardized(expr, 1);  // [genes, cells]
+  auto z = standardized(expr, 1);  // [genes, cells]
+  cf = link::cell_axis_features(z, opt.cell_features, opt.seed);
+  const torch::Tensor& x = cf.x;
   std::vector<int64_t> src, dst;
   positive_edges(train, src, dst);
   g::Graph graph = g::make_graph(src, dst, expr.rows, true, false);
@@ -420,7 +428,7 @@ std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>
       break;
   }
   if (!m) throw InvalidArgument("unknown supervised model");
-  if (opt.pair_correlation) m->use_pair_correlation(x, tio::to_long(regulators));
+  if (opt.pair_correlation) m->use_pair_correlation(z, tio::to_long(regulators));
   return m;
 }
 
@@ -459,9 +467,12 @@ SupervisedResult fit_impl(const Matrix& expr, const std::vector<int>& regulators
                           Monitor* monitor) {
   check_inputs(expr, regulators, train, validation, embeddings, opt);
   torch::manual_seed(opt.seed);
-  auto model = make_model(expr, regulators, train, embeddings, opt);
+  link::CellFeatures cf;
+  auto model = make_model(expr, regulators, train, embeddings, opt, cf);
   const link::History h = train_model(*model, train, validation, opt, monitor);
   SupervisedResult res;
+  res.input_features = static_cast<int>(cf.features);
+  res.cell_variance_kept = cf.variance_kept;
   res.train_loss = h.train_loss;
   res.val_auroc = h.val_auroc;
   res.val_loss = h.val_loss;

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "grntorch/pairs.hpp"
 
 #include <cmath>
@@ -428,4 +430,76 @@ TEST_CASE("check_pairs: the one check of labelled pairs", "[pairs]") {
   LabeledPairs negidx = p;
   negidx.from[0] = -1;
   CHECK_THROWS_AS(check_pairs(negidx, 3, "train", false), InvalidArgument);
+}
+
+namespace {
+
+// Genes x cells: a rank-`rank` signal plus noise, each row z-scored (population sd).
+torch::Tensor zscored_low_rank(int64_t genes, int64_t cells, int64_t rank, uint64_t seed) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto x = torch::mm(torch::randn({genes, rank}, gen, torch::kFloat64), torch::randn({rank, cells}, gen, torch::kFloat64)) +
+           0.5 * torch::randn({genes, cells}, gen, torch::kFloat64);
+  x = x - x.mean(1, true);
+  x = x / x.pow(2).mean(1, true).sqrt();
+  return x.to(torch::kFloat32);
+}
+
+double mean_square(const torch::Tensor& t) { return t.to(torch::kFloat64).pow(2).mean().item<double>(); }
+
+// Share of sum(z^2) in the top k squared singular values, from an independent SVD.
+double top_share(const torch::Tensor& z, int64_t k) {
+  auto s2 = torch::linalg_svdvals(z.to(torch::kFloat64)).pow(2);
+  return s2.slice(0, 0, k).sum().item<double>() / s2.sum().item<double>();
+}
+
+}  // namespace
+
+TEST_CASE("cell_axis_features: at most k cells is z itself; more is the top-k SVD scores at z's scale", "[trainer][cells]") {
+  auto z = zscored_low_rank(120, 400, 8, 3);
+  auto same = link::cell_axis_features(z, 400, 1);
+  CHECK_FALSE(same.reduced);
+  CHECK(same.features == 400);
+  CHECK(same.x.data_ptr() == z.data_ptr());
+  CHECK_FALSE(link::cell_axis_features(z, 0, 1).reduced);  // 0 = every cell
+
+  // Fewer genes than cells (the Gram matrix of the genes) and the other way round.
+  for (bool genes_fewer : {true, false}) {
+    auto zz = genes_fewer ? z : zscored_low_rank(400, 150, 8, 4);
+    const int64_t k = 20;
+    auto cf = link::cell_axis_features(zz, static_cast<int>(k), 1);
+    REQUIRE(cf.reduced);
+    CHECK(cf.features == k);
+    CHECK(cf.x.size(0) == zz.size(0));
+    CHECK(cf.x.size(1) == k);
+    CHECK(cf.variance_kept == Approx(top_share(zz, k)).epsilon(1e-5));
+    CHECK(mean_square(cf.x) == Approx(mean_square(zz)).epsilon(1e-5));
+    // Same singular values as z's top k, up to the one scale factor.
+    auto sf = torch::linalg_svdvals(cf.x.to(torch::kFloat64));
+    auto sz = torch::linalg_svdvals(zz.to(torch::kFloat64)).slice(0, 0, k);
+    auto ratio = sf / sz;
+    CHECK((ratio / ratio[0] - 1).abs().max().item<double>() < 1e-4);
+  }
+}
+
+TEST_CASE("cell_axis_features: k >= genes keeps everything; the randomized SVD matches the exact one", "[trainer][cells]") {
+  auto z = zscored_low_rank(50, 300, 5, 5);
+  auto all = link::cell_axis_features(z, 100, 1);  // 50 genes < k = 100 < 300 cells
+  CHECK(all.reduced);
+  CHECK(all.features == 50);
+  CHECK(all.variance_kept == Approx(1.0).epsilon(1e-6));
+  // The Gram matrix of the genes is kept up to the scale: nothing is lost.
+  auto gz = torch::mm(z, z.t()).to(torch::kFloat64), gf = torch::mm(all.x, all.x.t()).to(torch::kFloat64);
+  const double s = gz.trace().item<double>() / gf.trace().item<double>();
+  CHECK((gf * s - gz).abs().max().item<double>() < 1e-3 * gz.abs().max().item<double>());
+
+  auto big = zscored_low_rank(300, 500, 10, 6);
+  auto exact = link::cell_axis_features(big, 30, 1);
+  auto rnd = link::cell_axis_features(big, 30, 1, /*exact_limit=*/10);
+  CHECK(rnd.features == 30);
+  CHECK(rnd.variance_kept <= exact.variance_kept + 1e-9);
+  CHECK(rnd.variance_kept > 0.995 * exact.variance_kept);
+  CHECK(mean_square(rnd.x) == Approx(mean_square(big)).epsilon(1e-5));
+  // Seeded: the same seed gives the same features.
+  auto again = link::cell_axis_features(big, 30, 1, 10);
+  CHECK(torch::equal(rnd.x, again.x));
 }

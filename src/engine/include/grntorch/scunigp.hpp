@@ -72,6 +72,10 @@ struct ScUniGPOptions {
   int lr_step = 10;
   int batch_size = 256;
   int predict_batch_size = 8192;
+  // Per-gene input features: with more cells than this, the genes' scores on
+  // the top cell_features principal components of the cell axis instead of
+  // their z-scored expression (as SupervisedOptions::cell_features); 0 = every cell.
+  int cell_features = 0;
   std::uint64_t seed = 1;
 };
 
@@ -91,6 +95,8 @@ struct ScUniGPResult {
   double seconds_pretrain = 0.0;
   double seconds_train = 0.0;
   double seconds_predict = 0.0;
+  int input_features = 0;           // per gene: the cells, or the kept components (cell_features)
+  double cell_variance_kept = 1.0;  // share of the z scores' sum of squares in them (1: every cell)
   long long n_parameters = 0;
 };
 

@@ -47,6 +47,11 @@ struct SupervisedOptions {
   // cells, ~ = standardised over the regulator x gene pairs, a and b learnt
   // from 0 (k = 10, see supervised.cpp).  Off: the faithful model, bit-identical.
   bool pair_correlation = false;
+  // Node features from the cell axis: with more cells than this, each gene's
+  // z-scored expression is replaced by its scores on the top cell_features
+  // principal components of the cell axis (truncated SVD, scaled to the z
+  // scores' mean square; see link_trainer.hpp); 0 = every cell.
+  int cell_features = 0;
   uint64_t seed = 1;
 };
 
@@ -58,6 +63,8 @@ struct SupervisedResult {
   int best_epoch = 0;               // 1-based epoch whose parameters were kept
   int epochs_run = 0;
   std::vector<double> pair_weights;  // with pair_correlation: the learnt weights of r~ and |r|~ (k a, k b); else empty
+  int input_features = 0;            // node features per gene: the cells, or the kept components (cell_features)
+  double cell_variance_kept = 1.0;   // share of the z scores' sum of squares in those components (1: every cell)
 };
 
 // expr: genes x cells; regulators: 0-based gene rows whose outgoing pairs are
