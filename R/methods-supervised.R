@@ -207,7 +207,8 @@
 #' `bench/cell-features.R`, bridge-grn-sample1 splits of the TFs+500
 #' folders) moved GENELink's test AUROC by -0.003 to +0.008, paired by seed:
 #' hHEP 0.855 -> 0.859 (seed 1), mDC 0.759 / 0.755 -> 0.767 / 0.752, mHSC-L
-#' 0.831 / 0.835 -> 0.833 / 0.839 (seeds 1 / 2), against a seed sd of
+#' 0.831 / 0.835 -> 0.833 / 0.839 (seeds 1 / 2), mESC 0.894 -> 0.895 (seed 1),
+#' against a seed sd of
 #' 0.002-0.003 with every cell: no loss beyond the seed spread, and no gain
 #' worth the name.  Time per fit (one thread beside other jobs): hHEP 240 ->
 #' 238 s, mDC 75-104 -> 53-55 s, mHSC-L 59-61 -> 31-33 s.
