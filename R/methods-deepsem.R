@@ -65,9 +65,23 @@
 #' and the frozen decoder (a fixed function of one scalar) tabulated per batch
 #' in float64 and interpolated (cubic Hermite, error below float rounding); in
 #' the net epochs \eqn{(I - A^T)^{-1}} computed once per epoch; on the CPU the
-#' per-gene MLPs run as fused kernels.  These change results only in the last
-#' bits.  `bench/deepsem.R` times a full run (about 70 s on two cores for
-#' BEELINE mESC, 1,120 genes x 421 cells, against 436 s for the reference).
+#' per-gene MLPs run as fused kernels, each thread on its own block of rows
+#' with oneDNN's matrix product where the process has it (Debian's LibTorch
+#' does; [grntorch_sitrep()] says), and in the A epochs \eqn{I - A^T} and the
+#' L1 term are built, and differentiated, in one pass.  These change results
+#' only in the last bits.  `bench/deepsem.R` times a full run: on BEELINE
+#' mESC (1,120 genes x 421 cells, two cores) about 52-54 s of wall time
+#' including R's start-up, against 436 s for the reference.
+#'
+#' **Precision.** `precision = "bfloat16"` is a lower-precision option for the
+#' CPU: the two 128 x 128 products of each per-gene MLP (forward and backward)
+#' take bfloat16 inputs (8 significant bits) and accumulate in float32; the
+#' parameters, the optimiser, \eqn{A}, the SEM layer and the loss stay float32.
+#' Where the CPU has AVX512-BF16 these products run about twice as fast, and the
+#' mESC run above takes 41-44 s.  Its accuracy on the shared BEELINE folders
+#' stays within the seed spread of the float32 default (see NEWS for the
+#' figures).  Without oneDNN it computes the same numbers, no faster.  The
+#' default `"float32"` is the faithful port.
 #'
 #' @param alpha weight of the sparsity term \eqn{\alpha\,\mathrm{mean}|A|}
 #'   (`NULL`: 1 in `"celltype"` mode, 100 in `"nonspecific"` mode).
@@ -105,6 +119,9 @@
 #'   cells there are; data with at most `k` cells get the reference's full
 #'   passes, bit for bit.  `NULL`: every epoch passes over all cells at any
 #'   size, as the reference.  See "Many cells" in Details.
+#' @param precision `"float32"` (default, as the reference) or `"bfloat16"`:
+#'   the lower-precision option for the per-gene MLPs' products on the CPU,
+#'   see Precision in Details.
 #' @return A `grn_method` parameter object for [infer_grn()].  The graph's
 #'   attribute `fit` holds, per run, the loss per epoch (`loss`) and its
 #'   terms (`loss_parts`: data.frames `mse`, `kl`, `sparse` that sum to the
@@ -122,7 +139,8 @@
 deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr = 1e-4, lr_adj = 2e-5,
                     hidden = 128, mode = c("celltype", "nonspecific"), lr_decay = 1, seed = NULL,
                     threads = NULL, n_runs = 1, device = "cpu", ..., BPPARAM = NULL, stability_k = NULL,
-                    net_epochs = 1, adj_epochs = 2, keep_runs = FALSE, cells_per_epoch = 1000) {
+                    net_epochs = 1, adj_epochs = 2, keep_runs = FALSE, cells_per_epoch = 1000,
+                    precision = c("float32", "bfloat16")) {
   .check_dots("deepsem", ...)
   if (!is.character(mode) || anyNA(mode)) .grn_abort("mode", "must be \"celltype\" or \"nonspecific\"")
   mode <- if (identical(mode, c("celltype", "nonspecific"))) "celltype" else .check_string(mode, "mode", c("celltype", "nonspecific"))
@@ -148,9 +166,13 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     net_epochs = .check_scalar_int(net_epochs, "net_epochs", min = 1, max = 1e4),
     adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4),
     keep_runs = ens$keep_runs,
-    cells_per_epoch = if (is.null(cells_per_epoch)) 0L else .check_scalar_int(cells_per_epoch, "cells_per_epoch", min = 1, max = .Machine$integer.max)
+    cells_per_epoch = if (is.null(cells_per_epoch)) 0L else .check_scalar_int(cells_per_epoch, "cells_per_epoch", min = 1, max = .Machine$integer.max),
+    precision = .match_choice(precision, "precision", c("float32", "bfloat16"))
   )
   if (params$seed != round(params$seed)) .grn_abort("seed", "must be a whole number")
+  if (params$precision == "bfloat16" && !identical(params$device, "cpu")) {
+    .grn_abort("precision", "\"bfloat16\" is implemented for the CPU only; use \"float32\" with device = \"cuda\"")
+  }
   m <- new_grn_method("deepsem", params = params, subclass = "grn_deepsem", supervised = FALSE)
   m$BPPARAM <- ens$BPPARAM
   m
@@ -166,7 +188,8 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 .deepsem_run <- function(expr, p, seed, verbose, label) {
   p$seed <- seed
   opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
-                            "net_epochs", "adj_epochs", "cells_per_epoch", "seed", "device", "threads"), verbose = verbose, label = label)
+                            "net_epochs", "adj_epochs", "cells_per_epoch", "precision", "seed", "device", "threads"),
+                       verbose = verbose, label = label)
   .engine_call(.grn_deepsem(expr, opts))
 }
 

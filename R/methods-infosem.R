@@ -158,7 +158,7 @@
 #'   (as the paper keeps them) and validated there: `seed`, `alpha`, `beta`,
 #'   `epochs`, `batch_size`, `lr`, `lr_adj`, `hidden`, `mode`, `lr_decay`,
 #'   `threads`, `n_runs`, `device`, `BPPARAM`, `stability_k`, `net_epochs`,
-#'   `adj_epochs`, `keep_runs`, `cells_per_epoch`.  A name that is neither an argument of
+#'   `adj_epochs`, `keep_runs`, `cells_per_epoch`, `precision`.  A name that is neither an argument of
 #'   `infosem()` nor of [deepsem()] is an error.
 #' @param sem alternatively, a [deepsem()] parameter object holding those
 #'   arguments (then `...` must be empty), e.g.
@@ -310,7 +310,8 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   p$epochs <- epochs
   p$seed <- seed
   opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
-                            "net_epochs", "adj_epochs", "cells_per_epoch", "seed", "device", "rank", "lr_logit", "threads"),
+                            "net_epochs", "adj_epochs", "cells_per_epoch", "precision", "seed", "device", "rank", "lr_logit",
+                            "threads"),
                        sigma_w = sigma_w, sigma_l = sigma_l, offset = identical(p$parametrization, "offset"),
                        verbose = verbose, label = label)
   .engine_call(.grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts))

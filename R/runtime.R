@@ -15,7 +15,10 @@
 #' @param verbose print the report.
 #' @return Invisibly, a list with `torch_version`, `threads`, `interop_threads`,
 #'   `blas` (`"openblas"`, `"mkl"`, `"blis"`, `"reference"` or `"unknown"`),
-#'   `blas_library`, `cuda`, `parallel_info` and `omp_wait_policy` (the
+#'   `blas_library`, `cuda`, `parallel_info`, `onednn` (whether oneDNN's
+#'   matrix products are found in the process: DeepSEM's and InfoSEM's
+#'   per-gene MLPs use them, and `precision = "bfloat16"` gets its speed from
+#'   them; Debian's LibTorch brings `libdnnl2`) and `omp_wait_policy` (the
 #'   environment variable, `""` when unset).
 #' @examples
 #' info <- grntorch_sitrep()
@@ -28,6 +31,8 @@ grntorch_sitrep <- function(verbose = TRUE) {
     cat(sprintf("grntorch %s\n", utils::packageVersion("grntorch")))
     cat(sprintf("  LibTorch  %s\n", info$torch_version))
     cat(sprintf("  BLAS      %s (%s)\n", info$blas, info$blas_library))
+    cat(sprintf("  oneDNN    %s\n", if (isTRUE(info$onednn)) "found (per-gene MLP products, bfloat16 option)"
+                else "not found (the BLAS above does the per-gene MLP products; precision = \"bfloat16\" is not faster)"))
     cat(sprintf("  threads   %d intra-op, %d inter-op (option grntorch.threads = %s)\n",
                 info$threads, info$interop_threads, format(getOption("grntorch.threads", 2L))))
     cat(sprintf("  OpenMP    wait policy %s\n",

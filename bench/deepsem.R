@@ -6,6 +6,7 @@
 #   Options: --datasets LIST|all  --seeds 1:5|1,2  --ensemble N (0 = none)  --threads N  --epochs N
 #            --lr-decay F  --data-dir PATH  --alpha A --beta B (default: the mode's defaults)
 #            --save FILE.rds  (keep every run's regulators x genes scores, per dataset)
+#            --precision float32|bfloat16  (deepsem(precision =); default float32)
 #
 # For every dataset it prints one line per seed (seconds per epoch, total seconds,
 # peak RSS of this R process, threads, EPR, AUPRC ratio, AUROC), the mean over
@@ -19,7 +20,7 @@ suppressPackageStartupMessages(library(grntorch))
 
 args <- commandArgs(trailingOnly = TRUE)
 opt <- list(datasets = "specific/mESC-tfs500:celltype", seeds = "1", ensemble = "0", threads = "2",
-            epochs = "120", `lr-decay` = "1", `data-dir` = "", alpha = "", beta = "", save = "")
+            epochs = "120", `lr-decay` = "1", `data-dir` = "", alpha = "", beta = "", save = "", precision = "float32")
 i <- 1
 while (i <= length(args)) {
   key <- sub("^--", "", args[i])
@@ -120,7 +121,7 @@ for (s in sets) {
     # runs (same seeds, same code path), so the seeds are not trained twice.
     t0 <- proc.time()[["elapsed"]]
     g <- infer_grn(expr, deepsem(mode = mode, epochs = epochs, seed = 1, threads = threads, n_runs = n_ens, lr_decay = lr_decay,
-                                 alpha = alpha, beta = beta, keep_runs = TRUE),
+                                 alpha = alpha, beta = beta, keep_runs = TRUE, precision = opt$precision),
                    tfs = tfs, verbose = FALSE)
     tot <- proc.time()[["elapsed"]] - t0
     fit <- igraph::graph_attr(g, "fit")
@@ -149,7 +150,7 @@ for (s in sets) {
   for (seed in seeds) {
     t0 <- proc.time()[["elapsed"]]
     g <- infer_grn(expr, deepsem(mode = mode, epochs = epochs, seed = seed, threads = threads, lr_decay = lr_decay,
-                                     alpha = alpha, beta = beta),
+                                     alpha = alpha, beta = beta, precision = opt$precision),
                    tfs = tfs, verbose = FALSE)
     tot <- proc.time()[["elapsed"]] - t0
     fit <- igraph::graph_attr(g, "fit")
@@ -166,7 +167,7 @@ for (s in sets) {
   if (n_ens > 1) {
     t0 <- proc.time()[["elapsed"]]
     g <- infer_grn(expr, deepsem(mode = mode, epochs = epochs, seed = 1, threads = threads, n_runs = n_ens, lr_decay = lr_decay,
-                                     alpha = alpha, beta = beta),
+                                     alpha = alpha, beta = beta, precision = opt$precision),
                    tfs = tfs, verbose = FALSE)
     tot <- proc.time()[["elapsed"]] - t0
     sc <- score(g, truth)

@@ -26,6 +26,7 @@ grntorch::DeepSEMOptions deepsem_options(const Options& o) {
   opt.adj_epochs = o.integer("adj_epochs", 1, 1e4);
   opt.seed = o.seed("seed");
   opt.device = o.string("device");
+  opt.bfloat16 = o.string("precision", {"float32", "bfloat16"}) == "bfloat16";
   return opt;
 }
 

@@ -11,7 +11,8 @@ Rcpp::List grn_runtime_info() {
       Rcpp::Named("blas") = info.blas_kind,
       Rcpp::Named("blas_library") = info.blas,
       Rcpp::Named("cuda") = info.cuda_available,
-      Rcpp::Named("parallel_info") = info.parallel_info);
+      Rcpp::Named("parallel_info") = info.parallel_info,
+      Rcpp::Named("onednn") = info.onednn);
   GRN_CATCH
 }
 

@@ -161,3 +161,34 @@ test_that("cells_per_epoch: at least the number of cells changes nothing; fewer 
   g <- infer_grn(x, m, tfs = ex$tfs, verbose = FALSE)
   expect_gt(igraph::ecount(g), 0)
 })
+
+test_that("precision = \"bfloat16\": validated, close to float32 but not the same, recovers the planted SEM", {
+  expect_identical(deepsem()$params$precision, "float32")
+  expect_identical(deepsem(precision = "bfloat16")$params$precision, "bfloat16")
+  expect_error(deepsem(precision = "half"), class = "grntorch_argument_error", regexp = "precision")
+  expect_error(deepsem(precision = "bfloat16", device = "cuda"), class = "grntorch_argument_error",
+               regexp = "precision")
+  sim <- simulate_sem()
+  fit <- function(pr, seed = 1) {
+    g <- infer_grn(sim$expr, deepsem(mode = "nonspecific", alpha = 1, beta = 1, epochs = 60, lr = 1e-3,
+                                     lr_adj = 1e-3, batch_size = 32, seed = seed, threads = 1, precision = pr),
+                   tfs = sim$tfs, verbose = FALSE)
+    grn_edges(g)
+  }
+  f32 <- fit("float32")
+  b16 <- fit("bfloat16")
+  key <- paste(f32$from, f32$to)
+  w16 <- b16$weight[match(key, paste(b16$from, b16$to))]
+  f32b <- fit("float32", seed = 2)
+  w2 <- f32b$weight[match(key, paste(f32b$from, f32b$to))]
+  # The option changes the arithmetic, by far less than another seed does.
+  expect_false(identical(f32$weight, w16))
+  expect_gt(stats::cor(f32$weight, w16), 0.95)
+  expect_gt(stats::cor(f32$weight, w16), stats::cor(f32$weight, w2))
+  idx <- which(sim$A != 0, arr.ind = TRUE)
+  expect_gt(epr_from_edges(b16, sim$genes[idx[, "col"]], sim$genes[idx[, "row"]], sim$tfs, sim$genes), 1.8)
+  # InfoSEM passes it on to its DeepSEM core.
+  ex <- grntorch_example()
+  expect_identical(infosem(ex$embeddings, precision = "bfloat16")$params$precision, "bfloat16")
+  expect_type(grntorch_sitrep(verbose = FALSE)$onednn, "logical")
+})

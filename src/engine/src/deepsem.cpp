@@ -49,6 +49,8 @@ void validate(const DeepSEMOptions& o, int n_genes, int n_cells) {
   if (o.cells_per_epoch < 0) bad("cells_per_epoch must be >= 0");
   if (o.net_epochs < 1) bad("net_epochs must be >= 1");
   if (o.adj_epochs < 1) bad("adj_epochs must be >= 1");
+  if (o.bfloat16 && o.device.rfind("cuda", 0) == 0)
+    bad("precision: \"bfloat16\" is implemented for the CPU kernels only; use \"float32\" on CUDA");
 }
 
 torch::Device deepsem_device(const std::string& device) {
@@ -175,13 +177,13 @@ void DeepSEMNets::set_requires_grad(bool on) {
 std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::encode(const torch::Tensor& x) const {
   const int64_t B = x.size(0), n = x.size(1);
   // Linear(2 -> H) on (x, 1) = x * w[:, 0] + (w[:, 1] + b), tanh, Linear(H -> H), tanh, two heads.
-  auto out = gene_mlp(x, enc_w1.select(1, 0), enc_w1.select(1, 1) + enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, fused);
+  auto out = gene_mlp(x, enc_w1.select(1, 0), enc_w1.select(1, 1) + enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, fused, bf16);
   return {out.select(1, 0).reshape({B, n}), out.select(1, 1).reshape({B, n})};
 }
 
 torch::Tensor DeepSEMNets::decode(const torch::Tensor& zinv) const {
   const int64_t B = zinv.size(0), n = zinv.size(1);
-  return gene_mlp(zinv, dec_w1.select(1, 0), dec_b1, dec_w2, dec_b2, dec_w3, dec_b3, fused).view({B, n});
+  return gene_mlp(zinv, dec_w1.select(1, 0), dec_b1, dec_w2, dec_b2, dec_w3, dec_b3, fused, bf16).view({B, n});
 }
 
 namespace {
@@ -261,6 +263,96 @@ torch::Tensor DeepSEMNets::decode_frozen_table(const torch::Tensor& zinv) const 
   return HermiteTableFunction::apply(zinv, val, slope, lo, h);
 }
 
+namespace {
+
+// {Mt, penalty} from A (n x n, float32, contiguous, CPU): Mt = I - (A o D)^T
+// with D the off-diagonal mask, penalty = alpha * mean|A o D| (when `pen`).
+// Backward in one pass: gA[j, i] = D[j, i] (-gMt[i, j] + gpen alpha / n^2 sign A[j, i]).
+class SemMatrixFunction : public torch::autograd::Function<SemMatrixFunction> {
+ public:
+  static constexpr int64_t kTile = 32;
+
+  static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& A_in,
+                                              double alpha, bool pen) {
+    auto A = A_in.contiguous();
+    const int64_t n = A.size(0);
+    auto Mt = torch::empty({n, n}, A.options());
+    const float* a = A.data_ptr<float>();
+    float* m = Mt.data_ptr<float>();
+    const int64_t tiles = (n + kTile - 1) / kTile;
+    // Mt[i, j] = -A[j, i] by 32 x 32 tiles, then the diagonal = 1; per-tile-row sums of |A| in double
+    // (A's diagonal subtracted: the masked A has a zero diagonal).
+    std::vector<double> rowsum(static_cast<size_t>(tiles), 0.0);
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t ti = t0; ti < t1; ++ti) {
+        const int64_t i0 = ti * kTile, i1 = std::min(n, i0 + kTile);
+        for (int64_t j0 = 0; j0 < n; j0 += kTile) {
+          const int64_t j1 = std::min(n, j0 + kTile);
+          for (int64_t i = i0; i < i1; ++i) {
+            float* mrow = m + i * n;
+            for (int64_t j = j0; j < j1; ++j) mrow[j] = -a[j * n + i];
+          }
+        }
+        for (int64_t i = i0; i < i1; ++i) m[i * n + i] = 1.0f;
+        if (pen) {
+          double acc = 0;
+          for (int64_t i = i0; i < i1; ++i) {
+            const float* arow = a + i * n;
+            float s = 0;
+            for (int64_t j = 0; j < n; ++j) s += std::fabs(arow[j]);
+            acc += static_cast<double>(s) - std::fabs(arow[i]);
+          }
+          rowsum[static_cast<size_t>(ti)] = acc;
+        }
+      }
+    });
+    double total = 0;
+    for (double v : rowsum) total += v;
+    auto penalty = torch::full({}, pen ? alpha * total / static_cast<double>(n * n) : 0.0, A.options());
+    ctx->save_for_backward({A});
+    ctx->saved_data["alpha"] = alpha;
+    ctx->saved_data["pen"] = pen;
+    return {Mt, penalty};
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    auto A = ctx->get_saved_variables()[0];
+    const double alpha = ctx->saved_data["alpha"].toDouble();
+    const bool pen = ctx->saved_data["pen"].toBool();
+    const int64_t n = A.size(0);
+    auto gMt = grads[0].defined() ? grads[0].contiguous() : torch::zeros({n, n}, A.options());
+    const float gp = (pen && grads[1].defined()) ? grads[1].item<float>() : 0.0f;
+    const float scale = static_cast<float>(alpha / static_cast<double>(n * n)) * gp;
+    auto gA = torch::empty({n, n}, A.options());
+    const float *a = A.data_ptr<float>(), *g = gMt.data_ptr<float>();
+    float* o = gA.data_ptr<float>();
+    const int64_t tiles = (n + kTile - 1) / kTile;
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t tj = t0; tj < t1; ++tj) {
+        const int64_t j0 = tj * kTile, j1 = std::min(n, j0 + kTile);
+        // Rows j of gA: the L1 term (contiguous), then minus gMt^T by tiles, then a zero diagonal.
+        for (int64_t j = j0; j < j1; ++j) {
+          const float* arow = a + j * n;
+          float* orow = o + j * n;
+          for (int64_t i = 0; i < n; ++i) orow[i] = arow[i] > 0 ? scale : (arow[i] < 0 ? -scale : 0.0f);
+        }
+        for (int64_t i0 = 0; i0 < n; i0 += kTile) {
+          const int64_t i1 = std::min(n, i0 + kTile);
+          for (int64_t j = j0; j < j1; ++j) {
+            float* orow = o + j * n;
+            for (int64_t i = i0; i < i1; ++i) orow[i] -= g[i * n + j];
+          }
+        }
+        for (int64_t j = j0; j < j1; ++j) o[j * n + j] = 0.0f;
+      }
+    });
+    return {gA, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::prior() const {
   // Linear(1 -> H) at y = 1 is w[:, 0] + b.
   auto hm = (pm_w1.select(1, 0) + pm_b1).tanh().unsqueeze(0);
@@ -301,14 +393,17 @@ SemParts sem_loss(const DeepSEMNets& nets, const torch::Tensor& mu0, const torch
                   const torch::Tensor& pm0, const torch::Tensor& plv0, const torch::Tensor& Mt,
                   ZinvFn&& zinv_of, const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& eps,
                   double beta, bool decoder_table = false) {
-  auto mu = mu0.mm(Mt);
-  auto lv = lv0.mm(Mt);
+  // The four products with Mt as one (mu0, lv0: B x n; pm0, plv0: 1 x n).
+  const int64_t B = mu0.size(0);
+  auto prod = torch::cat({mu0, lv0, pm0, plv0}, 0).mm(Mt);
+  auto mu = prod.narrow(0, 0, B);
+  auto lv = prod.narrow(0, B, B);
   auto var = lv.exp();
   auto z = mu + eps * (var + 1e-10).sqrt();
   auto xhat = decoder_table ? nets.decode_frozen_table(zinv_of(z)) : nets.decode(zinv_of(z));
   auto mse = deepsem_mse(x, xhat, mask);
-  auto pm = pm0.mm(Mt);
-  auto pvar = plv0.mm(Mt).exp();
+  auto pm = prod.narrow(0, 2 * B, 1);
+  auto pvar = prod.narrow(0, 2 * B + 1, 1).exp();
   // One-sample Monte Carlo KL: log q(z) - log p(z), each the mean over genes of
   // a Gaussian log density (variance + 1e-8), then the mean over cells.
   auto vq = var + 1e-8;
@@ -334,8 +429,26 @@ class RMSprop {
     for (std::size_t i = 0; i < params_.size(); ++i) {
       auto g = params_[i].grad();
       if (!g.defined()) continue;
-      sq_[i].mul_(0.99).addcmul_(g, g, 0.01);
-      params_[i].addcdiv_(g, sq_[i].sqrt().add_(1e-8), -lr_);
+      auto& p = params_[i];
+      auto& sq = sq_[i];
+      if (p.device().is_cpu() && p.scalar_type() == torch::kFloat32 && g.scalar_type() == torch::kFloat32 &&
+          p.is_contiguous() && sq.is_contiguous() && g.is_contiguous() && g.numel() == p.numel()) {
+        // One pass instead of five (the same arithmetic, element by element).
+        float *pp = p.data_ptr<float>(), *qp = sq.data_ptr<float>();
+        const float* gp = g.data_ptr<float>();
+        const float lr = static_cast<float>(lr_);
+        at::parallel_for(0, p.numel(), 1 << 16, [&](int64_t i0, int64_t i1) {
+          for (int64_t j = i0; j < i1; ++j) {
+            const float gj = gp[j];
+            const float v = qp[j] * 0.99f + 0.01f * gj * gj;
+            qp[j] = v;
+            pp[j] -= lr * (gj / (std::sqrt(v) + 1e-8f));
+          }
+        });
+        continue;
+      }
+      sq.mul_(0.99).addcmul_(g, g, 0.01);
+      p.addcdiv_(g, sq.sqrt().add_(1e-8), -lr_);
     }
   }
   double lr_;
@@ -407,6 +520,7 @@ void save_model(const DeepSEMModel& model, const std::string& path) {
   ar.write("options_double", dbl);
   ar.write("options_int", ints);
   ar.write("cells_per_epoch", tio::to_long(std::vector<int64_t>{o.cells_per_epoch}));
+  ar.write("bfloat16", tio::to_long(std::vector<int64_t>{o.bfloat16 ? 1 : 0}));
   ar.write("A", state->A.detach().to(torch::kCPU));
   auto ps = state->nets.parameters();
   auto nm = state->nets.names();
@@ -448,6 +562,8 @@ DeepSEMModel load_model(const std::string& path) {
   s->n = static_cast<int>(i[8]);
   torch::Tensor cpe;
   if (ar.try_read("cells_per_epoch", cpe)) o.cells_per_epoch = static_cast<int>(cpe.item<int64_t>());
+  torch::Tensor b16;
+  if (ar.try_read("bfloat16", b16)) o.bfloat16 = b16.item<int64_t>() != 0;
   ar.read("A", s->A);
   auto nm = s->nets.names();
   std::vector<torch::Tensor*> refs = {&s->nets.enc_w1, &s->nets.enc_b1, &s->nets.enc_w2, &s->nets.enc_b2,
@@ -536,6 +652,7 @@ void DeepSEMRun::init_model() {
   st->nets.init(static_cast<int>(n), opt.hidden, gen);
   st->nets.to(dev);
   st->nets.fused = (sp & kSpeedFusedMLP) != 0;
+  st->nets.bf16 = opt.bfloat16;
   {
     // A = 1/(n-1) + U(0, 2e-4), zero diagonal (float64 draw, as numpy does, then float32).
     auto a = torch::rand({n, n}, gen, torch::TensorOptions().dtype(torch::kFloat64)) * 2e-4 + 1.0 / (n - 1);
@@ -625,8 +742,20 @@ SemParts DeepSEMRun::net_batch_parts(const torch::Tensor& xb, const torch::Tenso
 
 SemParts DeepSEMRun::adj_batch_parts(const torch::Tensor& idx, const torch::Tensor& xb, const torch::Tensor& mb,
                                      const torch::Tensor& eps, bool nets_grad, torch::Tensor& sparse) {
-  auto Aeff = adjacency();
-  torch::Tensor Mt = eye - Aeff.t();
+  // A's off-diagonal part: I - A^T and the penalty (fused on the CPU when A is DeepSEM's own).
+  torch::Tensor Mt, Aeff;
+  const bool fused_a = (sp & kSpeedFusedA) && dev.is_cpu() && (ext == nullptr || !ext->adjacency) &&
+                       st->A.scalar_type() == torch::kFloat32;
+  const bool own_penalty = ext == nullptr || !ext->a_penalty;
+  if (fused_a) {
+    auto r = SemMatrixFunction::apply(st->A, opt.alpha, own_penalty);
+    Mt = r[0];
+    if (own_penalty) sparse = r[1];
+    else Aeff = adjacency();
+  } else {
+    Aeff = adjacency();
+    Mt = eye - Aeff.t();
+  }
   torch::Tensor mu0, lv0, pm0, plv0;
   if (sp & kSpeedEncoderCache) {
     mu0 = mu0_all.index_select(0, idx);
@@ -653,7 +782,7 @@ SemParts DeepSEMRun::adj_batch_parts(const torch::Tensor& idx, const torch::Tens
                      [&](const torch::Tensor& z) { return z.mm(torch::linalg_inv(Mt)); }, xb, mb, eps, opt.beta,
                      table);
   }
-  sparse = penalty(Aeff);
+  if (!(fused_a && own_penalty)) sparse = penalty(Aeff);
   return parts;
 }
 

@@ -24,6 +24,8 @@ struct DeepSEMNets {
 
   // Use the fused CPU kernels for the per-gene MLPs (set by the trainer).
   bool fused = false;
+  // bfloat16 inputs to the fused MLPs' H x H products (DeepSEMOptions::bfloat16).
+  bool bf16 = false;
 
   std::vector<torch::Tensor> parameters() const;
   std::vector<std::string> names() const;

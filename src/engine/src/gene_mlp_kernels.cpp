@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #include <immintrin.h>
@@ -155,6 +157,20 @@ GRN_INLINE void first_layer_backward_impl(const float* GRN_RESTRICT g1, const fl
   }
 }
 
+// float32 -> bfloat16, round to nearest even (NaN stays NaN: quiet NaNs keep
+// their top bits); bfloat16 -> float32 is exact.
+inline std::uint16_t bf16_round(float x) {
+  std::uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((u >> 16) | 0x40u);  // NaN
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+
+void to_bf16_impl(const float* x, std::uint16_t* y, long n) {
+  for (long i = 0; i < n; ++i) y[i] = bf16_round(x[i]);
+}
+
 #if GRN_DISPATCH
 bool use_avx2() {
   static const bool v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -256,6 +272,23 @@ GRN_AVX2 void first_layer_backward_avx2(const float* g1, const float* h1, const 
   }
 }
 
+GRN_AVX2 void to_bf16_avx2(const float* x, std::uint16_t* y, long n) {
+  const __m256i bias = _mm256_set1_epi32(0x7fff), one = _mm256_set1_epi32(1);
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_loadu_ps(x + i);
+    __m256i u = _mm256_castps_si256(v);
+    __m256i r = _mm256_add_epi32(u, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(u, 16), one)));
+    // NaN lanes keep their own top half (quieted) instead of the rounded value.
+    __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    r = _mm256_blendv_epi8(r, _mm256_or_si256(u, _mm256_set1_epi32(0x400000)), nan);
+    r = _mm256_srli_epi32(r, 16);
+    __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), packed);
+  }
+  for (; i < n; ++i) y[i] = bf16_round(x[i]);
+}
+
 GRN_AVX2 float tanh_avx2(float x) {
   alignas(32) float t[8];
   _mm256_store_ps(t, tanh8(_mm256_set1_ps(x)));
@@ -301,6 +334,20 @@ void first_layer_backward(const float* g1, const float* h1, const float* s, cons
   if (use_avx2() && H % 8 == 0) return first_layer_backward_avx2(g1, h1, s, a, gs, ga, gc, r0, r1, H);
 #endif
   first_layer_backward_impl(g1, h1, s, a, gs, ga, gc, r0, r1, H);
+}
+
+void to_bf16(const float* x, std::uint16_t* y, long n) {
+#if GRN_DISPATCH
+  if (use_avx2()) return to_bf16_avx2(x, y, n);
+#endif
+  to_bf16_impl(x, y, n);
+}
+
+void from_bf16(const std::uint16_t* x, float* y, long n) {
+  for (long i = 0; i < n; ++i) {
+    std::uint32_t u = static_cast<std::uint32_t>(x[i]) << 16;
+    std::memcpy(y + i, &u, 4);
+  }
 }
 
 }  // namespace kernels

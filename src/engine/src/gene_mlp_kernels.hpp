@@ -2,6 +2,8 @@
 // plain pointers, row-major (R x H) activations, rows [r0, r1).
 #pragma once
 
+#include <cstdint>
+
 namespace grntorch {
 namespace kernels {
 
@@ -23,6 +25,11 @@ void head_backward(const float* g, int k, const float* Wo, const float* h2, floa
 // t = g1[r, :] * (1 - h1[r, :]^2): gs[r] = t . a, ga += t * s[r], gc += t (any may be null).
 void first_layer_backward(const float* g1, const float* h1, const float* s, const float* a, float* gs, float* ga,
                           float* gc, long r0, long r1, int H);
+
+// y[i] = x[i] rounded to bfloat16 (nearest even), as the top 16 bits of a float32.
+void to_bf16(const float* x, std::uint16_t* y, long n);
+// y[i] = the float32 value of the bfloat16 x[i] (exact).
+void from_bf16(const std::uint16_t* x, float* y, long n);
 
 }  // namespace kernels
 }  // namespace grntorch

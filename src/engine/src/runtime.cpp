@@ -2,6 +2,7 @@
 #include "grntorch/common.hpp"
 
 #include "errors.hpp"
+#include "gemm_backend.hpp"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -63,6 +64,7 @@ RuntimeInfo runtime_info_impl() {
   else if (real.find("blis") != std::string::npos) info.blas_kind = "blis";
   else if (real.find("/blas/") != std::string::npos || real.find("libblas.so") != std::string::npos) info.blas_kind = "reference";
   else info.blas_kind = "unknown";
+  info.onednn = gemm::onednn_available();
   return info;
 }
 

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <string>
 #include <unistd.h>
@@ -402,9 +403,14 @@ TEST_CASE("SEM decode: x = z (I - A^T)^-1 satisfies x_i = sum_j A[i, j] x_j + z_
 
 TEST_CASE("fused per-gene MLP matches the ATen composition, values and gradients", "[deepsem]") {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(9);
-  const int64_t R = 333;
+  const bool dnnl = grntorch::gemm::onednn_available();
+  INFO("oneDNN products available: " << dnnl);
+  // R = 2600: more rows than one block per thread (blocks of 1024 rows); both product back-ends.
+  for (int64_t R : {333, 2600})
+  for (int backend = 0; backend < (dnnl ? 2 : 1); ++backend)
   for (int64_t H : {24, 13})  // AVX2 path (H % 8 == 0, where the CPU has it) and the scalar path
   for (int64_t k : {1, 2}) {
+    grntorch::gemm::set_onednn(backend == 0);
     std::vector<torch::Tensor> p = {torch::randn({R}, gen, torch::kFloat32) * 3, torch::randn({H}, gen, torch::kFloat32),
                                     torch::randn({H}, gen, torch::kFloat32),    torch::randn({H, H}, gen, torch::kFloat32) * 0.3,
                                     torch::randn({H}, gen, torch::kFloat32),    torch::randn({k, H}, gen, torch::kFloat32),
@@ -417,20 +423,89 @@ TEST_CASE("fused per-gene MLP matches the ATen composition, values and gradients
     }
     auto ya = grntorch::gene_mlp(a[0], a[1], a[2], a[3], a[4], a[5], a[6], /*fused=*/true);
     auto yb = grntorch::gene_mlp(b[0], b[1], b[2], b[3], b[4], b[5], b[6], /*fused=*/false);
+    INFO("R = " << R << ", H = " << H << ", k = " << k << ", oneDNN " << (backend == 0 && dnnl));
     CHECK(torch::allclose(ya, yb, 1e-4, 1e-5));
     (ya * g_out).sum().backward();
     (yb * g_out).sum().backward();
     for (std::size_t i = 0; i < a.size(); ++i) {
-      INFO("H = " << H << ", k = " << k << ", parameter " << i);
+      INFO("parameter " << i);
       REQUIRE(a[i].grad().defined());
       CHECK(torch::allclose(a[i].grad(), b[i].grad(), 1e-3, 1e-4));
     }
   }
+  grntorch::gemm::set_onednn(true);
   // The kernels' tanh.
   double max_err = 0;
   for (float x = -12.0f; x <= 12.0f; x += 0.001f)
     max_err = std::max(max_err, std::abs(static_cast<double>(grntorch::kernels::tanh_scalar(x)) - std::tanh(double(x))));
   CHECK(max_err < 5e-7);
+}
+
+TEST_CASE("bfloat16 option: the MLP's products round their inputs to bfloat16, nothing else changes", "[deepsem]") {
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(11);
+  const int64_t R = 2600, H = 32, k = 2;
+  std::vector<torch::Tensor> p = {torch::randn({R}, gen, torch::kFloat32) * 2, torch::randn({H}, gen, torch::kFloat32),
+                                  torch::randn({H}, gen, torch::kFloat32),    torch::randn({H, H}, gen, torch::kFloat32) * 0.3,
+                                  torch::randn({H}, gen, torch::kFloat32),    torch::randn({k, H}, gen, torch::kFloat32),
+                                  torch::randn({k}, gen, torch::kFloat32)};
+  auto bf = [](const torch::Tensor& t) { return t.to(torch::kBFloat16).to(torch::kFloat32); };
+  // Forward reference in ATen: tanh(bf16(h1) bf16(W2)^T + b2) Wo^T + bo, h1 with the kernels' tanh.
+  auto h1 = torch::empty({R, H}, torch::kFloat32);
+  grntorch::kernels::first_layer_forward(p[0].data_ptr<float>(), p[1].data_ptr<float>(), p[2].data_ptr<float>(),
+                                         h1.data_ptr<float>(), 0, static_cast<long>(R), static_cast<int>(H));
+  auto ref = torch::addmm(p[6], torch::addmm(p[4], bf(h1), bf(p[3]).t()).tanh(), p[5].t());
+  auto f32 = grntorch::gene_mlp(p[0], p[1], p[2], p[3], p[4], p[5], p[6], true, false);
+  const bool dnnl = grntorch::gemm::onednn_available();
+  std::vector<torch::Tensor> grads[2];
+  for (int backend = 0; backend < 2; ++backend) {
+    grntorch::gemm::set_onednn(backend == 0);
+    std::vector<torch::Tensor> q;
+    for (auto& t : p) q.push_back(t.clone().requires_grad_(true));
+    auto y = grntorch::gene_mlp(q[0], q[1], q[2], q[3], q[4], q[5], q[6], true, true);
+    INFO("oneDNN " << (backend == 0 && dnnl));
+    // Same rounding as the reference (differences: tanh approximant, summation order).
+    CHECK(torch::allclose(y, ref, 1e-4, 1e-4));
+    // ... and a real change from float32 (bfloat16 keeps 8 significant bits).
+    CHECK((y - f32).abs().max().item<double>() > 1e-5);
+    CHECK(torch::allclose(y, f32, 2e-2, 2e-2));
+    y.sum().backward();
+    for (auto& t : q) grads[backend].push_back(t.grad().clone());
+  }
+  grntorch::gemm::set_onednn(true);
+  // Gradients: oneDNN and the widened-float32 fallback agree, and both are
+  // within bfloat16 rounding of the float32 gradients.
+  std::vector<torch::Tensor> q;
+  for (auto& t : p) q.push_back(t.clone().requires_grad_(true));
+  grntorch::gene_mlp(q[0], q[1], q[2], q[3], q[4], q[5], q[6], true, false).sum().backward();
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    INFO("parameter " << i);
+    const double scale = q[i].grad().abs().max().item<double>();
+    CHECK((grads[0][i] - grads[1][i]).abs().max().item<double>() <= 1e-4 * scale + 1e-6);
+    CHECK((grads[0][i] - q[i].grad()).abs().max().item<double>() <= 3e-2 * scale + 1e-6);
+  }
+}
+
+TEST_CASE("bfloat16 conversion rounds to nearest even and keeps NaN and infinities", "[deepsem]") {
+  std::vector<float> x = {1.0f, -2.5f, 1.00390625f /* 1 + 2^-8: tie -> even (1) */, 1.01171875f /* tie -> up */,
+                          3.14159265f, 1e-40f, std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), 65504.0f};
+  for (int i = 0; i < 7; ++i) x.push_back(0.1f * i - 0.3f);  // past one vector of 8 and a tail
+  std::vector<uint16_t> y(x.size());
+  std::vector<float> back(x.size());
+  grntorch::kernels::to_bf16(x.data(), y.data(), static_cast<long>(x.size()));
+  grntorch::kernels::from_bf16(y.data(), back.data(), static_cast<long>(x.size()));
+  auto ref = torch::from_blob(x.data(), {static_cast<int64_t>(x.size())}, torch::kFloat32)
+                 .to(torch::kBFloat16).to(torch::kFloat32);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    INFO("x = " << x[i]);
+    if (std::isnan(x[i])) {
+      CHECK(std::isnan(back[i]));
+    } else {
+      CHECK(back[i] == ref[static_cast<int64_t>(i)].item<float>());
+    }
+  }
+  CHECK(back[2] == 1.0f);
+  CHECK(back[3] == 1.015625f);
 }
 
 TEST_CASE("the caching allocator hands freed blocks back and restores the default allocator", "[deepsem]") {

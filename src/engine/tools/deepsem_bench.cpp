@@ -3,7 +3,7 @@
 //
 //   deepsem_bench --data path/BL--ExpressionData.csv.gz [--mode celltype|nonspecific]
 //                 [--epochs 120] [--threads 2] [--device cpu|cuda] [--seed 1]
-//                 [--speedups 127] [--out A.csv] [--save model.pt] [--trace]
+//                 [--speedups 255] [--bf16] [--out A.csv] [--save model.pt] [--trace]
 //   deepsem_bench --synthetic 5000x20000 --epochs 3 --device cuda
 //
 // The CSV has a header row (first field empty, then cell ids) and one row per
@@ -109,7 +109,8 @@ void usage() {
   std::cerr << "usage: deepsem_bench (--data FILE.csv[.gz] | --synthetic GENESxCELLS) [--mode celltype|nonspecific]\n"
                "       [--epochs N] [--batch N] [--threads N] [--device cpu|cuda] [--seed N] [--speedups MASK]\n"
                "       [--lr-decay F] [--out A.csv] [--save model.pt] [--quiet] [--trace]\n"
-               "  --trace: print every epoch's mean loss parts (mse, kl, sparse) and seconds\n";
+               "  --trace: print every epoch's mean loss parts (mse, kl, sparse) and seconds\n"
+               "  --bf16: the bfloat16 option (bfloat16 inputs to the MLPs' H x H products)\n";
 }
 
 }  // namespace
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
   int epochs = 120, threads = 0, batch = 64;
   unsigned long seed = 1, speedups = grntorch::kSpeedAll;
   double lr_decay = 1.0;
-  bool quiet = false, trace = false;
+  bool quiet = false, trace = false, bf16 = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
     else if (a == "--save") save = next();
     else if (a == "--quiet") quiet = true;
     else if (a == "--trace") trace = true;
+    else if (a == "--bf16") bf16 = true;
     else { usage(); return 2; }
   }
   if (data.empty() == synth.empty()) { usage(); return 2; }
@@ -164,6 +166,7 @@ int main(int argc, char** argv) {
     opt.seed = seed;
     opt.device = device;
     opt.speedups = static_cast<unsigned>(speedups);
+    opt.bfloat16 = bf16;
     opt.lr_decay = lr_decay;
     PrintMonitor mon(quiet);
     auto res = grntorch::deepsem_fit(x, opt, &mon);

@@ -100,6 +100,9 @@ struct RuntimeInfo {
   std::string blas_kind;   // "openblas", "mkl", "blis", "reference", or "unknown"
   bool cuda_available = false;
   std::string parallel_info;
+  // oneDNN's gemm found in the process (the per-gene MLPs' products and the
+  // bfloat16 option use it; without it they fall back to the BLAS above).
+  bool onednn = false;
 };
 
 RuntimeInfo runtime_info();
