@@ -6,7 +6,7 @@ catch <- function(expr) tryCatch(expr, condition = function(e) e)
 
 deepsem_opts <- function(...) {
   utils::modifyList(list(mode = "celltype", alpha = 1, beta = 0.01, epochs = 2L, batch_size = 8L, lr = 1e-3,
-                         lr_adj = 1e-4, hidden = 4L, lr_decay = 1, net_epochs = 1L, adj_epochs = 2L, cells_per_epoch = 0L, seed = 1,
+                         lr_adj = 1e-4, hidden = 4L, lr_decay = 1, net_epochs = 1L, adj_epochs = 2L, cells_per_epoch = 0L, precision = "float32", seed = 1,
                          device = "cpu", threads = 1L, verbose = FALSE, label = "test"), list(...))
 }
 
