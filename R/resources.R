@@ -80,7 +80,7 @@
 .plan_method.grn_deepsem <- function(method, dims) .plan_sem(method, dims, extra_n2 = 0, emb_dim = 0)
 
 #' @noRd
-.plan_sem <- function(method, dims, extra_n2 = 0, emb_dim = 0) {
+.plan_sem <- function(method, dims, extra_n2 = 0, emb_dim = 0, t_extra = 0) {
   p <- method$params
   n <- dims$genes; c <- dims$cells
   b <- min(p$batch_size, c)
@@ -88,14 +88,22 @@
   one <- (60 + extra_n2) * n^2 + 31 * n * b * h + 31 * n * c + 8 * n * emb_dim
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
-  # Per batch: an LU solve (n^3) in A epochs, the MLPs (n * batch * hidden);
-  # an epoch is a pass over every cell, or over cells_per_epoch of them.
+  # Time per batch (fitted to `deepsem_bench --synthetic <n>x1000 --epochs 3`
+  # on 2 threads, n = 500-5,000, batch 64 and 128; within ~15% of the R runs
+  # of bench/scale.R and bench/deepsem.R): a net epoch's batch runs the
+  # gene-wise MLPs forward and backward (n * batch rows through hidden x hidden
+  # products) and the batch's products with the n x n (I - A^T)^-1; an A
+  # epoch's batch an LU of I - A^T (n^3), the element-wise n x n passes and
+  # the MLPs without their weight gradients.  `t_extra`: InfoSEM's n x n prior
+  # terms in A steps, as a share of the n x n passes.  An epoch is a pass
+  # over every cell, or over cells_per_epoch of them.
   cpe <- if (is.null(p$cells_per_epoch) || p$cells_per_epoch <= 0) c else min(p$cells_per_epoch, c)
-  nb <- ceiling(cpe / b)
+  nb <- cpe / b
   cyc <- p$net_epochs + p$adj_epochs
-  lu <- 8.5e-11 * n^3
-  mlp <- 3e-9 * n * b * h
-  epoch <- (p$net_epochs * (lu + nb * mlp) + p$adj_epochs * nb * (lu + 0.5 * mlp)) / cyc + 0.02 * nb
+  mlp <- as.numeric(n) * b * h * h / 128  # doubles: n * b * h^2 passes 2^31
+  net_batch <- 1.05e-8 * mlp + 1.5e-10 * n^2 * b
+  adj_batch <- 2.2e-9 * mlp + 1.6e-8 * (1 + t_extra) * n^2 + 3.5e-12 * n^3
+  epoch <- nb * (p$net_epochs * net_batch + p$adj_epochs * adj_batch) / cyc
   runs <- if (is.null(p$n_runs)) 1L else p$n_runs
   list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
        seconds = epoch * p$epochs * ceiling(runs / w), advice = c("genes", "batch_size", "cells", "n_runs"))
@@ -109,7 +117,9 @@
   p <- method$params
   d <- if (is.matrix(p$embeddings)) ncol(p$embeddings) else 0
   bc <- !is.null(p$prior_edges)
-  r <- .plan_sem(method, dims, extra_n2 = if (bc) 60 else 20, emb_dim = d + 1)
+  # Time: InfoSEM-B measured 1.05-1.13 x DeepSEM at 2,500 x 10,000 (bench/scale.R);
+  # InfoSEM-BC's low-rank logits are not timed (taken as twice DeepSEM's n x n passes).
+  r <- .plan_sem(method, dims, extra_n2 = if (bc) 60 else 20, emb_dim = d + 1, t_extra = if (bc) 1 else 0.3)
   if (isTRUE(p$tune)) {
     k <- length(p$tune_grid$sigma_w) + if (bc) length(p$tune_grid$sigma_l) * p$tune_folds else 0
     ep <- if (is.null(p$tune_epochs)) p$epochs else p$tune_epochs
@@ -118,27 +128,52 @@
   r
 }
 
-# Supervised graph models (supervised.cpp, graph_layers.cpp): node features
-# genes x cells (z-scored float copy), the first graph layer's projection
-# genes x width (GENELink: heads x hidden[1]) with its autograd buffers,
-# per-edge attention, Adam state, and the regulators x genes logits (in
-# chunks) returned as doubles.
+# Supervised graph models (supervised.cpp, graph_layers.cpp).  Two stages,
+# the peak is the larger: the node features are made first (.plan_features:
+# the float copy of the expression, its z-scored double, and with more cells
+# than cell_features the truncated SVD), then the model holds the float copy
+# (and the z-scored genes x cells when they are the node features or the
+# pair-correlation term needs them), the genes x features node features with
+# their gradient path, the first graph layer's projection genes x width
+# (GENELink: heads x hidden[1]) with its autograd buffers, per-edge
+# attention, Adam state, and the regulators x genes logits (in chunks)
+# returned as doubles.
 #' @noRd
 .plan_method.grn_supervised <- function(method, dims) {
   p <- method$params
   n <- dims$genes; c <- dims$cells
   width <- p$hidden[1] * (if (p$model %in% c("genelink") || identical(p$gnn, "gat")) p$heads else 1)
   emb <- if (!is.null(p$embeddings)) ncol(p$embeddings$embeddings) else 0
-  one <- 35 * n * c + 10 * n * width + 8 * n * emb + 12 * dims$regulators * n
+  fc <- .plan_cell_features(p, n, c)
+  keep_z <- fc == c || isTRUE(p$pair_correlation)
+  model <- 4 * n * c + (if (keep_z) 4 * n * c else 0) + 8 * n * fc + 10 * n * width + 8 * n * emb +
+    12 * dims$regulators * n
+  one <- max(.plan_features_bytes(n, c, fc), model)
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
   steps <- max(1, ceiling(dims$n_train / p$batch_size))
-  fc <- .plan_cell_features(p, n, c)
-  epoch <- steps * (6e-10 * n * fc * width + 2e-3) + 2e-9 * dims$n_validation * width
+  # Per step the first graph layer over every gene (n x features x width) and a
+  # fixed cost; fitted to GENELink in bench/scale.R (2,500 x 10,000 with 1,000
+  # features: 2.0 s per epoch; 1,000 x 1,000: 0.4 s).
+  epoch <- steps * (6e-11 * n * fc * width + 1.2e-2) + 2e-9 * dims$n_validation * width
   runs <- p$n_runs
   list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
        seconds = (epoch * p$epochs + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
        advice = c("genes", "cells", "tfs", "top"))
+}
+
+# The node-feature stage of the graph models (link::standardized and
+# link::cell_axis_features): the engine's float copy of the expression, the
+# z-scored double copy and its float result (16 bytes per gene x cell); with
+# fewer features than cells also the SVD: the smaller Gram matrix and its
+# eigen-decomposition (~32 bytes per element), or past 4,096 genes and cells
+# the randomized range finder (a few (genes + cells) x (k + 10) doubles).
+#' @noRd
+.plan_features_bytes <- function(n, c, fc) {
+  if (fc == c) return(16 * n * c)
+  m <- min(n, c)
+  svd <- if (m <= 4096) 32 * m^2 else 24 * (n + c) * (fc + 10)
+  16 * n * c + svd
 }
 
 # Input features per gene of the supervised models: every cell, or with more
@@ -159,27 +194,32 @@
   (2 * n * c * m + 10 * m^3) / 5e9
 }
 
-# scUniGP (scunigp.cpp): the z-scored genes x cells (float), the GAT
-# branch's per-gene features of every layer with their autograd buffers
-# (measured ~56 kB per gene at the default widths, i.e. ~146 bytes per gene
-# and unit of the first GAT layer), the pairwise branch's projection of
-# every gene (genes x d_model per batch), the prediction over all regulators
-# x genes pairs (pair indices, logits and expert logits, ~97 bytes per pair)
-# and a transformer workspace (~87 MB, measured at d_model = 64).
+# scUniGP (scunigp.cpp): the node-feature stage of the graph models
+# (.plan_features_bytes), then the float copy of the expression, the genes x
+# features input of the projection and the GNN, the GAT branch's per-gene
+# features of every layer with their autograd buffers (measured ~56 kB per
+# gene at the default widths, i.e. ~146 bytes per gene and unit of the first
+# GAT layer), the pairwise branch's projection of every gene (genes x d_model
+# per batch), the prediction over all regulators x genes pairs (pair indices,
+# logits and expert logits, ~97 bytes per pair) and a transformer workspace
+# (~87 MB, measured at d_model = 64).
 #' @noRd
 .plan_method.grn_scunigp <- function(method, dims) {
   p <- method$params
   n <- dims$genes; c <- dims$cells
   width <- p$gnn_dims[1] * p$gat_heads
-  one <- 6 * n * c + 146 * n * width + 8 * n * p$d_model + 97 * dims$regulators * n + 8.7e7 * p$d_model / 64
+  fc <- .plan_cell_features(p, n, c)
+  model <- 4 * n * c + 6 * n * fc + 146 * n * width + 8 * n * p$d_model + 97 * dims$regulators * n +
+    8.7e7 * p$d_model / 64
+  one <- max(.plan_features_bytes(n, c, fc), model)
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
   # Time: the transformer per pair (forward ~1.5e-4 s at the cpu size, ~3x
   # with backward) and the GAT over the whole graph once per step.
   scale <- (p$d_model * p$dim_feedforward) / (64 * 128) * p$n_layers / 2
   steps <- max(1, ceiling(dims$n_train / p$batch_size))
-  fc <- .plan_cell_features(p, n, c)
-  epoch <- 4.5e-4 * scale * dims$n_train + 1.5e-4 * scale * dims$n_validation + steps * 6e-10 * n * fc * width
+  # (bench/scale.R at 2,500 x 10,000, 1,000 features: 3.0 s per epoch measured.)
+  epoch <- 2.5e-4 * scale * dims$n_train + 1.5e-4 * scale * dims$n_validation + steps * 6e-11 * n * fc * width
   predict <- 1.5e-4 * scale * dims$regulators * n
   runs <- p$n_runs
   list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs + p$pretrain_epochs,

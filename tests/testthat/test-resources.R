@@ -161,3 +161,26 @@ test_that("the memory available comes from the system on Linux", {
   avail <- as.numeric(gsub("[^0-9]", "", grep("^MemAvailable:", mi, value = TRUE))) * 1024
   expect_lte(av$free, avail * 1.1)
 })
+
+test_that("the planner's arithmetic does not overflow on integer sizes (5,000 genes x 50,000 cells)", {
+  d <- list(genes = 5000L, regulators = 1000L, cells = 50000L, n_train = 0L, n_validation = 0L, top = NULL)
+  p <- grntorch:::.plan_resources(deepsem(seed = 1), d)
+  expect_true(is.finite(p$seconds) && is.finite(p$peak))
+  # the same sizes as doubles give the same plan
+  p2 <- grntorch:::.plan_resources(deepsem(seed = 1), lapply(d, function(v) if (is.null(v)) v else as.numeric(v)))
+  expect_equal(p$seconds, p2$seconds)
+  expect_equal(p$peak, p2$peak)
+  # DeepSEM's time per epoch grows with n^3 through the LU of the A epochs
+  small <- grntorch:::.plan_resources(deepsem(seed = 1), modifyList(d, list(genes = 2500L)))
+  expect_gt(p$epoch_seconds / small$epoch_seconds, 3)
+})
+
+test_that("the graph models' plan counts the node-feature stage at many cells", {
+  d <- list(genes = 2500L, regulators = 500L, cells = 10000L, n_train = 7000L, n_validation = 800L, top = NULL)
+  for (mk in list(genelink, scunigp)) {
+    p <- grntorch:::.plan_resources(mk(), d)
+    # at least the engine's float copy, the z-scored double and its float result (16 bytes per gene x cell)
+    expect_gte(p$parts[["model"]], 16 * 2500 * 10000)
+    expect_gt(grntorch:::.plan_resources(mk(), modifyList(d, list(cells = 20000L)))$parts[["model"]], p$parts[["model"]])
+  }
+})

@@ -22,6 +22,38 @@ PairTensors pair_tensors(const LabeledPairs& p) {
   return t;
 }
 
+torch::Tensor standardized(const Matrix& m, int axis, SdFormula formula) {
+  torch::NoGradGuard ng;
+  // The column-major buffer read as [cols, rows], transposed, widened to
+  // double in one contiguous copy.
+  auto x = torch::from_blob(const_cast<float*>(m.data.data()), {m.cols, m.rows}, torch::kFloat32)
+               .t()
+               .to(torch::kFloat64, /*non_blocking=*/false, /*copy=*/true, torch::MemoryFormat::Contiguous);
+  auto mu = x.mean(axis, true);
+  torch::Tensor sd;
+  if (formula == SdFormula::Std) {
+    sd = x.std(axis, /*unbiased=*/false, true);
+    x.sub_(mu);
+  } else {
+    x.sub_(mu);
+    if (axis == 1) {
+      // sqrt(mean(x^2)) of each row, a block of rows at a time (no second
+      // rows x cols temporary; each row's reduction is the same).
+      sd = torch::empty({x.size(0), 1}, x.options());
+      for (int64_t r = 0; r < x.size(0); r += 256) {
+        const int64_t e = std::min<int64_t>(x.size(0), r + 256);
+        sd.slice(0, r, e).copy_(x.slice(0, r, e).pow(2).mean(1, true).sqrt());
+      }
+    } else {
+      sd = x.pow(2).mean(axis, true).sqrt();
+    }
+  }
+  auto zero = sd.eq(0);
+  x.div_(sd.masked_fill(zero, 1.0));
+  x.masked_fill_(zero.expand_as(x), 0.0);
+  return x.to(torch::kFloat32);
+}
+
 CellFeatures cell_axis_features(const torch::Tensor& z, int max_features, uint64_t seed, int64_t exact_limit) {
   torch::NoGradGuard ng;
   CellFeatures out;
@@ -33,7 +65,8 @@ CellFeatures cell_axis_features(const torch::Tensor& z, int max_features, uint64
   }
   const int64_t k = std::min<int64_t>(max_features, N);
   auto zd = z.to(torch::kFloat64);
-  const double total = zd.pow(2).sum().item<double>();
+  const auto zf = zd.view(-1);
+  const double total = torch::dot(zf, zf).item<double>();  // sum(z^2) without an N x C temporary
   torch::Tensor f;  // N x k scores U_k S_k
   double kept = 0;
   if (std::min(N, C) <= exact_limit) {

@@ -93,6 +93,17 @@ inline TrainerOptions stage_options(int epochs, int batch_size, double lr_decay,
 // k + 10 random directions from a generator seeded with `seed`, 3 power
 // iterations).  The scores are scaled so that their mean square is that of z
 // (1 for z-scored rows), the scale the first layer's initialisation expects.
+// A rows x k column-major Matrix as a [rows, k] float tensor, each column
+// (axis = 0) or each row (axis = 1) standardised to mean 0 and (population)
+// sd 1, a constant one to 0.  Computed in place on one double copy, so the
+// peak is the input, that copy and the float result (16 bytes per element
+// with the input's 4): at genes x cells this is the largest transient of the
+// graph models at many cells.  The sd as the models always took it, to the
+// bit: sqrt(mean((x - mean)^2)) (the supervised models) or torch's std of x
+// (scUniGP); the two differ only in the last bits.
+enum class SdFormula { CentredMean, Std };
+torch::Tensor standardized(const Matrix& m, int axis, SdFormula formula = SdFormula::CentredMean);
+
 struct CellFeatures {
   torch::Tensor x;            // genes x features, float32
   int64_t features = 0;       // columns of x

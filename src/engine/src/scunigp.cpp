@@ -261,14 +261,6 @@ void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPa
     throw InvalidArgument("GNN sizes must be non-empty and positive");
 }
 
-// Per-gene z-scored expression: [genes, cells].
-Tensor zscored_genes(const Matrix& expr) {
-  Tensor x = tio::rows_tensor(expr).to(torch::kFloat64);
-  Tensor mu = x.mean(1, true), sd = x.std(1, /*unbiased=*/false, true);
-  Tensor zero = sd.eq(0);
-  return ((x - mu) / sd.masked_fill(zero, 1.0)).masked_fill(zero.expand_as(x), 0.0).to(torch::kFloat32);
-}
-
 // The global branch over the undirected training positives, no self-loops.
 scunigp_gnn::GnnSpec gnn_spec(const LabeledPairs& train, int n_genes, int n_cells, const ScUniGPOptions& o) {
   std::set<std::pair<int, int>> edges;
@@ -409,7 +401,7 @@ ScUniGPResult fit_impl(const Matrix& expr, const LabeledPairs& train, const Labe
   torch::manual_seed(o.seed);
   // With more cells than o.cell_features: the top principal components of the
   // cell axis instead (link::cell_axis_features).
-  link::CellFeatures cf = link::cell_axis_features(zscored_genes(expr), o.cell_features, o.seed);
+  link::CellFeatures cf = link::cell_axis_features(link::standardized(expr, 1, link::SdFormula::Std), o.cell_features, o.seed);
   const int n_cells = static_cast<int>(cf.features);  // input width of the projection and the GNN
   Fit f{o, monitor, cf.x, link::pair_tensors(train), link::pair_tensors(validation),
         o.fusion != ScUniGPFusion::None};

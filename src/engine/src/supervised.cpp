@@ -18,18 +18,6 @@ namespace g = graph;
 
 namespace {
 
-// Rows of a genes x k column-major matrix as a [genes, k] tensor, each column
-// (axis = 0) or each row (axis = 1) standardised to mean 0, sd 1 (sd 0 -> 0).
-torch::Tensor standardized(const Matrix& m, int axis) {
-  auto x = tio::rows_tensor(m).to(torch::kFloat64);
-  auto mu = x.mean(axis, true);
-  auto sd = (x - mu).pow(2).mean(axis, true).sqrt();
-  auto zero = sd.eq(0);
-  x = (x - mu) / sd.masked_fill(zero, 1.0);
-  x.masked_fill_(zero.expand_as(x), 0.0);
-  return x.to(torch::kFloat32);
-}
-
 // The opt-in pair-correlation term is kPairScale * (a r~ + b |r|~), r~ and
 // |r|~ standardised over the candidate pairs: Adam moves a parameter by about
 // lr per step, and GENELink's per-batch lr decay bounds the whole fit to about
@@ -391,7 +379,7 @@ std::shared_ptr<LinkModel> make_sctransnet(const torch::Tensor& x, const Matrix&
   auto t = gl.dst.accessor<int64_t, 1>();
   std::vector<int64_t> et(gl.num_edges());
   for (int64_t e = 0; e < gl.num_edges(); ++e) et[e] = s[e] == t[e] ? 2 : (pos.count(s[e] * N + t[e]) ? 0 : 1);
-  return std::make_shared<ScTransNetNet>(x, standardized(embeddings, 0), gl, tio::to_long(nt), tio::to_long(et), hidden,
+  return std::make_shared<ScTransNetNet>(x, link::standardized(embeddings, 0), gl, tio::to_long(nt), tio::to_long(et), hidden,
                                          std::max(1, std::min(opt.heads, 1)), dropout);
 }
 
@@ -406,7 +394,7 @@ std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>
                                       link::CellFeatures& cf) {
   const std::vector<int> hidden = opt.hidden.empty() ? default_hidden(opt.model) : opt.hidden;
   const double dropout = opt.dropout < 0 ? default_dropout(opt.model) : opt.dropout;
-  auto z = standardized(expr, 1);  // [genes, cells]
+  auto z = link::standardized(expr, 1);  // [genes, cells]
   cf = link::cell_axis_features(z, opt.cell_features, opt.seed);
   const torch::Tensor& x = cf.x;
   std::vector<int64_t> src, dst;
@@ -421,7 +409,7 @@ std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>
       m = std::make_shared<GNNLinkNet>(x, graph, hidden, dropout);
       break;
     case SupervisedModel::ScRegNet:
-      m = std::make_shared<ScRegNetNet>(x, standardized(embeddings, 0), graph, opt.gnn, hidden, opt.heads, dropout);
+      m = std::make_shared<ScRegNetNet>(x, link::standardized(embeddings, 0), graph, opt.gnn, hidden, opt.heads, dropout);
       break;
     case SupervisedModel::ScTransNet:
       m = make_sctransnet(x, embeddings, graph, src, dst, regulators, train, hidden, opt, dropout);

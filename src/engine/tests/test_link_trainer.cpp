@@ -8,6 +8,7 @@
 #include "grntorch/pairs.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <set>
 #include <string>
@@ -502,4 +503,45 @@ TEST_CASE("cell_axis_features: k >= genes keeps everything; the randomized SVD m
   // Seeded: the same seed gives the same features.
   auto again = link::cell_axis_features(big, 30, 1, 10);
   CHECK(torch::equal(rnd.x, again.x));
+}
+
+TEST_CASE("standardized: rows or columns to mean 0 and population sd 1, constant ones to 0, bit for bit as before", "[trainer][cells]") {
+  // The formulas the models used before the in-place version, on [rows, cols] doubles.
+  auto centred_mean = [](torch::Tensor x, int axis) {
+    auto mu = x.mean(axis, true);
+    auto sd = (x - mu).pow(2).mean(axis, true).sqrt();
+    auto zero = sd.eq(0);
+    x = (x - mu) / sd.masked_fill(zero, 1.0);
+    x.masked_fill_(zero.expand_as(x), 0.0);
+    return x.to(torch::kFloat32);
+  };
+  auto torch_std = [](torch::Tensor x) {
+    auto mu = x.mean(1, true), sd = x.std(1, false, true);
+    auto zero = sd.eq(0);
+    return ((x - mu) / sd.masked_fill(zero, 1.0)).masked_fill(zero.expand_as(x), 0.0).to(torch::kFloat32);
+  };
+  // 700 x 1,300 (several blocks of 256 rows) column-major, row 3 and column 4 constant (1.5).
+  const int R = 700, C = 1300;
+  Matrix m(R, C);
+  auto gen = at::detail::createCPUGenerator(11);
+  auto v = torch::randn({C, R}, gen, torch::kFloat32) * 3 + 2;  // [cols, rows] = column-major
+  std::memcpy(m.data.data(), v.data_ptr<float>(), sizeof(float) * R * C);
+  for (int j = 0; j < C; ++j) m.data[j * R + 3] = 1.5f;
+  for (int i = 0; i < R; ++i) m.data[4 * R + i] = 1.5f;
+  const std::vector<float> before = m.data;
+  auto rows_d = torch::from_blob(const_cast<float*>(before.data()), {C, R}, torch::kFloat32).t().to(torch::kFloat64);
+
+  auto rows = link::standardized(m, 1);
+  REQUIRE(rows.sizes() == torch::IntArrayRef({R, C}));
+  CHECK(rows.scalar_type() == torch::kFloat32);
+  CHECK(rows.is_contiguous());
+  CHECK(torch::equal(rows, centred_mean(rows_d.clone(), 1)));
+  CHECK(rows[3].abs().max().item<float>() == 0.0f);  // the constant row
+  CHECK(rows.to(torch::kFloat64).mean(1).abs().max().item<double>() < 1e-6);
+  CHECK(rows[10].to(torch::kFloat64).pow(2).mean().item<double>() == Approx(1.0).epsilon(1e-5));
+  CHECK(torch::equal(link::standardized(m, 1, link::SdFormula::Std), torch_std(rows_d.clone())));
+  auto cols = link::standardized(m, 0);
+  CHECK(torch::equal(cols, centred_mean(rows_d.clone(), 0)));
+  CHECK(cols.select(1, 4).abs().max().item<float>() == 0.0f);  // the constant column
+  CHECK(m.data == before);  // the input is read, not written
 }
