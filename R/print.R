@@ -173,7 +173,9 @@ print.grn_fit <- function(x, ...) {
     v <- p[[nm]]
     val <- if (is.null(v)) return("")
       else if (is.atomic(v) && is.null(dim(v)) && length(v) <= 4)
-        paste(if (is.numeric(v)) format(v, digits = 4, trim = TRUE) else as.character(v), collapse = "/")
+        paste(if (is.numeric(v) && all(is.finite(v)) && all(v == round(v)) && all(abs(v) < 1e15))
+                format(v, scientific = FALSE, trim = TRUE)   # whole numbers (a seed) in full
+              else if (is.numeric(v)) format(v, digits = 4, trim = TRUE) else as.character(v), collapse = "/")
       else if (!is.null(dim(v))) sprintf("<%s %s>", class(v)[1], paste(dim(v), collapse = " x "))
       else if (inherits(v, "grn_fm_embeddings")) sprintf("<embeddings %d x %d>", nrow(v$embeddings), ncol(v$embeddings))
       else sprintf("<%s>", class(v)[1])

@@ -210,3 +210,17 @@ test_that("benchmark_grn() reports its NaN metrics in one warning", {
                  regexp = "2 metric value\\(s\\) are undefined .*auroc, auprc in d/unseen_genes/test_unseen \\(seed 1\\)")
   expect_no_warning(grntorch:::.bench_warn_undefined(out[3, ]))
 })
+
+test_that("print() shows a drawn seed in full, so the run can be repeated with it", {
+  d <- print_example()
+  g <- infer_grn(d$expression, "deepsem", tfs = d$tfs, epochs = 1, verbose = FALSE)
+  seed <- grn_fit(g)$params$seed
+  expect_true(seed >= 1e5)  # drawn, not given: a large whole number
+  out <- paste(capture.output(print(g)), collapse = " ")
+  expect_match(out, paste0("seed=", format(seed, scientific = FALSE)), fixed = TRUE)
+  expect_no_match(out, "seed=[0-9.]+e\\+")
+  expect_match(out, "lr=1e-04", fixed = TRUE)  # fractions keep 4 digits
+  h <- infer_grn(d$expression, "deepsem", tfs = d$tfs, epochs = 1, verbose = FALSE,
+                 seed = seed)
+  expect_equal(grn_edges(h)$score, grn_edges(g)$score)
+})
