@@ -119,6 +119,13 @@ grn_fit <- function(g) {
 
 #' @method print grn_fit
 #' @export
+# A numeric parameter for print(): whole numbers (a drawn seed) in full, so the run can be
+# repeated with them; anything else to 4 significant digits.
+.format_param <- function(v) {
+  if (all(is.finite(v) & v == round(v) & abs(v) < 1e15)) format(v, scientific = FALSE, trim = TRUE)
+  else format(v, digits = 4, trim = TRUE)
+}
+
 print.grn_fit <- function(x, ...) {
   cat(sprintf("<grn_fit> %s: %s genes, %s regulators, %s cells, %s edges\n", x$method, .fmt_n(x$n_genes),
               .fmt_n(x$n_regulators), .fmt_n(x$n_cells), .fmt_n(x$n_edges)))
@@ -173,9 +180,7 @@ print.grn_fit <- function(x, ...) {
     v <- p[[nm]]
     val <- if (is.null(v)) return("")
       else if (is.atomic(v) && is.null(dim(v)) && length(v) <= 4)
-        paste(if (is.numeric(v) && all(is.finite(v)) && all(v == round(v)) && all(abs(v) < 1e15))
-                format(v, scientific = FALSE, trim = TRUE)   # whole numbers (a seed) in full
-              else if (is.numeric(v)) format(v, digits = 4, trim = TRUE) else as.character(v), collapse = "/")
+        paste(if (is.numeric(v)) .format_param(v) else as.character(v), collapse = "/")
       else if (!is.null(dim(v))) sprintf("<%s %s>", class(v)[1], paste(dim(v), collapse = " x "))
       else if (inherits(v, "grn_fm_embeddings")) sprintf("<embeddings %d x %d>", nrow(v$embeddings), ncol(v$embeddings))
       else sprintf("<%s>", class(v)[1])
