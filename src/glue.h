@@ -18,6 +18,11 @@
 #include <string>
 #include <vector>
 
+#ifndef _WIN32
+#include <pthread.h>
+#include <signal.h>
+#endif
+
 #include "grntorch/common.hpp"
 #include "grntorch/deepsem.hpp"
 #include "grntorch/pairs.hpp"
@@ -421,10 +426,40 @@ inline Rcpp::NumericMatrix to_r(const grntorch::Matrix& m) {
 
 }  // namespace grnglue
 
+namespace grnglue {
+// SIGCHLD is blocked on the calling (R main) thread for the length of every
+// engine call, so that the threads LibTorch starts meanwhile (its OpenMP team,
+// the inter-op pool), which inherit that mask, never receive it.  R's parallel
+// package (mcparallel, MulticoreParam, batchtools' multicore workers) reaps
+// children from a SIGCHLD handler that edits its list of children and relies
+// on blocking SIGCHLD on the main thread around its own edits; a handler run
+// on another thread races those edits (the same bug processx fixed for its
+// handler).  A SIGCHLD that arrives during the call stays pending and reaches
+// the main thread when the call returns.
+class ChildSignalGuard {
+ public:
+#ifndef _WIN32
+  ChildSignalGuard() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGCHLD);
+    ok_ = pthread_sigmask(SIG_BLOCK, &s, &old_) == 0;
+  }
+  ~ChildSignalGuard() {
+    if (ok_) pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t old_;
+  bool ok_ = false;
+#endif
+};
+}  // namespace grnglue
+
 // Every exported glue function wraps its body in these.  Engine exceptions
 // become the glue types above (Rcpp raises them as R conditions after the C++
 // stack has unwound); messages carry no prefix: R/engine.R adds the wording.
-#define GRN_TRY try {
+#define GRN_TRY try { grnglue::ChildSignalGuard grn_child_signal_guard_;
 #define GRN_CATCH                                                                  \
   }                                                                                \
   catch (Rcpp::LongjumpException&) { throw; }                                      \

@@ -88,3 +88,36 @@ test_that("the SLURM template renders to a job script that asks for the resource
   expect_true("#SBATCH --cpus-per-task=1" %in% out)
   expect_false(any(grepl("partition", out[grepl("^#SBATCH", out)])))
 })
+
+test_that("threads the engine starts never take SIGCHLD, which R's fork-based back-ends handle on the main thread", {
+  skip_if_not(dir.exists("/proc/self/task"), "needs Linux /proc")
+  skip_on_cran()
+  # A fresh R process, so that the engine's threads are started inside this test.
+  code <- '
+    blocked <- function() {
+      tids <- list.files("/proc/self/task")
+      setNames(vapply(tids, function(t) {
+        st <- readLines(file.path("/proc/self/task", t, "status"))
+        h <- sub("^SigBlk:[[:space:]]*", "", grep("^SigBlk:", st, value = TRUE))
+        bitwAnd(strtoi(substr(h, nchar(h) - 4, nchar(h) - 4), 16L), 1L) == 1L  # SIGCHLD = 17: bit 16
+      }, logical(1)), tids)
+    }
+    before <- names(blocked())
+    suppressPackageStartupMessages(library(grntorch))
+    ex <- grntorch_example()
+    g <- infer_grn(ex$expression[1:40, 1:80], deepsem(epochs = 2, seed = 1, threads = 2), tfs = ex$tfs,
+                   verbose = FALSE)
+    b <- blocked()
+    new <- setdiff(names(b), before)
+    cat(sprintf("RESULT new=%d new_blocked=%d main_blocked=%d\n", length(new), sum(b[new]),
+                b[[as.character(Sys.getpid())]]))
+  '
+  out <- system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)), stdout = TRUE, stderr = TRUE,
+                 env = "OMP_WAIT_POLICY=passive")
+  res <- grep("^RESULT", out, value = TRUE)
+  expect_length(res, 1)
+  n <- as.integer(regmatches(res, gregexpr("[0-9]+", res))[[1]])
+  expect_gt(n[1], 0)         # the two-thread fit started at least one thread
+  expect_identical(n[2], n[1])  # ... and every one of them has SIGCHLD blocked
+  expect_identical(n[3], 0L)    # the main thread gets it back after the call
+})
