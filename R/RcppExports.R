@@ -57,6 +57,10 @@
     .Call(`_grntorch_grn_scunigp`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, opts)
 }
 
+.grn_available_cores <- function() {
+    .Call(`_grntorch_grn_available_cores`)
+}
+
 .grn_supervised <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, opts) {
     .Call(`_grntorch_grn_supervised`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, opts)
 }

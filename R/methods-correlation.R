@@ -7,7 +7,9 @@
 #' correlation is kept as the edge `score`; `weight` is its absolute value.
 #'
 #' @param type `"pearson"` or `"spearman"`.
-#' @param threads number of LibTorch threads; default `getOption("grntorch.threads", 2)`.
+#' @param threads number of LibTorch threads; default `getOption("grntorch.threads", 2)`,
+#'   at most the processors this R process may use (a larger number is capped,
+#'   with a warning of class `grntorch_threads_warning`).
 #' @param ... not used; misspelt argument names are reported as errors
 #'   (class `grntorch_argument_error`).
 #' @return A `grn_method` parameter object for [infer_grn()].

@@ -97,7 +97,9 @@
 #'   (1 = none), see Details.
 #' @param seed random seed of the first run (`NULL`: drawn from R's RNG when
 #'   the method object is made, so `set.seed()` makes it reproducible).
-#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`.
+#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`,
+#'   at most the processors this R process may use (a larger number is capped,
+#'   with a warning of class `grntorch_threads_warning`).
 #' @param n_runs number of runs (seeds) to average, see Details.
 #' @param device `"cpu"`, or `"cuda"` where the LibTorch grntorch was built
 #'   against has CUDA (Debian's is CPU-only).

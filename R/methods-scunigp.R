@@ -67,7 +67,9 @@
 #' @param epochs maximum joint-training epochs (default 60 cpu / 200 paper).
 #' @param lr Adam learning rate of joint training (1e-3 cpu / 5e-6 paper).
 #' @param batch_size training pairs per batch (256 cpu / 512 paper).
-#' @param threads LibTorch threads; default `getOption("grntorch.threads", 2)`.
+#' @param threads LibTorch threads; default `getOption("grntorch.threads", 2)`,
+#'   at most the processors this R process may use (a larger number is capped,
+#'   with a warning of class `grntorch_threads_warning`).
 #' @param d_model,n_heads,n_layers,dim_feedforward transformer width, heads,
 #'   layers and feed-forward width (`NULL`: the preset).
 #' @param dropout dropout of the transformer, fusion and classifier.

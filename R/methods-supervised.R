@@ -160,7 +160,9 @@
 #' @param gnn scRegNet's graph encoder: `"gcn"`, `"gat"` or `"sage"`.
 #' @param seed random seed (initialisation, batch order, dropout) of the
 #'   first run.
-#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`.
+#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`,
+#'   at most the processors this R process may use (a larger number is capped,
+#'   with a warning of class `grntorch_threads_warning`).
 #' @param n_runs number of runs to average (default 1: a single model), see
 #'   the section Ensembles.
 #' @param ... not used; misspelt argument names are reported as errors

@@ -18,14 +18,10 @@
 #include <string>
 #include <vector>
 
-#ifndef _WIN32
-#include <pthread.h>
-#include <signal.h>
-#endif
-
 #include "grntorch/common.hpp"
 #include "grntorch/deepsem.hpp"
 #include "grntorch/pairs.hpp"
+#include "signals.h"
 
 // ---------------------------------------------------------------------------
 // Exception types of the glue.  They live in the global namespace because Rcpp
@@ -115,7 +111,9 @@ class RMonitor : public grntorch::Monitor {
     auto now = std::chrono::steady_clock::now();
     if (now - last_check_ < std::chrono::milliseconds(100)) return false;
     last_check_ = now;
-    interrupted_ = (R_ToplevelExec(check_fn, nullptr) == FALSE);
+    // A Ctrl-C is held pending by the SignalGuard (signals.h); front ends
+    // that raise R's interrupt flag directly are seen by R_CheckUserInterrupt.
+    interrupted_ = stop_signal_pending() || R_ToplevelExec(check_fn, nullptr) == FALSE;
     return interrupted_;
   }
 
@@ -405,10 +403,12 @@ grntorch::DeepSEMOptions deepsem_options(const Options& o);
 inline int threads_option(const Options& o) { return o.integer("threads", 1, 1024); }
 
 
-// Sets LibTorch's intra-op threads for the lifetime of a call, then restores them.
+// Sets LibTorch's intra-op threads for the lifetime of a call, then restores
+// them; first checks that n threads can start and blocks the guarded signals
+// on them (signals.h).
 class ThreadScope {
  public:
-  explicit ThreadScope(int n) : prev_(grntorch::set_threads(n)) {}
+  explicit ThreadScope(int n) : prev_((prepare_threads(n), grntorch::set_threads(n))) {}
   // The thread count in effect inside the scope (what a fit really ran on).
   int in_effect() const { return grntorch::get_threads(); }
   ~ThreadScope() {
@@ -426,40 +426,12 @@ inline Rcpp::NumericMatrix to_r(const grntorch::Matrix& m) {
 
 }  // namespace grnglue
 
-namespace grnglue {
-// SIGCHLD is blocked on the calling (R main) thread for the length of every
-// engine call, so that the threads LibTorch starts meanwhile (its OpenMP team,
-// the inter-op pool), which inherit that mask, never receive it.  R's parallel
-// package (mcparallel, MulticoreParam, batchtools' multicore workers) reaps
-// children from a SIGCHLD handler that edits its list of children and relies
-// on blocking SIGCHLD on the main thread around its own edits; a handler run
-// on another thread races those edits (the same bug processx fixed for its
-// handler).  A SIGCHLD that arrives during the call stays pending and reaches
-// the main thread when the call returns.
-class ChildSignalGuard {
- public:
-#ifndef _WIN32
-  ChildSignalGuard() {
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, SIGCHLD);
-    ok_ = pthread_sigmask(SIG_BLOCK, &s, &old_) == 0;
-  }
-  ~ChildSignalGuard() {
-    if (ok_) pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-
- private:
-  sigset_t old_;
-  bool ok_ = false;
-#endif
-};
-}  // namespace grnglue
 
 // Every exported glue function wraps its body in these.  Engine exceptions
 // become the glue types above (Rcpp raises them as R conditions after the C++
 // stack has unwound); messages carry no prefix: R/engine.R adds the wording.
-#define GRN_TRY try { grnglue::ChildSignalGuard grn_child_signal_guard_;
+// GRN_TRY also puts the signal policy of signals.h in force for the call.
+#define GRN_TRY try { grnglue::SignalGuard grn_signal_guard_;
 #define GRN_CATCH                                                                  \
   }                                                                                \
   catch (Rcpp::LongjumpException&) { throw; }                                      \
