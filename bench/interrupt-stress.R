@@ -6,7 +6,7 @@
 #
 #   Rscript bench/interrupt-stress.R [--models deepsem,infosem,...] [--n 20]
 #           [--parallel 2] [--max-delay 6] [--threads 2] [--no-malloc-check]
-#           [--profile]
+#           [--profile] [--dir FOLDER]
 #
 # Models: deepsem, infosem, genelink, gnnlink, scregnet, sctransnet, scunigp,
 # benchmark (benchmark_grn() running DeepSEM), ensemble (deepsem(n_runs = 4),
@@ -15,7 +15,8 @@
 # whole process group).  --profile also runs each fit under Rprof(interval =
 # 0.002): a SIGPROF every 2 ms of CPU, the harshest signal load.
 #
-# A child "survived" when it printed the interrupt's class and then fitted a
+# A child "survived" when it printed the interrupt's class (benchmark_grn():
+# its "benchmark interrupted" warning, as it returns the finished runs) and then fitted a
 # small network again in the same R session (so memory is still sound).  It
 # "died" when it exited with an error status or a fatal signal, or printed a
 # glibc heap error.  A fit that finished before the signal arrived counts as
@@ -38,6 +39,8 @@ threads <- opt("threads", 2)
 malloc_check <- !opt("no-malloc-check", FALSE)
 profile <- opt("profile", FALSE)
 seed <- opt("seed", 1)
+work <- opt("dir", tempdir())  # the children's folders (those of children that died are kept)
+dir.create(work, showWarnings = FALSE, recursive = TRUE)
 set.seed(seed)
 
 rscript <- file.path(R.home("bin"), "Rscript")
@@ -55,7 +58,7 @@ child_fit <- function(model) {
     scregnet = "infer_grn(ex$expression, scregnet(ex$embeddings, seed = 1, threads = THREADS), tfs = ex$tfs, train = ex$split$train, validation = ex$split$validation, verbose = FALSE)",
     sctransnet = "infer_grn(ex$expression, sctransnet(ex$embeddings, seed = 1, threads = THREADS), tfs = ex$tfs, train = ex$split$train, validation = ex$split$validation, verbose = FALSE)",
     scunigp = "infer_grn(ex$expression, scunigp(seed = 1, threads = THREADS), tfs = ex$tfs, train = ex$split$train, validation = ex$split$validation, verbose = FALSE)",
-    benchmark = "benchmark_grn(list(mESC = list(expression = ex$expression, truth = ex$truth, tfs = ex$tfs)), list(deepsem = deepsem(threads = THREADS)), schemes = 'all_edges', seeds = 1:3, verbose = FALSE)",
+    benchmark = "benchmark_grn(list(mESC = list(expression = ex$expression, truth = ex$truth, tfs = ex$tfs)), list(deepsem = deepsem(threads = THREADS)), seeds = 1:3, verbose = FALSE)",
     ensemble = "infer_grn(ex$expression, deepsem(n_runs = 4, seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
     forked = "infer_grn(ex$expression, deepsem(n_runs = 2, seed = 1, BPPARAM = BiocParallel::MulticoreParam(2)), tfs = ex$tfs, verbose = FALSE)",
     stop("unknown model: ", model))
@@ -82,16 +85,16 @@ write_child <- function(dir, model) {
 }
 
 start_child <- function(model, i) {
-  dir <- tempfile(sprintf("stress-%s-%03d-", model, i))
+  dir <- tempfile(sprintf("stress-%s-%03d-", model, i), tmpdir = work)
   dir.create(dir)
   script <- write_child(dir, model)
   env <- "OMP_WAIT_POLICY=passive"
   if (malloc_check) env <- c(env, paste0("LD_PRELOAD=", debug_lib[1]), "GLIBC_TUNABLES=glibc.malloc.check=3")
-  cmd <- sprintf("cd %s && %s %s --vanilla child.R > out 2>&1; echo $? > rc", shQuote(dir),
+  # setsid: the R child leads its own process group, so that a group signal
+  # (the forked case) reaches it and its workers and not the shell around it.
+  cmd <- sprintf("cd %s && %s setsid --wait %s --vanilla child.R > out 2>&1; echo $? > rc", shQuote(dir),
                  paste(env, collapse = " "), shQuote(rscript))
-  # setsid: the child gets its own process group, so that a group signal
-  # (the forked case) reaches the child and its workers and nothing else.
-  system(sprintf("setsid sh -c %s", shQuote(cmd)), wait = FALSE)
+  system(sprintf("sh -c %s", shQuote(cmd)), wait = FALSE)
   list(model = model, i = i, dir = dir, started = Sys.time(), delay = stats::runif(1, 0.2, max_delay),
        pid = NA_integer_, sent = FALSE, t_sent = NA)
 }
@@ -109,7 +112,7 @@ step_child <- function(ch) {
   }
   if (!ch$sent && !is.na(ch$pid) && difftime(Sys.time(), ch$t_pid, units = "secs") >= ch$delay) {
     if (ch$model == "forked") {
-      system(sprintf("kill -INT -- -$(ps -o pgid= %d | tr -d ' ') 2>/dev/null", ch$pid))
+      system(sprintf("/bin/kill -s INT -- -%d 2>/dev/null", ch$pid))
     } else {
       tools::pskill(ch$pid, tools::SIGINT)
     }
@@ -120,13 +123,18 @@ step_child <- function(ch) {
   if (file.exists(rcf) && length(rc <- readLines(rcf, warn = FALSE)) == 1) {
     out <- readLines(file.path(ch$dir, "out"), warn = FALSE)
     heap <- any(grepl("corrupted|free\\(\\)|malloc|munmap_chunk|double free|segfault|Thread creation failed", out))
+    # benchmark_grn() returns the finished runs with a warning; in the forked
+    # case the parent runs BiocParallel's R code and gets R's own interrupt.
     caught <- any(grepl("^CAUGHT: grntorch_interrupt,grntorch_error,interrupt,condition", out)) ||
-      (ch$model %in% c("benchmark", "forked") && any(grepl("^CAUGHT:", out)))
+      (ch$model == "benchmark" && any(grepl("benchmark interrupted", out))) ||
+      (ch$model == "forked" && any(grepl("^CAUGHT: .*interrupt", out)))
     again <- any(grepl("^AGAIN", out))
     ch$rc <- as.integer(rc)
     ch$result <- if (ch$rc != 0 || heap || (ch$sent && !again)) "died" else if (caught) "survived" else "missed"
     ch$seconds <- if (ch$sent) as.numeric(difftime(Sys.time(), ch$t_sent, units = "secs")) else NA
     ch$tail <- tail(out, 3)
+    if (nzchar(Sys.getenv("STRESS_DEBUG")))
+      cat("DEBUG", ch$model, ch$i, ch$result, "rc", ch$rc, "sent", ch$sent, "|", out, sep = "\n")
   } else if (ch$sent && difftime(Sys.time(), ch$t_sent, units = "secs") > 120) {
     tools::pskill(ch$pid, tools::SIGKILL)
     ch$result <- "hung"
