@@ -181,6 +181,11 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   verbose <- .check_flag(verbose, "verbose")
   degree_baseline <- .check_flag(degree_baseline, "degree_baseline")
   hit <- .check_scalar_num(hit, "hit", min = 0, max = 1, open_min = TRUE)
+  if (!is.null(BPPARAM) && !methods::is(BPPARAM, "BiocParallelParam")) {
+    .grn_abort("BPPARAM", sprintf("must be a BiocParallel back-end such as BiocParallel::SerialParam() or BiocParallel::MulticoreParam(2), not %s",
+                                  if (is.character(BPPARAM) && length(BPPARAM) == 1L) sprintf("the string \"%s\"", BPPARAM)
+                                  else sprintf("an object of class \"%s\"", class(BPPARAM)[1])))
+  }
   ok_schemes <- c("unseen_genes", "genelink_specific", "genelink_density", "universe", "cross_source")
   if (!is.character(schemes) || !length(schemes) || !all(schemes %in% ok_schemes)) {
     .grn_abort("schemes", sprintf("must be among %s", paste0("\"", ok_schemes, "\"", collapse = ", ")))
@@ -191,7 +196,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   if (!is.list(datasets) || !length(datasets)) .grn_abort("datasets", "must be folder paths or a list of datasets")
   if (!is.list(methods) || is.data.frame(methods) || inherits(methods, "grn_method")) methods <- list(methods)
   if (!length(methods)) .grn_abort("methods", "must name at least one method")
-  mobj <- lapply(methods, function(m) .resolve_method(m))
+  mobj <- .rename_arg(lapply(methods, function(m) .resolve_method(m)), "method", "methods")
   mnames <- names(methods)
   if (is.null(mnames)) mnames <- rep("", length(methods))
   mnames[mnames == ""] <- vapply(mobj[mnames == ""], function(m) m$name, "")
@@ -214,7 +219,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   run_task <- function(t) .bench_run(ds[[tasks$d[t]]], mobj, tasks$scheme[t], tasks$seed[t], hit,
                                      prior = priors[[tasks$d[t]]], negatives = negatives)
 
-  use_bp <- requireNamespace("BiocParallel", quietly = TRUE) && !inherits(BPPARAM, "SerialParam")
+  use_bp <- !is.null(BPPARAM) && requireNamespace("BiocParallel", quietly = TRUE) && !inherits(BPPARAM, "SerialParam")
   if (use_bp && .bp_forks(BPPARAM)) {
     # Forked workers cannot reuse the parent's OpenMP pool: one thread each.
     mobj <- lapply(mobj, function(m) { if ("threads" %in% names(m$params)) m$params$threads <- 1L; m })
@@ -300,8 +305,8 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
       # a one-class test set gives NaN metrics: recorded as NaN rows and reported once by benchmark_grn()
       # (.bench_warn_undefined), not once per method and seed
       ev <- suppressWarnings(classes = "grntorch_undefined_metric",
-              if (is.null(split)) evaluate_grn(g, tests[[tn]], tfs = d$tfs, hit = hit)
-              else evaluate_grn(g, tests[[tn]], missing = 0, hit = hit))
+              if (is.null(split)) evaluate_grn(g, tests[[tn]], tfs = d$tfs, hit = hit, curves = FALSE)
+              else evaluate_grn(g, tests[[tn]], missing = 0, hit = hit, curves = FALSE))
       ev <- unclass(ev)
       hitname <- grep("^hit_", names(ev), value = TRUE)
       mets <- c("auroc", "auprc", "average_precision", "auprc_ratio", "epr", hitname, "density")
@@ -321,7 +326,15 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
 #' @export
 summary.grn_benchmark <- function(object, metric = NULL, ...) {
   x <- as.data.frame(unclass(object), stringsAsFactors = FALSE)
-  if (!is.null(metric)) x <- x[x$metric %in% metric, , drop = FALSE]
+  if (!is.null(metric)) {
+    have <- unique(x$metric)
+    if (!is.character(metric) || anyNA(metric) || (nrow(x) && !all(metric %in% have))) {
+      .grn_abort("metric", sprintf("must name metrics of the benchmark (%s)%s",
+                                   paste0("\"", have, "\"", collapse = ", "),
+                                   if (is.character(metric)) sprintf(", not %s", paste0("\"", setdiff(metric, have), "\"", collapse = ", ")) else ""))
+    }
+    x <- x[x$metric %in% metric, , drop = FALSE]
+  }
   if (!nrow(x)) return(data.frame())
   keys <- c("dataset", "network_kind", "method", "scheme", "test_set", "metric")
   grp <- do.call(paste, c(lapply(x[keys], function(v) ifelse(is.na(v), "<NA>", as.character(v))), sep = "\r"))

@@ -35,3 +35,25 @@
   if (isTRUE(verbose)) message(message)
   invisible()
 }
+
+# Evaluate `expr`; an argument error naming `from` (raised by a function
+# that `expr` calls with the user's value) is re-raised naming `to`, the
+# argument the user gave it as.  Warnings naming `from` likewise.
+#' @noRd
+.rename_arg <- function(expr, from, to) {
+  relabel <- function(msg) sub(sprintf("`%s`", from), sprintf("`%s`", to), msg, fixed = TRUE)
+  withCallingHandlers(
+    tryCatch(expr, grntorch_argument_error = function(e) {
+      if (!identical(e$arg, from)) stop(e)
+      e$arg <- to
+      e$message <- relabel(conditionMessage(e))
+      stop(e)
+    }),
+    grntorch_warning = function(w) {
+      if (!identical(w$arg, from) && !grepl(sprintf("`%s`", from), conditionMessage(w), fixed = TRUE)) return()
+      w$arg <- if (identical(w$arg, from)) to else w$arg
+      w$message <- relabel(conditionMessage(w))
+      warning(w)
+      invokeRestart("muffleWarning")
+    })
+}

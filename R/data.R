@@ -48,7 +48,7 @@ grntorch_example <- function() {
 #' length(beeline_tfs("mouse"))
 #' @export
 beeline_tfs <- function(species = c("human", "mouse")) {
-  species <- match.arg(species)
+  species <- .match_choice(species, "species", c("human", "mouse"))
   f <- system.file("extdata", "tf-lists", paste0(species, "-tfs.csv"), package = "grntorch", mustWork = TRUE)
   utils::read.csv(f, stringsAsFactors = FALSE)$TF
 }

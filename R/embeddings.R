@@ -80,7 +80,7 @@ read_embeddings <- function(x, genes = NULL, row_names = NULL, skip = 0L, gene_c
                             n_components = NULL, missing = c("mean", "zero", "error"),
                             verbose = interactive()) {
   verbose <- .check_flag(verbose, "verbose")
-  missing <- match.arg(missing)
+  missing <- .match_choice(missing, "missing", c("mean", "zero", "error"))
   skip <- .check_scalar_int(skip, "skip", min = 0)
   if (!is.null(genes) && (!is.character(genes) || anyNA(genes) || !length(genes))) {
     .grn_abort("genes", "must be a non-empty character vector of gene names")
@@ -104,11 +104,18 @@ read_embeddings <- function(x, genes = NULL, row_names = NULL, skip = 0L, gene_c
     if (!file.exists(x)) .grn_abort("x", sprintf("file \"%s\" does not exist", x))
     lower <- tolower(sub("\\.gz$", "", x, ignore.case = TRUE))
     ext <- if (grepl("\\.([[:alnum:]]+)$", lower)) sub(".*\\.([[:alnum:]]+)$", "\\1", lower) else ""
+    path <- x
+    read_table <- function(reader) {
+      tryCatch(reader(path, check.names = FALSE, stringsAsFactors = FALSE), error = function(e) {
+        .grn_abort("x", sprintf("\"%s\" could not be read as a table (%s)%s", path, conditionMessage(e),
+                                if (isTRUE(file.size(path) == 0)) ": the file is empty" else ""))
+      })
+    }
     x <- switch(ext,
       npy = .read_npy(x),
-      rds = readRDS(x),
-      csv = utils::read.csv(x, check.names = FALSE, stringsAsFactors = FALSE),
-      tsv = , txt = , tab = utils::read.delim(x, check.names = FALSE, stringsAsFactors = FALSE),
+      rds = tryCatch(readRDS(x), error = function(e) .grn_abort("x", sprintf("\"%s\" could not be read as an .rds file (%s)", path, conditionMessage(e)))),
+      csv = read_table(utils::read.csv),
+      tsv = , txt = , tab = read_table(utils::read.delim),
       .grn_abort("x", sprintf("unsupported file type \".%s\": use .npy, .csv, .tsv, .txt or .rds", ext)))
   }
   if (is.data.frame(x)) {
@@ -196,8 +203,15 @@ read_embeddings <- function(x, genes = NULL, row_names = NULL, skip = 0L, gene_c
 }
 
 # Parse a NumPy .npy file (format 1.0, 2.0, 3.0) holding a 2-D numeric array.
+# The header is checked against the file before anything is allocated: its
+# length, the shape (two whole numbers >= 0) and the dtype must describe
+# exactly the bytes the file holds, so a corrupt or hostile header (a shape
+# of 1e8 x 768, a header length of 2e9) is an error naming `x`, not an
+# allocation of hundreds of GB.
 #' @noRd
 .read_npy <- function(path) {
+  size <- file.size(path)
+  bad <- function(why) .grn_abort("x", sprintf("\"%s\" is not a valid NumPy .npy file: %s", path, why))
   con <- file(path, "rb")
   on.exit(close(con))
   magic <- readBin(con, "raw", 6L)
@@ -205,44 +219,81 @@ read_embeddings <- function(x, genes = NULL, row_names = NULL, skip = 0L, gene_c
     .grn_abort("x", sprintf("\"%s\" is not a NumPy .npy file (bad magic string)", path))
   }
   ver <- as.integer(readBin(con, "raw", 2L))
+  if (length(ver) < 2L) bad("the file ends inside its header")
   hlen <- if (ver[1] == 1L) {
     readBin(con, "integer", 1L, size = 2L, signed = FALSE, endian = "little")
   } else if (ver[1] %in% c(2L, 3L)) {
-    readBin(con, "integer", 1L, size = 4L, endian = "little")
+    # a 4-byte unsigned length: read as two 16-bit words (R integers are signed)
+    w <- readBin(con, "integer", 2L, size = 2L, signed = FALSE, endian = "little")
+    if (length(w) == 2L) w[1] + 65536 * w[2] else integer()
   } else {
     .grn_abort("x", sprintf("unsupported .npy format version %d.%d", ver[1], ver[2]))
   }
-  header <- rawToChar(readBin(con, "raw", hlen))
+  if (length(hlen) != 1L) bad("the file ends inside its header")
+  offset <- 6 + 2 + (if (ver[1] == 1L) 2 else 4) + hlen
+  if (hlen < 1 || offset > size) {
+    bad(sprintf("its header claims %s bytes but the file has %s", format(hlen, scientific = FALSE, big.mark = ","),
+                format(size, big.mark = ",")))
+  }
+  raw_header <- readBin(con, "raw", hlen)
+  if (any(raw_header == as.raw(0)) || any(raw_header > as.raw(0x7e) & raw_header != as.raw(0x0a))) {
+    bad("its header is not a text dictionary")
+  }
+  header <- rawToChar(raw_header)
+  if (!grepl("'descr'", header, fixed = TRUE) || !grepl("'shape'", header, fixed = TRUE)) {
+    bad(sprintf("its header has no 'descr' or 'shape' (%s)", .clip_text(header)))
+  }
   descr <- sub(".*'descr'\\s*:\\s*'([^']+)'.*", "\\1", header)
   fortran <- grepl("'fortran_order'\\s*:\\s*True", header)
   shape_txt <- sub(".*'shape'\\s*:\\s*\\(([^)]*)\\).*", "\\1", header)
-  shape <- suppressWarnings(as.numeric(strsplit(gsub("\\s", "", shape_txt), ",")[[1]]))
-  shape <- shape[!is.na(shape)]
-  if (length(shape) != 2L) {
-    .grn_abort("x", sprintf(".npy array must be 2-D (genes x d), not shape (%s)", shape_txt))
+  parts <- strsplit(gsub("\\s", "", shape_txt), ",")[[1]]
+  parts <- parts[nzchar(parts)]
+  if (length(parts) != 2L) {
+    .grn_abort("x", sprintf(".npy array must be 2-D (genes x d), not shape (%s)", .clip_text(shape_txt)))
   }
+  if (!all(grepl("^[0-9]{1,15}$", parts))) {
+    bad(sprintf("its shape (%s) is not two whole numbers >= 0", .clip_text(shape_txt)))
+  }
+  shape <- as.numeric(parts)
   endian <- switch(substr(descr, 1, 1), "<" = "little", ">" = "big", "|" = , "=" = .Platform$endian,
-                   .grn_abort("x", sprintf("unsupported .npy dtype '%s'", descr)))
+                   .grn_abort("x", sprintf("unsupported .npy dtype '%s'", .clip_text(descr))))
   type <- substr(descr, 2, nchar(descr))
+  item <- switch(type, f4 = 4, f8 = 8, i4 = 4, i8 = 8,
+                 .grn_abort("x", sprintf("unsupported .npy dtype '%s' (use float32, float64, int32 or int64)", .clip_text(descr))))
   n <- shape[1] * shape[2]
+  if (n == 0) .grn_abort("x", sprintf("\"%s\" holds an empty array (shape %s x %s)", path, parts[1], parts[2]))
+  if (size - offset < n * item) {
+    .grn_abort("x", sprintf("\"%s\" is truncated: its header claims %s x %s values (%s bytes) but the file holds %s bytes of data",
+                            path, format(shape[1], scientific = FALSE, big.mark = ","),
+                            format(shape[2], scientific = FALSE, big.mark = ","),
+                            format(n * item, scientific = FALSE, big.mark = ","), format(size - offset, big.mark = ",")))
+  }
+  if (n > .Machine$integer.max) {
+    .grn_abort("x", sprintf("\"%s\" holds %s values, more than R can read at once", path, format(n, big.mark = ",")))
+  }
   vals <- switch(type,
     f4 = readBin(con, "numeric", n, size = 4L, endian = endian),
     f8 = readBin(con, "numeric", n, size = 8L, endian = endian),
     i4 = readBin(con, "integer", n, size = 4L, endian = endian),
-    i8 = as.numeric(readBin(con, "numeric", n, size = 8L, endian = endian)),
-    .grn_abort("x", sprintf("unsupported .npy dtype '%s' (use float32, float64 or int32)", descr)))
-  if (type == "i8") {
-    # readBin cannot read 64-bit integers directly: re-read as two 32-bit words
-    seek(con, 6L + 2L + (if (ver[1] == 1L) 2L else 4L) + hlen)
-    w <- readBin(con, "integer", 2 * n, size = 4L, endian = endian)
-    lo <- w[c(TRUE, FALSE)]; hi <- w[c(FALSE, TRUE)]
-    if (endian == "big") { tmp <- lo; lo <- hi; hi <- tmp }
-    vals <- hi * 2^32 + ifelse(lo < 0, lo + 2^32, lo)
-  }
+    # readBin cannot read 64-bit integers directly: two 32-bit words
+    i8 = {
+      w <- readBin(con, "integer", 2 * n, size = 4L, endian = endian)
+      lo <- w[c(TRUE, FALSE)]; hi <- w[c(FALSE, TRUE)]
+      if (endian == "big") { tmp <- lo; lo <- hi; hi <- tmp }
+      hi * 2^32 + ifelse(lo < 0, lo + 2^32, lo)
+    })
   if (length(vals) != n) {
-    .grn_abort("x", sprintf("\"%s\" is truncated: expected %d values, found %d", path, n, length(vals)))
+    .grn_abort("x", sprintf("\"%s\" is truncated: expected %s values, found %s", path, format(n, big.mark = ","),
+                            format(length(vals), big.mark = ",")))
   }
   matrix(as.numeric(vals), nrow = shape[1], ncol = shape[2], byrow = !fortran)
+}
+
+# At most `n` characters of a text for a message, control characters dropped.
+#' @noRd
+.clip_text <- function(x, n = 60) {
+  x <- gsub("[[:cntrl:]]", " ", x)
+  if (nchar(x) > n) paste0(substr(x, 1, n), "...") else x
 }
 
 # Match embedding rows to genes (case-insensitive), filling the missing ones.

@@ -54,11 +54,13 @@
 #'   as BEELINE does) or `"score"` (the signed score, e.g. for a supervised
 #'   model's logits).
 #' @param hit fraction of pairs for the Hit metric (default 0.01: Hit@1%).
-#' @param curves `TRUE` to attach the precision-recall and ROC curve points
-#'   as the attribute `curves` (a data.frame as [grn_curves()] returns,
-#'   thinned to at most 2,000 points), which `plot()` of the result draws; a
-#'   number gives the maximum number of points (`Inf`: every point).  The
-#'   default `FALSE` costs nothing.
+#' @param curves `TRUE` (default) to attach the precision-recall and ROC
+#'   curve points as the attribute `curves` (a data.frame as [grn_curves()]
+#'   returns, thinned to at most 2,000 points, some 80 kB), which `plot()` of
+#'   the result draws; a number gives the maximum number of points (`Inf`:
+#'   every point); `FALSE` attaches none (a little faster, e.g. in loops:
+#'   [benchmark_grn()] uses it).  Pairs of one class (no positive, or only
+#'   positives) have no curves: none are attached.
 #' @section Warnings:
 #' Two classed warnings flag scores that would otherwise look plausible:
 #' * `grntorch_truth_mismatch`: the truth's genes (or regulators) hardly
@@ -73,7 +75,7 @@
 #'   `auroc`, `auprc`, `average_precision`, `auprc_ratio`, `epr`,
 #'   `early_precision`, `hit_1pct`, `n_pairs`, `n_positive`, `density`,
 #'   `n_scored` (pairs with a prediction in `net`).  Printing shows it as a
-#'   readable table; with `curves`, `plot()` draws its PR and ROC curves.
+#'   readable table; `plot()` draws its PR and ROC curves.
 #' @seealso [read_beeline()], [split_edges()], [benchmark_grn()],
 #'   [grn_curves()], [plot_pr()], [plot_roc()]
 #' @examples
@@ -81,16 +83,16 @@
 #' g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
 #' evaluate_grn(g, ex$truth)                 # universe mode (BEELINE)
 #' evaluate_grn(g, ex$split$test)            # pairs mode (supervised test set)
-#' ev <- evaluate_grn(g, ex$truth, curves = TRUE)
+#' ev <- evaluate_grn(g, ex$truth)
 #' head(attr(ev, "curves"))
 #' if (requireNamespace("ggplot2", quietly = TRUE)) plot(ev)   # PR and ROC curves
 #' @md
 #' @export
 evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe", "pairs"),
-                         missing = NULL, use = c("weight", "score"), hit = 0.01, curves = FALSE) {
+                         missing = NULL, use = c("weight", "score"), hit = 0.01, curves = TRUE) {
   if (...length()) .grn_abort("...", "unused arguments; did you misspell an argument name?")
-  mode <- match.arg(mode)
-  use <- match.arg(use)
+  mode <- .match_choice(mode, "mode", c("auto", "universe", "pairs"))
+  use <- .match_choice(use, "use", c("weight", "score"))
   hit <- .check_scalar_num(hit, "hit", min = 0, max = 1, open_min = TRUE)
   if (!is.null(missing)) missing <- .check_scalar_num(missing, "missing")
   max_points <- .check_curves_arg(curves)
@@ -112,7 +114,7 @@ evaluate_grn <- function(net, truth, tfs = NULL, ..., mode = c("auto", "universe
   .check_defined_metrics(out)
   if (hit != 0.01) names(out)[names(out) == "hit_1pct"] <- sprintf("hit_%gpct", 100 * hit)
   attr(out, "hit") <- hit
-  if (max_points > 0) attr(out, "curves") <- .grn_curves(ev$score, ev$label, max_points)
+  if (max_points > 0 && m$n_pos > 0 && m$n_pos < m$n) attr(out, "curves") <- .grn_curves(ev$score, ev$label, max_points)
   class(out) <- c("grn_evaluation", "data.frame")
   out
 }

@@ -57,6 +57,7 @@ fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean",
   if (is.character(x) && length(x) == 1L && !is.na(x)) {
     if (!file.exists(x)) .grn_abort("x", sprintf("file \"%s\" does not exist", x))
     if (grepl("\\.(pt|pth|torchscript)$", x, ignore.case = TRUE)) {
+      .check_torchscript_file(x)
       return(.fm_from_torchscript(x, expression, pooling, batch_cells, threads, verbose))
     }
     return(.fm_from_csv(x, mapping, verbose))
@@ -152,6 +153,22 @@ fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean",
   .new_fm(m, "none", "csv", verbose, unmapped)
 }
 
+# A TorchScript module saved by torch.jit.save() is a zip archive: anything
+# else (a text file, an empty file, a .npy renamed .pt) is refused here,
+# naming `x`, before LibTorch's reader reports a missing central directory.
+#' @noRd
+.check_torchscript_file <- function(path) {
+  size <- file.size(path)
+  con <- file(path, "rb")
+  head <- tryCatch(readBin(con, "raw", 4L), finally = close(con))
+  if (isTRUE(size == 0) || length(head) < 4L || !identical(head, as.raw(c(0x50, 0x4b, 0x03, 0x04)))) {
+    .grn_abort("x", sprintf(paste0("\"%s\" is not a TorchScript module: %s; a module saved with torch.jit.save() ",
+                                   "is a zip archive (a genes x d embedding table goes in a .csv, or as a matrix)"),
+                            path, if (isTRUE(size == 0)) "the file is empty" else "it is not a zip archive"))
+  }
+  invisible()
+}
+
 #' @noRd
 .fm_from_torchscript <- function(path, expression, pooling, batch_cells, threads, verbose) {
   if (is.null(expression)) .grn_abort("expression", "a TorchScript module needs the genes x cells expression to run on")
@@ -184,9 +201,14 @@ print.grn_fm_embeddings <- function(x, ...) {
 # Embeddings argument of scregnet() / sctransnet().
 #' @noRd
 .as_fm_embeddings <- function(embeddings, embedding_dim = NULL) {
-  emb <- tryCatch(fm_embeddings(embeddings), grntorch_error = function(e) {
-    .grn_abort("embeddings", sub("^`[^`]*`: ", "", conditionMessage(e)))
-  })
+  emb <- withCallingHandlers(
+    tryCatch(fm_embeddings(embeddings), grntorch_error = function(e) {
+      .grn_abort("embeddings", sub("^`[^`]*`: ", "", conditionMessage(e)))
+    }),
+    grntorch_na_embeddings = function(w) {   # fm_embeddings() names its `x`: here it is `embeddings`
+      .grn_warn(paste0("`embeddings`: ", conditionMessage(w)), class = "grntorch_na_embeddings", arg = "embeddings")
+      invokeRestart("muffleWarning")
+    })
   if (!is.null(embedding_dim)) {
     embedding_dim <- .check_scalar_int(embedding_dim, "embedding_dim", min = 1)
     if (ncol(emb$embeddings) != embedding_dim) {

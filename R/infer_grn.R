@@ -12,13 +12,21 @@
 #'   never logs again.  `x` is never modified.  Values that look like raw
 #'   counts give a warning of class `grntorch_counts_warning` naming the
 #'   argument (`x`, `layer` or `assay.type`): the selected values are all
-#'   non-negative whole numbers and their maximum exceeds 30 or they are
-#'   stored as integers; or `layer`/`assay.type` is `"counts"`; or a Seurat
+#'   non-negative whole numbers and their maximum is 2 or more (a small count
+#'   matrix stored as double too: log-normalised values are essentially never
+#'   all whole numbers) or they are stored as integers; or
+#'   `layer`/`assay.type` is `"counts"`; or a Seurat
 #'   object's `"data"` layer still equals its `"counts"` layer.  All-zero and
 #'   constant genes are dropped with a message (class
 #'   `grntorch_dropped_genes`, shown whatever `verbose` says), as are
 #'   `train`/`validation` pairs naming them; no variable gene is an error.
-#'   To choose genes from a large matrix see [select_genes()].
+#'   To choose genes from a large matrix see [select_genes()].  A matrix that
+#'   looks transposed (cells x genes: `tfs` match its column names and not its
+#'   row names, or its column names hold many known TFs, or its row names look
+#'   like cell barcodes) gives a warning of class `grntorch_transposed`; gene
+#'   names that differ only in case (`Sox2`, `SOX2`) one of class
+#'   `grntorch_case_duplicates`, as TFs and pairs are matched
+#'   case-insensitively.
 #' @param method a method name (`"pearson"`, `"spearman"`, ...) or a parameter
 #'   object such as [correlation_method()] or `deepsem(epochs = 120)`.
 #' @param tfs character vector of candidate regulators, matched to the gene
@@ -35,10 +43,18 @@
 #'   TFs while under 20% of the TF list is found.  `NULL` lets every gene
 #'   regulate.
 #' @param genes optional character vector: use only these genes (rows of `x`).
+#'   `train` / `validation` pairs naming a gene of `x` left out by `genes`
+#'   (e.g. pairs from [training_pairs()] on the whole of `x`) are dropped with
+#'   one message (class `grntorch_dropped_pairs`) that gives their number;
+#'   none left is an error.  `tfs` none of which is among `genes` is an
+#'   error that says so.
 #' @param train,validation labelled pairs for supervised models: data.frames
 #'   with columns `from`, `to` (gene names) and `label` (0/1).  `validation`
 #'   must be disjoint from `train`: a pair in both is an error of class
-#'   `grntorch_pairs_overlap` naming `validation`.  See the section Warnings
+#'   `grntorch_pairs_overlap` naming `validation`.  A pair listed twice in
+#'   one of them with both labels is an error of class
+#'   `grntorch_conflicting_labels`.  A pair naming a gene absent from `x`
+#'   (a typo, another species) is an error.  See the section Warnings
 #'   for pairs given to a method that ignores them, or a supervised fit
 #'   without `validation`.
 #' @param ... when `method` is a string, arguments for its constructor
@@ -46,12 +62,19 @@
 #'   argument neither of `infer_grn()` nor of that constructor is an error
 #'   (class `grntorch_argument_error`) naming both, as is any `...` when
 #'   `method` is a parameter object.
-#' @param assay.type assay of a `SummarizedExperiment` to use.
+#' @param assay.type assay of a `SummarizedExperiment` to use.  Without a
+#'   `"logcounts"` assay (a counts-only object) the error says how to make
+#'   one (`scuttle::logNormCounts()`).
 #' @param assay,layer Seurat assay (default: the default assay) and layer
 #'   (`"data"`, i.e. log-normalised values).  On SeuratObject < 5 the layer
-#'   is the slot given to `GetAssayData()`.
+#'   is the slot given to `GetAssayData()`.  `assay.type` given for an `x`
+#'   that is not a `SummarizedExperiment`, or `assay` / `layer` for one that
+#'   is not a Seurat object, is ignored with a warning of class
+#'   `grntorch_ignored_argument` naming it.
 #' @param top keep only the `top` highest-weighted edges (`NULL`: all
-#'   candidate pairs with a non-zero score).
+#'   candidate pairs with a non-zero score); a whole number from 1 to
+#'   2,147,483,647.  More than the candidate pairs keeps them all, with a
+#'   message (class `grntorch_top_note`).
 #' @param verbose print progress and the TF overlap.  Trained models show a
 #'   progress bar (on stderr) with the elapsed time and the time left; the
 #'   supervised models draw it within every epoch, e.g. `GENELink epoch 3/20
@@ -129,16 +152,21 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
                       verbose = interactive()) {
   verbose <- .check_flag(verbose, "verbose")
   method <- .resolve_method(method, ..., .caller = "infer_grn")
-  if (!is.null(top)) top <- .check_scalar_int(top, "top", min = 1)
+  if (!is.null(top)) top <- .check_top(top)
+  .warn_unused_source_args(x, assay.type = !missing(assay.type), assay = !is.null(assay), layer = !missing(layer))
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
-  regulators <- .match_tfs(tfs, src$genes, verbose = verbose)
+  .check_orientation(src, tfs)
+  regulators <- .match_tfs(tfs, src$genes, verbose = verbose, all_genes = if (!is.null(genes)) rownames(src$m))
   .check_resources(method, src, regulators, train, validation, top)
   expr <- .densify_expression(src)
   regulators <- .kept_regulators(regulators, expr)
   dropped <- attr(expr, "grntorch_dropped")
   attr(expr, "grntorch_dropped") <- NULL
-  train <- .check_pairs(train, "train", rownames(expr), dropped = dropped)
-  validation <- .check_pairs(validation, "validation", rownames(expr), dropped = dropped)
+  # genes of `x` that `genes =` left out: pairs naming them are dropped (a note), not an error
+  outside <- if (!is.null(genes)) rownames(src$m)[-src$rows]
+  train <- .check_pairs(train, "train", rownames(expr), dropped = dropped, outside = outside)
+  validation <- .check_pairs(validation, "validation", rownames(expr), dropped = dropped, outside = outside)
+  .note_top(top, expr, regulators)
   if (isTRUE(method$supervised) && is.null(train)) {
     .grn_abort("train", sprintf("method \"%s\" is supervised and needs labelled training pairs (from, to, label)", method$name))
   }
@@ -198,4 +226,45 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   .grn_warn(sprintf("method \"%s\" does not learn from labelled pairs: %s ignored%s",
                     method$name, paste0("`", ign, "`", collapse = " and "), hint),
             class = "grntorch_ignored_pairs", arg = ign[1])
+}
+
+
+# `top` of infer_grn(), grn_edges(), plot_grn(): NULL (all) or a whole number >= 1.
+#' @noRd
+.check_top <- function(top, min = 1) {
+  .check_scalar_int(top, "top", min = min, hint = "use top = NULL for every edge")
+}
+
+# `top` larger than the candidate pairs keeps them all: say so (a note), as
+# the user may have expected a cut.
+#' @noRd
+.note_top <- function(top, expr, regulators) {
+  if (is.null(top)) return(invisible())
+  n_pairs <- as.double(length(regulators)) * nrow(expr) - length(regulators)
+  if (top > n_pairs) {
+    .grn_note(sprintf("grntorch: `top` = %s is more than the %s candidate pairs (%s regulators x %s genes, no self-pairs): every pair with a non-zero score is kept",
+                      .fmt_n(top), .fmt_n(n_pairs), .fmt_n(length(regulators)), .fmt_n(nrow(expr))),
+              class = "grntorch_top_note")
+  }
+  invisible()
+}
+
+# Arguments that choose the matrix of one kind of container, given for
+# another: say they are ignored (a warning naming the argument).
+#' @noRd
+.warn_unused_source_args <- function(x, assay.type = FALSE, assay = FALSE, layer = FALSE) {
+  is_seurat <- inherits(x, "Seurat")
+  is_se <- methods::is(x, "SummarizedExperiment")
+  what <- if (is_seurat) "a Seurat object" else if (is_se) "a SummarizedExperiment" else
+    sprintf("a %s (not a Seurat object or SummarizedExperiment)", class(x)[1])
+  ign <- c(if (assay.type && !is_se) "assay.type", if (assay && !is_seurat) "assay", if (layer && !is_seurat) "layer")
+  for (a in ign) {
+    use <- switch(a, assay.type = "it chooses the assay of a SummarizedExperiment / SingleCellExperiment",
+                  "it chooses the matrix of a Seurat object")
+    .grn_warn(sprintf("`%s` is ignored: `x` is %s, and %s%s", a, what, use,
+                      if (is_se && a == "layer") "; use `assay.type` (e.g. \"logcounts\")"
+                      else if (is_seurat && a == "assay.type") "; use `layer` (e.g. \"data\") and `assay`" else ""),
+              class = "grntorch_ignored_argument", arg = a)
+  }
+  invisible()
 }

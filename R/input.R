@@ -56,6 +56,7 @@
     }
   }
   if (length(rows) < 2L) .grn_abort(if (is.null(genes)) arg else "genes", "needs at least 2 genes")
+  .check_case_duplicates(rn[rows], arg)
   if (ncol(m) < 3L) .grn_abort(arg, sprintf("needs at least 3 cells, has %d", ncol(m)))
   cn <- colnames(m)
   if (is.null(cn)) cn <- paste0("cell", seq_len(ncol(m)))
@@ -119,17 +120,19 @@
 
 # The rule for "looks like raw counts" (documented in ?infer_grn): the
 # selected values are all non-negative whole numbers and either their maximum
-# exceeds .counts_max (log-normalised data essentially never does: log1p(1e4)
-# is 9.2, log2(1e6) is 20) or they are stored as integers; or the values were
-# asked for by name as counts (layer / assay.type "counts"); or a Seurat
-# object's "data" layer still equals its "counts" layer (a fresh object that
-# was never normalised).
+# is .counts_min_max or more or they are stored as integers (log-normalised
+# values are essentially never all whole numbers, whatever their maximum: a
+# small count matrix stored as double, maximum 12, is still counts; 0/1
+# values stored as double are not taken for counts); or the values were asked
+# for by name as counts (layer / assay.type "counts"); or a Seurat object's
+# "data" layer still equals its "counts" layer (a fresh object that was never
+# normalised).
 #' @noRd
-.counts_max <- 30
+.counts_min_max <- 2
 
 #' @noRd
 .looks_like_counts <- function(chk, integer_storage) {
-  isTRUE(chk$whole) && (is.finite(chk$max) && chk$max > .counts_max || integer_storage)
+  isTRUE(chk$whole) && (is.finite(chk$max) && chk$max >= .counts_min_max || integer_storage)
 }
 
 #' @noRd
@@ -182,8 +185,12 @@
     if (!is.character(assay.type) || length(assay.type) != 1L) .grn_abort("assay.type", "must be a single string")
     an <- SummarizedExperiment::assayNames(x)
     if (!assay.type %in% an) {
-      .grn_abort("assay.type", sprintf("assay \"%s\" is not in `%s`; available: %s", assay.type, arg,
-                                       if (length(an)) paste0("\"", an, "\"", collapse = ", ") else "none"))
+      hint <- if (identical(assay.type, "logcounts") && "counts" %in% an) {
+        paste0("; log-normalise the counts first, e.g. x <- scuttle::logNormCounts(x) (Seurat: Seurat::NormalizeData()), ",
+               "or in base R assay(x, \"logcounts\") <- log1p(t(t(counts) / colSums(counts)) * 1e4) with counts <- assay(x, \"counts\")")
+      } else ""
+      .grn_abort("assay.type", sprintf("assay \"%s\" is not in `%s`; available: %s%s", assay.type, arg,
+                                       if (length(an)) paste0("\"", an, "\"", collapse = ", ") else "none", hint))
     }
     return(SummarizedExperiment::assay(x, assay.type, withDimnames = TRUE))
   }
@@ -249,7 +256,7 @@
 # - a large gene set (>= 2000 genes) of which under 1% are TFs while under
 #   20% of the TF list is found (a genome has 5-8% TFs).
 #' @noRd
-.match_tfs <- function(tfs, genes, verbose = TRUE) {
+.match_tfs <- function(tfs, genes, verbose = TRUE, all_genes = NULL) {
   if (is.null(tfs)) return(genes)
   if (is.factor(tfs)) tfs <- as.character(tfs)
   if (!is.character(tfs) || length(tfs) == 0L) .grn_abort("tfs", "must be a non-empty character vector of gene symbols")
@@ -267,6 +274,11 @@
     if (!is.null(id_msg)) {
       .grn_abort("tfs", paste0("none of the ", length(tfs), " TFs is among the ", length(genes), " genes: ", id_msg),
                  class = "grntorch_id_mismatch")
+    }
+    in_x <- if (!is.null(all_genes)) sum(toupper(tfs) %in% toupper(all_genes)) else 0L
+    if (in_x > 0L) {
+      .grn_abort("tfs", sprintf("none of the %d TFs is among the %d genes chosen by `genes`, though %d of them are genes of `x`; add the TFs to `genes` (e.g. genes = select_genes(x, tfs)) or leave `genes` out",
+                                length(tfs), length(genes), in_x))
     }
     .grn_abort("tfs", sprintf("none of the %d TFs is among the %d genes (matched case-insensitively); check the species and the gene identifiers (e.g. %s vs %s)",
                               length(tfs), length(genes), tfs[1], genes[1]))
@@ -336,4 +348,55 @@
                               if (length(regulators) > 5) ", ..." else ""))
   }
   kept
+}
+
+# Two genes whose names differ only in case (Sox2 and SOX2): TFs and pairs
+# are matched case-insensitively, so both would be taken for one name.
+#' @noRd
+.check_case_duplicates <- function(genes, arg) {
+  up <- toupper(genes)
+  d <- duplicated(up)
+  if (!any(d)) return(invisible())
+  ex <- unique(up[d])
+  shown <- vapply(utils::head(ex, 3), function(u) paste(genes[up == u], collapse = " / "), "")
+  .grn_warn(sprintf(paste0("`%s`: %d gene name(s) differ from another only in case (%s%s); TFs and labelled pairs are ",
+                           "matched case-insensitively, so such genes cannot be told apart: rename or drop one of each"),
+                    arg, length(ex), paste(shown, collapse = ", "), if (length(ex) > 3) ", ..." else ""),
+            class = "grntorch_case_duplicates", arg = arg)
+}
+
+# A cells x genes matrix given where genes x cells is expected: its column
+# names are the genes.  Signs (a warning naming `x`, class
+# grntorch_transposed): `tfs` match the column names and not the row names;
+# or, without `tfs`, the column names hold many known TFs (BEELINE's human or
+# mouse lists) and the row names hardly any, or the row names look like
+# 10x cell barcodes.  Up to 2,000 names of each side are looked at.
+#' @noRd
+.check_orientation <- function(src, tfs = NULL) {
+  m <- src$m
+  cn <- colnames(m)
+  if (is.null(cn) || inherits(src$source, "Seurat") || methods::is(src$source, "SummarizedExperiment")) return(invisible())
+  pick <- function(v) if (length(v) > 2000L) v[round(seq(1, length(v), length.out = 2000L))] else v
+  rn <- pick(rownames(m))
+  cn <- pick(cn)
+  why <- NULL
+  if (!is.null(tfs) && is.character(tfs) && length(tfs)) {
+    tu <- toupper(tfs[!is.na(tfs)])
+    in_r <- sum(toupper(rn) %in% tu)
+    in_c <- sum(toupper(cn) %in% tu)
+    if (in_c >= 2L && in_r == 0L) why <- sprintf("%d of `tfs` are among its column names and none among its row names", in_c)
+  } else {
+    known <- unique(toupper(c(beeline_tfs("human"), beeline_tfs("mouse"))))
+    in_r <- sum(toupper(rn) %in% known)
+    in_c <- sum(toupper(cn) %in% known)
+    barcode <- mean(grepl("(^|[^A-Za-z])[ACGTN]{12,}(-[0-9]+)?($|[^A-Za-z])", rn))
+    if (in_c >= 5L && in_c > 10 * in_r) {
+      why <- sprintf("%d of its column names and %d of its row names are known TFs", in_c, in_r)
+    } else if (barcode > 0.5 && mean(grepl("(^|[^A-Za-z])[ACGTN]{12,}(-[0-9]+)?($|[^A-Za-z])", cn)) < 0.1) {
+      why <- sprintf("its row names look like cell barcodes (e.g. %s)", rn[1])
+    }
+  }
+  if (is.null(why)) return(invisible())
+  .grn_warn(sprintf("`%s` looks transposed (cells x genes): %s; grntorch expects genes as rows and cells as columns, e.g. t(%s)",
+                    src$arg, why, src$arg), class = "grntorch_transposed", arg = src$arg)
 }

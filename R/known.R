@@ -247,8 +247,9 @@ cross_source_split <- function(prior, truth, x_or_genes, tfs = NULL, validation 
   if (!is.data.frame(truth) || !all(c("from", "to") %in% names(truth))) {
     .grn_abort("truth", "must be a data.frame with columns from, to")
   }
-  tp <- training_pairs(prior, x_or_genes, tfs = tfs, validation = validation, negatives = negatives, seed = seed,
-                       verbose = verbose)
+  # training_pairs() names its network `known`; here the user gave it as `prior`
+  tp <- .rename_arg(training_pairs(prior, x_or_genes, tfs = tfs, validation = validation, negatives = negatives,
+                                   seed = seed, verbose = verbose), "known", "prior")
   k <- withCallingHandlers(.known_prepare(prior, x_or_genes, tfs),   # its species warning came from training_pairs()
                             grntorch_species_mismatch = function(w) invokeRestart("muffleWarning"))
   if (k$n_cand > 2e7) {

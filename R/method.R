@@ -23,6 +23,16 @@
 #' inherits(m, "grn_method")
 #' @export
 new_grn_method <- function(name, params = list(), subclass = NULL, supervised = FALSE) {
+  if (!is.character(name) || length(name) != 1L || is.na(name) || !nzchar(name)) {
+    .grn_abort("name", "must be a single non-empty string (the model's name)")
+  }
+  if (!is.list(params) || (length(params) && (is.null(names(params)) || any(!nzchar(names(params)))))) {
+    .grn_abort("params", "must be a named list of hyper-parameters")
+  }
+  if (!is.null(subclass) && (!is.character(subclass) || !length(subclass) || anyNA(subclass) || any(!nzchar(subclass)))) {
+    .grn_abort("subclass", "must be NULL or a character vector of class names")
+  }
+  supervised <- .check_flag(supervised, "supervised")
   structure(list(name = name, params = params, supervised = supervised),
             class = c(subclass, "grn_method"))
 }

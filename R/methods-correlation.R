@@ -21,7 +21,7 @@
 #' @export
 correlation_method <- function(type = c("pearson", "spearman"), threads = NULL, ...) {
   .check_dots("correlation_method", ...)
-  type <- match.arg(type)
+  type <- .match_choice(type, "type", c("pearson", "spearman"))
   new_grn_method(type, params = list(type = type, threads = .resolve_threads(threads)),
                  subclass = "grn_correlation", supervised = FALSE)
 }

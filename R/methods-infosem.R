@@ -209,7 +209,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   if (base::missing(embeddings) || is.null(embeddings)) {
     .grn_abort("embeddings", "InfoSEM needs gene embeddings: a genes x d matrix with gene row names or a file (see read_embeddings(), gene_embeddings_go())")
   }
-  missing <- match.arg(missing)
+  missing <- .match_choice(missing, "missing", c("mean", "zero", "error"))
   if (!is.character(parametrization) || !length(parametrization) || anyNA(parametrization) ||
       !all(parametrization %in% c("offset", "centred"))) {
     .grn_abort("parametrization", "must be \"centred\" or \"offset\"")

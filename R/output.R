@@ -74,7 +74,8 @@
 #'   `validation` pairs, which only steer early stopping), and
 #'   InfoSEM-BC the positive pairs of its `prior_edges`.  Models that use no
 #'   known edges (correlation, DeepSEM, InfoSEM-B, random) have no `known`
-#'   attribute: every edge of theirs is novel and all are returned.
+#'   attribute: every edge of theirs is novel and all are returned, with a
+#'   message (class `grntorch_all_novel`).
 #'   `rank` keeps the rank among all edges.
 #' @return A data.frame with columns `from`, `to`, `weight`, `score`, `rank`
 #'   and any model-specific edge attributes (e.g. `known`), sorted by `rank`.
@@ -92,9 +93,17 @@ grn_edges <- function(g, top = NULL, novel = FALSE) {
   novel <- .check_flag(novel, "novel")
   e <- igraph::as_data_frame(g, what = "edges")
   if (!"rank" %in% names(e)) .grn_abort("g", "has no edge attribute `rank`; was it made by infer_grn()?")
+  if (!is.null(top)) top <- .check_top(top, min = 0)
   e <- e[order(e$rank), , drop = FALSE]
-  if (novel && "known" %in% names(e)) e <- e[!e$known, , drop = FALSE]
+  if (novel) {
+    if ("known" %in% names(e)) {
+      e <- e[!e$known, , drop = FALSE]
+    } else {
+      .grn_note(sprintf("grntorch: method \"%s\" uses no known edges (no edge attribute `known`): every edge is novel, all are returned",
+                        igraph::graph_attr(g)$method %||% "?"), class = "grntorch_all_novel")
+    }
+  }
   rownames(e) <- NULL
-  if (!is.null(top)) e <- utils::head(e, .check_scalar_int(top, "top", min = 0))
+  if (!is.null(top)) e <- utils::head(e, top)
   e
 }

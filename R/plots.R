@@ -128,6 +128,7 @@ grn_curves <- function(net, truth, tfs = NULL, ..., max_points = 2000) {
 # may be a grn_evaluation made with curves = TRUE (no truth needed).
 #' @noRd
 .curve_sets <- function(x, truth, max_points, arg = "x", ...) {
+  if (is.null(x)) .grn_abort(arg, "is NULL: give a network from infer_grn(), an edge data.frame, a grn_evaluation made with curves, or a named list of them")
   nets <- if (.is_net_list(x)) x else list(network = x)
   if (!length(nets)) .grn_abort(arg, "is an empty list")
   nm <- names(nets)
@@ -138,12 +139,14 @@ grn_curves <- function(net, truth, tfs = NULL, ..., max_points = 2000) {
   evs <- vector("list", length(nets))
   for (i in seq_along(nets)) {
     n <- nets[[i]]
+    if (is.null(n)) .grn_abort(arg, sprintf("element \"%s\" is NULL", nm[i]))
     if (inherits(n, "grn_evaluation")) {
       ev <- n
-      if (is.null(attr(ev, "curves"))) .grn_abort(arg, "is a grn_evaluation without curve points: make it with evaluate_grn(..., curves = TRUE)")
+      if (is.null(attr(ev, "curves"))) .grn_abort(arg, "is a grn_evaluation without curve points (made with curves = FALSE, or of pairs of one class): evaluate with evaluate_grn(..., curves = TRUE)")
     } else {
       if (is.null(truth)) .grn_abort("truth", "is needed to score a network (a data.frame from, to or from, to, label)")
       ev <- evaluate_grn(n, truth, ..., curves = max_points)
+      if (is.null(attr(ev, "curves"))) .grn_abort("truth", "curves need both positive and negative pairs")
     }
     cv <- attr(ev, "curves")
     cvs[[i]] <- cbind(network = nm[i], as.data.frame(cv), stringsAsFactors = FALSE)
@@ -210,10 +213,12 @@ plot_roc <- function(x, truth = NULL, ..., max_points = 2000) {
 #' Plot the PR and ROC curves of an evaluation
 #'
 #' Draws the precision-recall and ROC curves side by side, with their random
-#' levels (the density; the diagonal).  Needs the curve points: evaluate with
-#' `evaluate_grn(..., curves = TRUE)`.
+#' levels (the density; the diagonal), from the curve points
+#' [evaluate_grn()] keeps by default.  An evaluation made with
+#' `curves = FALSE`, or of pairs of one class, has none: that is an error
+#' that says so.
 #'
-#' @param x a `grn_evaluation` from [evaluate_grn()] with `curves = TRUE`.
+#' @param x a `grn_evaluation` from [evaluate_grn()].
 #' @param ... unused.
 #' @return A `ggplot` object.
 #' @seealso [plot_pr()], [plot_roc()]
@@ -221,14 +226,16 @@ plot_roc <- function(x, truth = NULL, ..., max_points = 2000) {
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   ex <- grntorch_example()
 #'   g <- infer_grn(ex$expression, "pearson", tfs = ex$tfs)
-#'   plot(evaluate_grn(g, ex$truth, tfs = ex$tfs, curves = TRUE))
+#'   plot(evaluate_grn(g, ex$truth, tfs = ex$tfs))
 #' }
 #' @method plot grn_evaluation
 #' @md
 #' @export
 plot.grn_evaluation <- function(x, ...) {
   if (is.null(attr(x, "curves"))) {
-    .grn_abort("x", "has no curve points to plot: evaluate with evaluate_grn(..., curves = TRUE)")
+    one_class <- length(x$n_positive) == 1L && (x$n_positive == 0 || x$n_positive == x$n_pairs)
+    .grn_abort("x", if (one_class) "has no curves: the pairs scored hold one class (no positive, or only positives)"
+                    else "has no curve points to plot: it was made with curves = FALSE; evaluate again with evaluate_grn(..., curves = TRUE)")
   }
   .grn_need_package("ggplot2", "plot() of a grn_evaluation")
   .curve_plot(.curve_sets(x, NULL, Inf), "both")
@@ -332,14 +339,19 @@ plot.grn_evaluation <- function(x, ...) {
 #' @export
 plot_grn <- function(g, top = 50, layout = NULL, labels = TRUE, seed = 1, ...) {
   if (!inherits(g, "igraph")) .grn_abort("g", "must be an igraph returned by infer_grn()")
-  top <- .check_scalar_int(top, "top", min = 1)
+  ea <- igraph::edge_attr_names(g)
+  if (is.null(igraph::vertex_attr(g, "name")) || !any(c("rank", "weight", "score") %in% ea)) {
+    .grn_abort("g", "must be a network returned by infer_grn() (vertex names and an edge attribute `rank`, `weight` or `score`); this igraph has neither")
+  }
+  top <- .check_top(top)
   if (!(isTRUE(labels) || isFALSE(labels) || identical(labels, "tfs"))) .grn_abort("labels", "must be TRUE, FALSE or \"tfs\"")
   seed <- .check_scalar_int(seed, "seed")
-  sub <- .top_subgraph(g, top)
-  if (igraph::ecount(sub) == 0L) .grn_abort("g", "has no edges to draw")
   engine <- getOption("grntorch.plot_engine", "ggraph")
   if (!engine %in% c("ggraph", "igraph")) .grn_abort(NULL, "option grntorch.plot_engine must be \"ggraph\" or \"igraph\"")
   use_ggraph <- engine == "ggraph" && .grn_has_package("ggraph") && .grn_has_package("ggplot2")
+  .check_layout(layout, use_ggraph)
+  sub <- .top_subgraph(g, top)
+  if (igraph::ecount(sub) == 0L) .grn_abort("g", "has no edges to draw")
   title <- sprintf("%s: top %d edges", igraph::graph_attr(g, "method") %||% "network", igraph::ecount(sub))
   if (use_ggraph) .plot_grn_ggraph(sub, layout, labels, seed, title)
   else .plot_grn_igraph(sub, layout, labels, seed, title, ...)
@@ -358,6 +370,33 @@ plot.grn_network <- function(x, top = 50, ...) {
   p <- plot_grn(x, top = top, ...)
   if (inherits(p, "ggplot")) print(p)
   invisible(p)
+}
+
+# `layout` of plot_grn(): NULL; for ggraph a layout name ggraph knows (or a
+# function, or a coordinate matrix); for the igraph fallback a layout
+# function or a coordinate matrix.
+#' @noRd
+.check_layout <- function(layout, use_ggraph) {
+  if (is.null(layout) || is.function(layout) || is.matrix(layout) && is.numeric(layout) && ncol(layout) == 2L) {
+    return(invisible())
+  }
+  if (use_ggraph && is.character(layout) && length(layout) == 1L && !is.na(layout)) {
+    igraph_layouts <- c("auto", "circle", "dh", "drl", "fr", "gem", "graphopt", "grid", "kk", "lgl", "mds", "nicely",
+                        "randomly", "sphere", "star", "sugiyama", "tree", "bipartite", "reingold.tilford")
+    ns <- asNamespace("ggraph")
+    is_igraph <- get0("is.igraphlayout", envir = ns, inherits = FALSE)   # ggraph's own test, when it has one
+    known_igraph <- if (is.function(is_igraph)) isTRUE(tryCatch(is_igraph(layout), error = function(e) FALSE))
+                    else layout %in% igraph_layouts
+    if (known_igraph || exists(paste0("layout_tbl_graph_", layout), envir = ns, inherits = FALSE)) {
+      return(invisible())
+    }
+    known <- sub("^layout_tbl_graph_", "", grep("^layout_tbl_graph_", ls(ns, all.names = TRUE), value = TRUE))
+    known <- setdiff(known, "igraph")
+    .grn_abort("layout", sprintf("unknown ggraph layout \"%s\"; use e.g. %s, or an igraph layout name (\"fr\", \"kk\", ...)",
+                                 layout, paste0("\"", utils::head(sort(known), 8), "\"", collapse = ", ")))
+  }
+  .grn_abort("layout", if (use_ggraph) "must be NULL, a ggraph layout name (e.g. \"fr\", \"kk\", \"stress\"), a layout function or a 2-column coordinate matrix"
+                       else "must be NULL, an igraph layout function (e.g. igraph::layout_with_kk) or a 2-column coordinate matrix (the igraph fallback takes no layout names)")
 }
 
 #' @noRd
@@ -455,6 +494,8 @@ plot.grn_network <- function(x, top = 50, ...) {
   lab <- igraph::vertex_attr(sub, "name")
   if (identical(labels, "tfs")) lab[!is_tf] <- NA
   if (isFALSE(labels)) lab <- NA
+  op <- graphics::par("xpd")   # plot.igraph() leaves par(xpd = TRUE) behind
+  on.exit(graphics::par(xpd = op), add = TRUE)
   igraph::plot.igraph(sub, layout = coords, vertex.shape = ifelse(is_tf, "square", "circle"),
                       vertex.color = ifelse(is_tf, "#fdae61", "#abd9e9"), vertex.size = ifelse(is_tf, 7, 5),
                       vertex.label = lab, vertex.label.cex = 0.6, vertex.label.color = "black",

@@ -153,7 +153,8 @@ print.grn_fit <- function(x, ...) {
     sprintf("%d runs%s", f$n_runs, if (length(f$seeds)) sprintf(" (seeds %s)", .fmt_vals(f$seeds, 4, function(z) format(z, scientific = FALSE))) else "")
   }
   if (all(is.na(f$epochs))) {
-    what <- if (f$method %in% c("pearson", "spearman")) "none (correlation)"
+    what <- if (identical(f$method, "?")) "unknown (the graph attribute `method` is missing)"
+            else if (f$method %in% c("pearson", "spearman")) "none (correlation)"
             else if (f$method == "random") "none (random baseline)" else "no epochs (baseline)"
     parts <- c(runs, what, secs)
   } else {
@@ -209,7 +210,21 @@ print.grn_fit <- function(x, ...) {
 
 #' @noRd
 .print_network <- function(x, n_top, long) {
-  f <- grn_fit(x)
+  # a network whose graph attributes were edited (deleted, or replaced by
+  # something else) still prints: what is missing shows as "?"
+  f <- tryCatch(grn_fit(x), error = function(e) NULL)
+  if (is.null(f)) {
+    ga <- igraph::graph_attr(x)
+    is_tf <- igraph::vertex_attr(x)$is_tf
+    f <- list(method = if (is.character(ga$method) && length(ga$method) == 1L) ga$method else "?",
+              params = if (is.list(ga$params)) ga$params else list(), n_genes = igraph::vcount(x),
+              n_regulators = if (is.logical(is_tf)) sum(is_tf) else NA_integer_,
+              n_cells = if (is.numeric(ga$n_cells) && length(ga$n_cells) == 1L) ga$n_cells else NA_integer_,
+              n_edges = igraph::ecount(x), n_runs = 1L, seeds = NULL, seconds = NA_real_,
+              epochs = NA_integer_, selected_epoch = NA_integer_, validation_auroc = NA_real_,
+              loss = data.frame(run = integer(), epoch = integer(), loss = numeric()))
+  }
+  if (!is.list(f$params)) f$params <- list()
   cat(sprintf("<grn_network> %s: %s edges (directed igraph)\n", f$method, .fmt_n(f$n_edges)))
   cat(sprintf("  %s genes, %s regulators, %s cells\n", .fmt_n(f$n_genes), .fmt_n(f$n_regulators), .fmt_n(f$n_cells)))
   cat(.fmt_params(f$params), sep = "\n")

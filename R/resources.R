@@ -389,9 +389,11 @@
 grn_resources <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = NULL, validation = NULL,
                           ..., assay.type = "logcounts", assay = NULL, layer = "data", top = NULL) {
   method <- .resolve_method(method, ..., .caller = "grn_resources")
-  if (!is.null(top)) top <- .check_scalar_int(top, "top", min = 1)
+  if (!is.null(top)) top <- .check_top(top)
+  .warn_unused_source_args(x, assay.type = !missing(assay.type), assay = !is.null(assay), layer = !missing(layer))
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
-  regulators <- .match_tfs(tfs, src$genes, verbose = FALSE)
+  .check_orientation(src, tfs)
+  regulators <- .match_tfs(tfs, src$genes, verbose = FALSE, all_genes = if (!is.null(genes)) rownames(src$m))
   .new_grn_resources(method, .plan_dims(src, regulators, train, validation, top), .plan_input_bytes(src$m))
 }
 
@@ -437,8 +439,12 @@ grn_resources <- function(x, method = "pearson", tfs = NULL, genes = NULL, train
   sprintf(if (v < 10 && i > 1) "%.1f %s" else "%.0f %s", v, u[i])
 }
 
+# Counts of any size (a 60,000-gene network has 3.6e9 pairs, beyond R's integers).
 #' @noRd
-.fmt_count <- function(n) formatC(n, format = "d", big.mark = ",")
+.fmt_count <- function(n) {
+  if (length(n) != 1L || !is.finite(n)) return("?")
+  format(round(n), big.mark = ",", scientific = FALSE, trim = TRUE)
+}
 
 #' @noRd
 .fmt_seconds <- function(s) {

@@ -25,6 +25,7 @@
 #' info$blas
 #' @export
 grntorch_sitrep <- function(verbose = TRUE) {
+  verbose <- .check_flag(verbose, "verbose")
   info <- .engine_call(.grn_runtime_info())
   info$omp_wait_policy <- Sys.getenv("OMP_WAIT_POLICY")
   if (isTRUE(verbose)) {

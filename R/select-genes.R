@@ -26,7 +26,7 @@
 #' `tfs = NULL` the `n` most variable genes are returned.
 #'
 #' **Raw counts.**  When the values look like raw counts (non-negative whole
-#' numbers with a maximum above 30, integer storage, `layer`/`assay.type`
+#' numbers with a maximum of 2 or more, integer storage, `layer`/`assay.type`
 #' `"counts"`, or a Seurat object whose `"data"` layer still equals its
 #' `"counts"`), the statistics are computed on the log-normalised values
 #' `log1p(counts / total_counts_of_the_cell * 1e4)`, i.e. what Seurat's
@@ -76,6 +76,7 @@ select_genes <- function(x, tfs = NULL, n = 1000, ..., min_fraction = 0.01, assa
   n <- .check_scalar_int(n, "n", min = 1)
   min_fraction <- .check_scalar_num(min_fraction, "min_fraction", min = 0, max = 1)
   verbose <- .check_flag(verbose, "verbose")
+  .warn_unused_source_args(x, assay.type = !missing(assay.type), assay = !is.null(assay), layer = !missing(layer))
   src <- .expression_source(x, assay.type = assay.type, assay = assay, layer = layer)
   st <- .gene_stats(src, verbose = verbose)
   genes <- rownames(src$m)

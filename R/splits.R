@@ -62,7 +62,7 @@
 #' @export
 split_edges <- function(truth, scheme = c("unseen_genes", "genelink_specific", "genelink_density"),
                         tfs = NULL, genes = NULL, seed = 1L, ...) {
-  scheme <- match.arg(scheme)
+  scheme <- .match_choice(scheme, "scheme", c("unseen_genes", "genelink_specific", "genelink_density"))
   seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
   opts <- list(...)
   allowed <- switch(scheme, unseen_genes = c("unseen", "test", "validation"), genelink_specific = character(),
@@ -279,8 +279,14 @@ print.grn_split <- function(x, ...) {
   ct <- (cand - 1) %/% n + 1
   cand <- cand[cf != ct & !(cand %in% used)]
   if (n_test_neg > length(cand)) .grn_abort("density", sprintf("needs %d test negatives but only %d candidate pairs are left", n_test_neg, length(cand)))
+  if (n_test_pos > 0 && n_test_neg < 1) {
+    .grn_abort("truth", sprintf(paste0("is too dense for \"genelink_density\": %d edges among %d TFs x %d genes (density %.3g) leave no ",
+                                       "negative pair for the test set; give `genes` (all genes of the data) or a lower `density`"),
+                                length(pos_key), length(tf_set), as.integer(n), density))
+  }
   tk <- cand[sample.int(length(cand), n_test_neg)]
-  test_neg <- data.frame(f = (tk - 1) %% n + 1, t = (tk - 1) %/% n + 1, label = 0L, part = 3L)
+  test_neg <- data.frame(f = (tk - 1) %% n + 1, t = (tk - 1) %/% n + 1, label = rep(0L, length(tk)),
+                         part = rep(3L, length(tk)))
   all <- rbind(pos_df, neg_df, test_neg)
   mk <- function(p) {
     a <- all[all$part == p, ]

@@ -2,9 +2,13 @@
 # the argument at fault in a classed error (.grn_abort(), R/conditions.R) and
 # returns the value in the type the engine expects.
 
-.check_scalar_int <- function(x, arg, min = -Inf, max = Inf) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min || x > max) {
-    .grn_abort(arg, sprintf("must be a single whole number in [%s, %s]", format(min), format(max)))
+.check_scalar_int <- function(x, arg, min = -Inf, max = Inf, hint = NULL) {
+  # R integers: at most .Machine$integer.max in size (1e12 or Inf would become NA)
+  min <- base::max(min, -.Machine$integer.max)
+  max <- base::min(max, .Machine$integer.max)
+  if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || x != round(x) || x < min || x > max) {
+    .grn_abort(arg, sprintf("must be a single whole number in [%s, %s]%s%s", format(min, scientific = FALSE),
+                            format(max, scientific = FALSE), if (!is.null(hint)) "; " else "", hint %||% ""))
   }
   as.integer(x)
 }
@@ -49,10 +53,15 @@
   x
 }
 
-# match.arg() that names the argument in its error.
+# match.arg() that names the argument in its error: the default vector gives
+# its first element; a unique prefix is completed, as match.arg() does.
 #' @noRd
 .match_choice <- function(x, arg, choices) {
   if (identical(x, choices)) return(choices[1L])
+  if (is.character(x) && length(x) == 1L && !is.na(x) && nzchar(x) && !x %in% choices) {
+    hit <- pmatch(x, choices)
+    if (!is.na(hit)) return(choices[hit])
+  }
   .check_string(x, arg, choices)
 }
 
@@ -117,8 +126,13 @@
 
 # Validate labelled pairs (from, to, label); with `genes`, check they name
 # genes of the expression and map them to its spelling (case-insensitive).
+# Pairs naming a gene the adapter dropped (`dropped`: all-zero or constant)
+# or a gene of `x` left out by `genes =` (`outside`) are removed, with one
+# note (class grntorch_dropped_pairs); none left is an error.  A gene in
+# none of these (a typo, another species) is an error.  A pair listed with
+# both labels is an error.
 #' @noRd
-.check_pairs <- function(pairs, arg, genes = NULL, need_label = TRUE, dropped = NULL) {
+.check_pairs <- function(pairs, arg, genes = NULL, need_label = TRUE, dropped = NULL, outside = NULL) {
   if (is.null(pairs)) return(NULL)
   if (!is.data.frame(pairs)) .grn_abort(arg, "must be a data.frame with columns from, to, label")
   cols <- c("from", "to", if (need_label) "label")
@@ -127,38 +141,61 @@
   if (nrow(pairs) == 0L) .grn_abort(arg, "has no rows")
   from <- as.character(pairs$from)
   to <- as.character(pairs$to)
+  if (anyNA(from) || anyNA(to)) .grn_abort(arg, "has NA gene names in its from / to columns")
+  label <- if (need_label) .check_labels(pairs$label, arg)
   if (!is.null(genes)) {
     up <- toupper(genes)
-    if (length(dropped)) {
-      # pairs naming a gene the adapter dropped (all-zero or constant): removed, with a note
-      gone <- toupper(from) %in% toupper(dropped) | toupper(to) %in% toupper(dropped)
-      if (any(gone)) {
-        ex <- unique(c(from[gone & toupper(from) %in% toupper(dropped)], to[gone & toupper(to) %in% toupper(dropped)]))
-        if (all(gone)) {
-          .grn_abort(arg, sprintf("every pair names an all-zero or constant gene that was dropped (%s%s)",
-                                  paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else ""))
-        }
-        .grn_note(sprintf("grntorch: dropped %d of %d `%s` pairs naming all-zero or constant genes (%s%s)",
-                          sum(gone), length(gone), arg, paste(head(ex, 5), collapse = ", "),
-                          if (length(ex) > 5) ", ..." else ""), class = "grntorch_dropped_pairs")
-        pairs <- pairs[!gone, , drop = FALSE]
-        from <- from[!gone]
-        to <- to[!gone]
-      }
-    }
-    fi <- match(toupper(from), up)
-    ti <- match(toupper(to), up)
+    fu <- .upper_fast(from)
+    tu <- .upper_fast(to)
+    fi <- match(fu, up)
+    ti <- match(tu, up)
     bad <- is.na(fi) | is.na(ti)
     if (any(bad)) {
-      ex <- unique(c(from[is.na(fi)], to[is.na(ti)]))
-      .grn_abort(arg, sprintf("%d pair(s) name genes absent from the expression: %s%s", sum(bad),
-                              paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else ""))
+      # why each unmatched name is unmatched: dropped as constant, outside `genes =`, or absent
+      why <- function(u) ifelse(u %in% toupper(dropped), "dropped", ifelse(u %in% toupper(outside), "outside", "absent"))
+      fw <- ifelse(is.na(fi), why(fu), "ok")
+      tw <- ifelse(is.na(ti), why(tu), "ok")
+      absent <- fw == "absent" | tw == "absent"
+      if (any(absent)) {
+        ex <- unique(c(from[fw == "absent"], to[tw == "absent"]))
+        .grn_abort(arg, sprintf("%d pair(s) name genes absent from the expression: %s%s", sum(absent),
+                                paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else ""))
+      }
+      n_out <- sum(fw == "outside" | tw == "outside")
+      n_const <- sum(bad) - n_out
+      why_txt <- c(if (n_out) sprintf("%s naming genes of `x` outside `genes`", .fmt_n(n_out)),
+                   if (n_const) sprintf("%s naming all-zero or constant genes", .fmt_n(n_const)))
+      ex <- unique(c(from[fw != "ok"], to[tw != "ok"]))
+      ex_txt <- paste0(paste(head(ex, 5), collapse = ", "), if (length(ex) > 5) ", ..." else "")
+      if (all(bad)) {
+        .grn_abort(arg, sprintf(paste0("every pair names a gene that is not among the %s genes used (%s; e.g. %s)%s"),
+                                .fmt_n(length(genes)), paste(why_txt, collapse = ", "), ex_txt,
+                                if (n_out) "; make the pairs on the selected genes, e.g. training_pairs(known, genes, tfs)" else ""))
+      }
+      .grn_note(sprintf("grntorch: dropped %s of %s `%s` pairs (%s; e.g. %s)", .fmt_n(sum(bad)), .fmt_n(length(bad)), arg,
+                        paste(why_txt, collapse = ", "), ex_txt), class = "grntorch_dropped_pairs")
+      keep <- !bad
+      fi <- fi[keep]; ti <- ti[keep]
+      if (need_label) label <- label[keep]
     }
     from <- genes[fi]
     to <- genes[ti]
+    key <- fi + as.double(length(genes)) * (ti - 1)
+  } else {
+    gl <- unique(c(.upper_fast(from), .upper_fast(to)))
+    key <- match(.upper_fast(from), gl) + as.double(length(gl)) * (match(.upper_fast(to), gl) - 1)
+  }
+  if (need_label && anyDuplicated(key)) {
+    first <- match(key, key)
+    both <- which(label != label[first])
+    if (length(both)) {
+      i <- both[1]
+      .grn_abort(arg, sprintf("%d pair(s) are listed with both labels (e.g. %s -> %s is labelled 0 and 1); give each pair one label",
+                              length(unique(key[both])), from[i], to[i]), class = "grntorch_conflicting_labels")
+    }
   }
   out <- data.frame(from = from, to = to, stringsAsFactors = FALSE)
-  if (need_label) out$label <- .check_labels(pairs$label, arg)
+  if (need_label) out$label <- label
   out
 }
 

@@ -62,9 +62,11 @@ test_that("raw counts give a classed warning naming the argument and how to log-
   expect_s3_class(w, "grntorch_warning")
   expect_match(conditionMessage(w), "^`x`: the values look like raw counts.*NormalizeData\\(\\).*logNormCounts\\(\\).*log1p\\(t\\(t\\(counts\\)")
   expect_identical(w$arg, "x")
-  # whole numbers with a large maximum, stored as doubles; small whole numbers are not flagged
+  # whole numbers stored as doubles, with a large maximum or a small one (issue 36: max <= 30 is counts too);
+  # 0/1 values stored as doubles are not taken for counts
   expect_warning(infer_grn(cnt + 0, "pearson", verbose = FALSE), class = "grntorch_counts_warning")
-  expect_no_warning(infer_grn(round(m) + 0, "pearson", verbose = FALSE))
+  expect_warning(infer_grn(round(m) + 0, "pearson", verbose = FALSE), "maximum", class = "grntorch_counts_warning")
+  expect_no_warning(infer_grn((m > 2) + 0, "pearson", verbose = FALSE))
   expect_no_warning(infer_grn(m, "pearson", verbose = FALSE))
   # a SingleCellExperiment's "counts" assay
   skip_if_not_installed("SingleCellExperiment")
@@ -106,9 +108,9 @@ test_that("an all-zero or all-constant matrix is an error that says so (not a mo
   expect_s3_class(e, "grntorch_argument_error")
   expect_match(conditionMessage(e), "^`x`: has no variable gene: all of the 20 genes are all-zero or constant")
   expect_error(infer_grn(z, deepsem(epochs = 2), verbose = FALSE), "`x`: has no variable gene", class = "grntorch_no_variable_genes")
-  k <- z + 3
+  k <- z + 3.5   # not whole numbers: constant, not counts
   expect_error(infer_grn(k, "spearman", verbose = FALSE), class = "grntorch_no_variable_genes")
-  one <- z; one[1, ] <- seq_len(ncol(one))
+  one <- z; one[1, ] <- seq_len(ncol(one)) / 7
   expect_error(infer_grn(one, "pearson", verbose = FALSE), "`x`: has no variable gene but one")
   expect_error(infer_grn(Matrix::Matrix(z, sparse = TRUE), "pearson", verbose = FALSE), class = "grntorch_no_variable_genes")
 })

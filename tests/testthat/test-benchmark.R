@@ -34,7 +34,7 @@ test_that("benchmark_grn runs methods x schemes x seeds and returns tidy rows", 
 test_that("bad input names the argument", {
   ex <- grntorch_example()
   expect_error(benchmark_grn(list(ex), "random", schemes = "nope"), "`schemes`")
-  expect_error(benchmark_grn(list(ex), "nope"), "`method`")
+  expect_error(benchmark_grn(list(ex), "nope"), "`methods`", class = "grntorch_argument_error")   # the argument the user gave (issue 36)
   expect_error(benchmark_grn(list(list(a = 1)), "random"), "`datasets`")
   expect_error(benchmark_grn(list(ex), "random", seeds = 1.5), "`seeds`")
 })

@@ -142,7 +142,8 @@ test_that("`known` marks exactly the training positives; novel = TRUE drops them
   expect_warning(gp <- infer_grn(ex$expression, "pearson", tfs = ex$tfs, train = tp$train, verbose = FALSE),
                  class = "grntorch_ignored_pairs")
   expect_null(igraph::edge_attr(gp, "known"))
-  expect_equal(nrow(grn_edges(gp, novel = TRUE)), nrow(grn_edges(gp)))
+  expect_message(nv_p <- grn_edges(gp, novel = TRUE), class = "grntorch_all_novel")   # said, not silent (issue 36)
+  expect_equal(nrow(nv_p), nrow(grn_edges(gp)))
   expect_error(grn_edges(gp, novel = NA), class = "grntorch_argument_error", regexp = "`novel`")
 })
 

@@ -86,8 +86,9 @@ test_that("grn_curves() and evaluate_grn(curves =): endpoints, areas, thinning",
                full[c(1, nrow(full)), c("recall", "precision", "fpr")], ignore_attr = TRUE)
   expect_equal(trapezoid(th$fpr, th$tpr), ev$auroc, tolerance = 1e-3)
   expect_equal(trapezoid(th$recall, th$precision), ev$auprc, tolerance = 1e-3)
-  # the metrics are the same with and without curves, and no curves by default
-  expect_null(attr(evaluate_grn(d$g, ex$truth, tfs = ex$tfs), "curves"))
+  # the metrics are the same with and without curves; curves are kept by default (issue 36), none with FALSE
+  expect_identical(attr(evaluate_grn(d$g, ex$truth, tfs = ex$tfs), "curves"), th)
+  expect_null(attr(evaluate_grn(d$g, ex$truth, tfs = ex$tfs, curves = FALSE), "curves"))
   expect_equal(ev2$auprc, ev$auprc)
   expect_lte(nrow(attr(evaluate_grn(d$g, ex$truth, curves = 50), "curves")), 50)
   expect_error(evaluate_grn(d$g, ex$truth, curves = "yes"), class = "grntorch_argument_error")
@@ -117,7 +118,7 @@ test_that("plot_pr(), plot_roc() and plot() of an evaluation render, with the ra
   expect_setequal(levels(p$data$panel), c("Precision-recall", "ROC"))
   expect_renders(plot_pr(list(a = ev, b = evaluate_grn(d$g2, ex$truth, tfs = ex$tfs, curves = TRUE))))
   # errors
-  expect_error(plot(evaluate_grn(d$g, ex$truth)), "curves = TRUE", class = "grntorch_argument_error")
+  expect_error(plot(evaluate_grn(d$g, ex$truth, curves = FALSE)), "curves = FALSE", class = "grntorch_argument_error")
   expect_error(plot_pr(list(d$g, d$g2), ex$truth), "names", class = "grntorch_argument_error")
   expect_error(plot_pr(d$g), class = "grntorch_argument_error")   # no truth
   expect_error(plot_pr(d$g, ex$truth, bogus = 1), "unused arguments")   # the dots go to evaluate_grn()

@@ -96,7 +96,7 @@ test_that("genelink_density: balanced train/validation negatives per regulator, 
 
 test_that("bad input names the argument", {
   ex <- grntorch_example()
-  expect_error(split_edges(ex$truth, "nope"), "should be one of")
+  expect_error(split_edges(ex$truth, "nope"), "`scheme`: must be one of", class = "grntorch_argument_error")
   expect_error(split_edges(ex$truth, "unseen_genes", seed = NA), "`seed`")
   expect_error(split_edges(ex$truth, "unseen_genes", foo = 1), "`...`")
   expect_error(split_edges(data.frame(a = 1), "unseen_genes"), "`truth`")
