@@ -15,6 +15,9 @@
 #                              "error", "condition"): memory could not be allocated.
 #   grntorch_interrupt       c("grntorch_interrupt", "grntorch_error", "interrupt", "condition")
 #                            the user interrupted a fit (Ctrl-C / SIGINT).
+#   an R error raised while the engine polled R for an interrupt (setTimeLimit()'s
+#   "reached elapsed time limit") stops the fit and is re-raised as that plain
+#   R error (glue class grntorch_r_error).
 #
 # The interrupt deliberately does NOT inherit "error": R's own interrupt is
 # c("interrupt", "condition"), and code written as tryCatch(..., error = ) -
@@ -38,6 +41,11 @@
   msg <- conditionMessage(e)
   if (inherits(e, "grntorch_interrupt")) {
     stop(.engine_condition("grntorch: interrupted by the user", "grntorch_interrupt", base = "interrupt"))
+  }
+  if (inherits(e, "grntorch_r_error")) {
+    # An R error raised while the engine polled R (setTimeLimit()'s limit):
+    # R's own error, as if it had come from R code.
+    stop(simpleError(msg))
   }
   if (inherits(e, "grntorch_argument_error")) {
     # The glue keeps the argument it named (no message is parsed).

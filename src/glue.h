@@ -64,6 +64,29 @@ class grntorch_interrupt : public std::runtime_error {
   grntorch_interrupt() : std::runtime_error("interrupted by the user") {}
 };
 
+// An R error raised while the monitor polled R (e.g. setTimeLimit()'s time
+// limit): R/engine.R re-raises it as an ordinary R error with R's message.
+class grntorch_r_error : public std::runtime_error {
+ public:
+  explicit grntorch_r_error(const std::string& message) : std::runtime_error(message) {}
+};
+
+namespace grnglue {
+// The message of the R error that stopped the current fit ("" when none).
+inline std::string pending_r_error;
+
+// What an engine stop (grntorch::Interrupted) becomes: the R error that
+// caused it, if any, else the user's interrupt.
+[[noreturn]] inline void throw_stopped() {
+  if (!pending_r_error.empty()) {
+    std::string m;
+    m.swap(pending_r_error);
+    throw grntorch_r_error(m);
+  }
+  throw grntorch_interrupt();
+}
+}  // namespace grnglue
+
 namespace grnglue {
 
 // A monitor that prints progress to the console (when verbose) and polls R
@@ -113,7 +136,9 @@ class RMonitor : public grntorch::Monitor {
     last_check_ = now;
     // A Ctrl-C is held pending by the SignalGuard (signals.h); front ends
     // that raise R's interrupt flag directly are seen by R_CheckUserInterrupt.
-    interrupted_ = stop_signal_pending() || R_ToplevelExec(check_fn, nullptr) == FALSE;
+    // An R error raised there (setTimeLimit()'s "reached elapsed time limit")
+    // also stops the fit, and is reported as that error, not as an interrupt.
+    interrupted_ = stop_signal_pending() || check_r();
     return interrupted_;
   }
 
@@ -125,7 +150,39 @@ class RMonitor : public grntorch::Monitor {
   void finish() { end_line(true); }
 
  private:
-  static void check_fn(void*) { R_CheckUserInterrupt(); }
+  static SEXP check_fn(void*) {
+    R_CheckUserInterrupt();
+    return R_NilValue;
+  }
+  // Runs R_CheckUserInterrupt() catching R's interrupt and any R error (no
+  // long jump through C++ frames, nothing printed); true when either came.
+  static bool check_r() {
+    int caught = 0;  // 1: interrupt, 2: an R error (its message kept in pending_r_error)
+    SEXP classes = PROTECT(Rf_allocVector(STRSXP, 2));
+    SET_STRING_ELT(classes, 0, Rf_mkChar("interrupt"));
+    SET_STRING_ELT(classes, 1, Rf_mkChar("error"));
+    R_tryCatch(check_fn, nullptr, classes, on_condition, &caught, nullptr, nullptr);
+    UNPROTECT(1);
+    return caught != 0;
+  }
+  static SEXP on_condition(SEXP cond, void* data) {
+    int* caught = static_cast<int*>(data);
+    if (Rf_inherits(cond, "interrupt")) {
+      *caught = 1;
+      return R_NilValue;
+    }
+    *caught = 2;
+    pending_r_error = "an R error stopped the fit";
+    SEXP names = Rf_getAttrib(cond, R_NamesSymbol);
+    if (TYPEOF(cond) == VECSXP && TYPEOF(names) == STRSXP) {
+      for (R_xlen_t i = 0; i < Rf_xlength(cond); ++i) {
+        SEXP v = VECTOR_ELT(cond, i);
+        if (std::string(CHAR(STRING_ELT(names, i))) == "message" && TYPEOF(v) == STRSXP && Rf_xlength(v) >= 1)
+          pending_r_error = CHAR(STRING_ELT(v, 0));
+      }
+    }
+    return R_NilValue;
+  }
 
   // Ends the current bar's line; a stage that completed before its last epoch
   // says that it stopped early.
@@ -431,7 +488,7 @@ inline Rcpp::NumericMatrix to_r(const grntorch::Matrix& m) {
 // become the glue types above (Rcpp raises them as R conditions after the C++
 // stack has unwound); messages carry no prefix: R/engine.R adds the wording.
 // GRN_TRY also puts the signal policy of signals.h in force for the call.
-#define GRN_TRY try { grnglue::SignalGuard grn_signal_guard_;
+#define GRN_TRY try { grnglue::pending_r_error.clear(); grnglue::SignalGuard grn_signal_guard_;
 #define GRN_CATCH                                                                  \
   }                                                                                \
   catch (Rcpp::LongjumpException&) { throw; }                                      \
@@ -439,7 +496,8 @@ inline Rcpp::NumericMatrix to_r(const grntorch::Matrix& m) {
   catch (const grntorch_argument_error&) { throw; }                                \
   catch (const grntorch_engine_error&) { throw; }                                  \
   catch (const grntorch_interrupt&) { throw; }                                     \
-  catch (const grntorch::Interrupted&) { throw grntorch_interrupt(); }             \
+  catch (const grntorch_r_error&) { throw; }                                       \
+  catch (const grntorch::Interrupted&) { grnglue::throw_stopped(); }              \
   catch (const grntorch::InvalidArgument& e) { throw grntorch_argument_error(e.what()); } \
   catch (const grntorch::OutOfMemory& e) { throw grntorch_memory_error(e.what()); } \
   catch (const std::bad_alloc&) {                                                  \

@@ -164,3 +164,21 @@ test_that("a thread that cannot be created is a grntorch_engine_error, not an ab
   expect_true(any(grepl("^MESSAGE .*could not start 2 threads.*threads", r$out)), info = r$text)
   expect_true(any(grepl("^ONE THREAD [1-9]", r$out)), info = r$text)
 })
+
+test_that("setTimeLimit() during a fit stops it with R's own time-limit error, not an interrupt", {
+  skip_on_cran()
+  ex <- grntorch_example()
+  msgs <- character()
+  res <- withCallingHandlers(local({
+    setTimeLimit(elapsed = 1.5, transient = TRUE)
+    on.exit(setTimeLimit(elapsed = Inf))
+    tryCatch(infer_grn(ex$expression, deepsem(epochs = 1000, seed = 1, threads = 1), tfs = ex$tfs, verbose = FALSE),
+             interrupt = function(e) "interrupt", error = identity)
+  }), message = function(m) msgs <<- c(msgs, conditionMessage(m)))
+  expect_s3_class(res, "error")
+  expect_false(inherits(res, "grntorch_error"))
+  expect_match(conditionMessage(res), "time limit")
+  # the engine is usable afterwards
+  g <- infer_grn(ex$expression[1:40, 1:80], deepsem(epochs = 2, seed = 1, threads = 1), tfs = ex$tfs, verbose = FALSE)
+  expect_gt(igraph::ecount(g), 0)
+})
