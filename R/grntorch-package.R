@@ -97,6 +97,21 @@
 #' "grntorch")` lists the others (your own data, unsupervised models,
 #' supervised models with a known network, benchmarking).
 #'
+#' @section Threads, interrupts and signals:
+#' Every model takes `threads` (default `getOption("grntorch.threads", 2)`),
+#' at most the processors this R process may use: a larger number is capped
+#' with a warning of class `grntorch_threads_warning`, and a thread that
+#' cannot be created is a `grntorch_engine_error`.  Ctrl-C stops a fit within
+#' about a mini-batch with a condition of class `grntorch_interrupt` (an
+#' `"interrupt"`, not an `"error"`, so `tryCatch(error = )` does not swallow
+#' it; `benchmark_grn()` returns the runs that finished).  While the engine
+#' runs, asynchronous signals that have a handler (SIGINT, SIGCHLD, SIGPROF,
+#' ...) are held on every engine thread and reach R's main thread when the
+#' call returns: the oneDNN matrix kernels in Debian's LibTorch cannot take a
+#' signal safely (oneDNN issue 4845).  So `Rprof()` records no samples inside
+#' an engine call, and a `setTimeLimit()` limit stops a fit with R's own
+#' time-limit error.
+#'
 #' @useDynLib grntorch, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
 #' @importFrom methods is

@@ -19,7 +19,8 @@
 # its "benchmark interrupted" warning, as it returns the finished runs) and then fitted a
 # small network again in the same R session (so memory is still sound).  It
 # "died" when it exited with an error status or a fatal signal, or printed a
-# glibc heap error.  A fit that finished before the signal arrived counts as
+# glibc heap error; "hung" when it had not exited 120 s after the signal
+# (then killed).  A fit that finished before the signal arrived counts as
 # "missed" (no interrupt happened).  Prints one row per model and exits with
 # status 1 when any child died.
 
@@ -139,7 +140,8 @@ step_child <- function(ch) {
     tools::pskill(ch$pid, tools::SIGKILL)
     ch$result <- "hung"
     ch$rc <- NA_integer_
-    ch$tail <- character()
+    ch$seconds <- as.numeric(difftime(Sys.time(), ch$t_sent, units = "secs"))
+    ch$tail <- tail(readLines(file.path(ch$dir, "out"), warn = FALSE), 3)
   }
   ch
 }
@@ -164,7 +166,7 @@ for (model in models) {
         cat(sprintf("  %s #%d %s (rc %s, %.1f s after the signal): %s\n", model, ch$i, toupper(ch$result),
                     ch$rc, ch$seconds, paste(ch$tail, collapse = " | ")))
       }
-      if (ch$result != "died") unlink(ch$dir, recursive = TRUE)
+      if (!ch$result %in% c("died", "hung")) unlink(ch$dir, recursive = TRUE)
       done[[length(done) + 1]] <- ch
     }
     running <- running[!fin]
@@ -172,7 +174,7 @@ for (model in models) {
   res <- vapply(done, `[[`, "", "result")
   secs <- unlist(lapply(done, function(ch) if (identical(ch$result, "survived")) ch$seconds))
   rows[[model]] <- data.frame(model = model, runs = length(res), interrupted = sum(res != "missed"),
-                              survived = sum(res == "survived"), died = sum(res %in% c("died", "hung")),
+                              survived = sum(res == "survived"), died = sum(res == "died"), hung = sum(res == "hung"),
                               missed = sum(res == "missed"),
                               s_to_exit = if (length(secs)) round(max(secs), 1) else NA)
   print(rows[[model]], row.names = FALSE)
@@ -180,5 +182,5 @@ for (model in models) {
 tab <- do.call(rbind, rows)
 cat("\n")
 print(tab, row.names = FALSE)
-cat(sprintf("total: %d interrupted, %d died\n", sum(tab$interrupted), sum(tab$died)))
-if (sum(tab$died) > 0) quit(status = 1)
+cat(sprintf("total: %d interrupted, %d died, %d hung\n", sum(tab$interrupted), sum(tab$died), sum(tab$hung)))
+if (sum(tab$died) + sum(tab$hung) > 0) quit(status = 1)
