@@ -62,6 +62,7 @@ grntorch_example <- function(dataset = c("mESC", "pbmc-cd34")) {
 #' @noRd
 .example_pbmc_cd34 <- function() {
   d <- system.file("extdata", "pbmc-cd34", package = "grntorch", mustWork = TRUE)
+  loadNamespace("Matrix")  # the dgCMatrix's methods (dimnames, printing, subsetting)
   counts <- readRDS(file.path(d, "counts.rds"))
   list(
     counts = counts,
