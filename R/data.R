@@ -1,13 +1,25 @@
-#' Bundled example: mESC, BEELINE TFs+500, cell-type-specific ChIP-seq truth
+#' Bundled examples: mESC (BEELINE, with ground truth) and real PBMC raw counts
 #'
-#' A real BEELINE dataset shipped with the package (see
-#' `system.file("extdata", "README.md", package = "grntorch")` for its source,
-#' licence and how it was made): mouse embryonic stem cells (Hayashi et al.
-#' 2018, GSE98664), 1,120 genes (all TFs passing BEELINE's filter plus the 500
-#' most variable genes) x 421 cells of log2(TPM + 1), with the
-#' cell-type-specific ChIP-seq ground truth (29,613 edges) as cut by GENELink.
+#' Two real data sets ship with the package (see
+#' `system.file("extdata", "README.md", package = "grntorch")` for their
+#' sources, licences and how they were made).
 #'
-#' @return A list with
+#' `"mESC"` (the default): a BEELINE dataset, mouse embryonic stem cells
+#' (Hayashi et al. 2018, GSE98664), 1,120 genes (all TFs passing BEELINE's
+#' filter plus the 500 most variable genes) x 421 cells of log2(TPM + 1), with
+#' the cell-type-specific ChIP-seq ground truth (29,613 edges) as cut by
+#' GENELink.
+#'
+#' `"pbmc-cd34"`: raw 10x UMI counts of the 687 CD34+ (stem / progenitor)
+#' cells of the sorted human PBMC populations of Zheng et al. (2017, Nat
+#' Commun 8:14049; 10x Genomics, public data), over the 10,346 genes with a
+#' count in at least 1% of them, as shipped by the CRAN package fastTopics
+#' (BSD-2-clause). Raw counts, as a user's own data arrive: log-normalise them
+#' (e.g. `Seurat::NormalizeData()`) before [infer_grn()]. No ground truth; the
+#' vignette "Your own data" walks it from counts to a network.
+#'
+#' @param dataset `"mESC"` or `"pbmc-cd34"`.
+#' @return For `"mESC"`, a list with
 #'   \describe{
 #'     \item{expression}{1120 x 421 numeric matrix, genes x cells.}
 #'     \item{tfs}{character, the 627 candidate regulators of the dataset.}
@@ -17,12 +29,24 @@
 #'     \item{embeddings}{1120 x 64 matrix: BioBERT embeddings of the gene
 #'       symbols (scGREAT), reduced to 64 principal components.}
 #'   }
+#'   For `"pbmc-cd34"`, a list with
+#'   \describe{
+#'     \item{counts}{10346 x 687 `dgCMatrix` of raw UMI counts, genes x
+#'       cells; row names gene symbols, column names 10x barcodes.}
+#'     \item{genes}{data.frame `ensembl`, `symbol`, one row per gene.}
+#'     \item{source}{character, where the data come from and their licence.}
+#'   }
 #' @examples
 #' ex <- grntorch_example()
 #' dim(ex$expression)
 #' head(ex$truth)
+#' pb <- grntorch_example("pbmc-cd34")
+#' dim(pb$counts)
+#' summary(Matrix::colSums(pb$counts))   # UMIs per cell
 #' @export
-grntorch_example <- function() {
+grntorch_example <- function(dataset = c("mESC", "pbmc-cd34")) {
+  dataset <- .match_choice(dataset, "dataset", c("mESC", "pbmc-cd34"))
+  if (dataset == "pbmc-cd34") return(.example_pbmc_cd34())
   d <- system.file("extdata", "mESC-tfs500", package = "grntorch", mustWork = TRUE)
   truth <- utils::read.csv(gzfile(file.path(d, "network.csv.gz")), stringsAsFactors = FALSE)
   names(truth) <- c("from", "to")
@@ -32,6 +56,21 @@ grntorch_example <- function() {
     truth = truth,
     split = readRDS(file.path(d, "split-bridge-grn-sample1.rds")),
     embeddings = readRDS(file.path(d, "biobert-pca64.rds"))
+  )
+}
+
+#' @noRd
+.example_pbmc_cd34 <- function() {
+  d <- system.file("extdata", "pbmc-cd34", package = "grntorch", mustWork = TRUE)
+  loadNamespace("Matrix")  # the dgCMatrix's methods (dimnames, printing, subsetting)
+  counts <- readRDS(file.path(d, "counts.rds"))
+  list(
+    counts = counts,
+    genes = data.frame(ensembl = readRDS(file.path(d, "ensembl.rds")), symbol = rownames(counts),
+                       stringsAsFactors = FALSE),
+    source = paste("Zheng et al. (2017) Nat Commun 8:14049, doi:10.1038/ncomms14049: sorted human PBMC,",
+                   "donor A, 10x GemCode v1 (public 10x Genomics data); the CD34+ cells, via the CRAN",
+                   "package fastTopics 0.7-38 (BSD-2-clause), data/pbmc_facs.RData")
   )
 }
 
