@@ -12,7 +12,7 @@ ifneq ($(LIB),)
   export R_LIBS := $(LIB):$(R_LIBS)
 endif
 
-.PHONY: deps install install-pkg vignettes demo test test-r test-engine engine check bench document clean
+.PHONY: deps install install-pkg vignettes demo test test-r test-engine engine check bioccheck bench document clean
 
 deps:
 	@sh tools/install-deps.sh
@@ -55,6 +55,16 @@ check: deps
 	$(R) CMD build .
 	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual grntorch_*.tar.gz
 
+# BiocCheck (Bioconductor's guidelines, as for a new submission) on the built
+# tarball; not part of `make test`.  It checks against the grntorch installed
+# already (`make install-pkg`) instead of compiling the tarball again;
+# BIOCCHECK_INSTALL=yes makes BiocCheck install it (~10 min).  Offline, the
+# checks that need bioconductor.org are skipped.  Details: bioccheck.log.
+bioccheck: deps
+	rm -rf grntorch_*.tar.gz inst/doc build/vignette.rds
+	$(R) CMD build --no-build-vignettes --no-manual .
+	OMP_WAIT_POLICY=passive $(RSCRIPT) tools/bioccheck.R grntorch_*.tar.gz
+
 bench: install
 	@for f in bench/*.R; do [ -e "$$f" ] || continue; echo "== $$f"; $(RSCRIPT) "$$f" || exit 1; done
 
@@ -64,4 +74,4 @@ document:
 
 clean:
 	sh cleanup
-	rm -rf grntorch.Rcheck grntorch_*.tar.gz install.log
+	rm -rf grntorch.Rcheck grntorch_*.tar.gz install.log bioccheck.log

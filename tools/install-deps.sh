@@ -9,7 +9,7 @@ r-cran-rcpp r-cran-rcppeigen r-cran-matrix r-cran-igraph
 r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-rmarkdown pandoc
 r-cran-seuratobject r-cran-seurat r-bioc-singlecellexperiment r-bioc-summarizedexperiment
 r-bioc-biocparallel r-cran-batchtools r-cran-rocr r-cran-ggplot2 r-cran-ggraph r-cran-ggrepel
-r-bioc-org.hs.eg.db r-bioc-go.db r-bioc-annotationdbi"
+r-bioc-org.hs.eg.db r-bioc-go.db r-bioc-annotationdbi r-bioc-bioccheck"
 
 missing=""
 for p in $PKGS; do
