@@ -184,3 +184,18 @@ test_that("the graph models' plan counts the node-feature stage at many cells", 
     expect_gt(grntorch:::.plan_resources(mk(), modifyList(d, list(cells = 20000L)))$parts[["model"]], p$parts[["model"]])
   }
 })
+
+test_that("the SEM time plan follows the threads a run gets (1 thread measured at 1.25x 2 threads)", {
+  ex <- grntorch_example()
+  s <- function(m) grn_resources(ex$expression, m, tfs = ex$tfs)$epoch_seconds
+  t1 <- s(deepsem(threads = 1))
+  t2 <- s(deepsem(threads = 2))
+  expect_equal(t1 / t2, 1.25, tolerance = 1e-6)
+  expect_equal(grntorch:::.plan_thread_factor(2, serial = 0.6), 1)
+  expect_lt(grntorch:::.plan_thread_factor(4, serial = 0.6), 1)
+  # the workers of a forking back-end run one thread each
+  m <- deepsem(threads = 2, n_runs = 2, BPPARAM = BiocParallel::MulticoreParam(2))
+  expect_identical(grntorch:::.plan_run_threads(m), 1L)
+  expect_identical(grntorch:::.plan_run_threads(deepsem(threads = 2, n_runs = 2)), 2L)
+  expect_gt(s(infosem(ex$embeddings, threads = 1)), s(infosem(ex$embeddings, threads = 2)))
+})
