@@ -1,7 +1,8 @@
 # The resource planner: predicted peak memory (and rough run time) of an
 # infer_grn() call from the sizes alone, before anything is made dense.
 #
-# Peak RSS of the process = base (R with grntorch and LibTorch loaded)
+# Peak RSS of the process = base (the R process as it is now, less the input;
+#     at least R with grntorch and LibTorch loaded: .plan_base())
 #   + the input `x` (already resident in the user's session)
 #   + the dense expression infer_grn() builds (genes x cells doubles, alive
 #     until the graph is returned)
@@ -279,12 +280,12 @@
 
 # The prediction for given sizes: a list(peak, parts, epoch_seconds, ...).
 #' @noRd
-.plan_resources <- function(method, dims, input_bytes = 0) {
+.plan_resources <- function(method, dims, input_bytes = 0, base = .plan_constants$base) {
   k <- .plan_constants
   m <- .plan_method(method, dims)
   pairs <- as.numeric(dims$regulators) * dims$genes
   kept <- if (is.null(dims$top)) pairs else min(dims$top, pairs)
-  parts <- c(base = k$base, input = input_bytes, expression = k$expr * dims$genes * dims$cells,
+  parts <- c(base = base, input = input_bytes, expression = k$expr * dims$genes * dims$cells,
              model = m$bytes, output = k$score * pairs + k$edge * kept)
   m$seconds <- m$seconds + k$edge_s * kept
   # The model's memory is given back before the output stage builds the
@@ -339,21 +340,42 @@
   list(bytes = NA_real_, free = free, source = source)
 }
 
+# The base of the peak: the R process as it is now (its resident set, less
+# the input counted apart), at least R with grntorch loaded.  A session with
+# Bioconductor packages and data loaded holds far more than the bare base
+# (real 10x data in a SingleCellExperiment: ~0.5 GB more, bench/pbmc.R).
+#' @noRd
+.plan_base <- function(input_bytes = 0) {
+  rss <- tryCatch({
+    st <- readLines("/proc/self/status", warn = FALSE)
+    as.numeric(sub("^VmRSS:\\s*([0-9]+).*$", "\\1", grep("^VmRSS:", st, value = TRUE)[1])) * 1024
+  }, error = function(e) NA_real_, warning = function(w) NA_real_)
+  if (length(rss) != 1L || !is.finite(rss)) return(.plan_constants$base)
+  max(.plan_constants$base, rss - input_bytes)
+}
+
 # Sizes of an infer_grn() call, from the cheap stage of the input adapter.
 #' @noRd
 .plan_dims <- function(src, regulators, train, validation, top) {
+  # Pairs naming a gene outside the selected genes are dropped by infer_grn()
+  # (e.g. training_pairs() over a whole object, then genes = ): count the rest.
+  inside <- function(p) {
+    if (!is.data.frame(p) || !all(c("from", "to") %in% names(p))) return(0L)
+    u <- toupper(src$genes)
+    sum(toupper(as.character(p$from)) %in% u & toupper(as.character(p$to)) %in% u)
+  }
   list(genes = length(src$rows), regulators = length(regulators), cells = length(src$cells),
-       n_train = if (is.data.frame(train)) nrow(train) else 0L,
-       n_validation = if (is.data.frame(validation)) nrow(validation) else 0L, top = top)
+       n_train = inside(train), n_validation = inside(validation), top = top)
 }
 
 #' @noRd
 .new_grn_resources <- function(method, dims, input_bytes) {
-  plan <- .plan_resources(method, dims, input_bytes)
+  base <- .plan_base(input_bytes)
+  plan <- .plan_resources(method, dims, input_bytes, base = base)
   av <- .memory_available()
   # With the system's free memory, what the process already holds (base and
   # input) counts as available too: the process may grow by `free`.
-  available <- if (is.finite(av$bytes)) av$bytes else if (is.finite(av$free)) av$free + .plan_constants$base + input_bytes else NA_real_
+  available <- if (is.finite(av$bytes)) av$bytes else if (is.finite(av$free)) av$free + base + input_bytes else NA_real_
   structure(list(method = method$name, model = .plan_model_name(method), peak = plan$peak, parts = plan$parts,
                  epoch_seconds = plan$epoch_seconds, epochs = plan$epochs, seconds = plan$seconds,
                  threads = if (is.null(method$params$threads)) NA_integer_ else method$params$threads,
@@ -397,8 +419,10 @@
 #'
 #' @inheritParams infer_grn
 #' @return An object of class `grn_resources`: a list with `peak` (predicted
-#'   peak bytes), `parts` (its terms: `base`, `input`, `expression`, `model`,
-#'   `output`), `epoch_seconds`, `epochs`, `seconds` (total), `dims` (genes,
+#'   peak bytes), `parts` (its terms: `base`, the R process as it is now
+#'   without the input (at least R with grntorch loaded), `input`, `expression`,
+#'   `model`, `output`; counted in train / validation: the pairs inside
+#'   `genes`), `epoch_seconds`, `epochs`, `seconds` (total), `dims` (genes,
 #'   regulators, cells, n_train, n_validation, top), `available` (bytes, `NA`
 #'   if unknown) and `available_source`.  Its `print()` method gives a
 #'   one-line summary.

@@ -65,8 +65,10 @@ if (length(args) && args[1] == "--child") {
                                   validation = pairs$validation, verbose = FALSE))
   wall <- proc.time()[["elapsed"]] - t0
   fit <- igraph::graph_attr(g, "fit")
-  cat(sprintf("RESULT %s %d %d %d %.1f %.1f %.2f %.2f %.1f %d\n", model, length(genes), ncol(sce), threads,
-              t_select, wall, peak_gb(), plan$peak / 2^30, plan$seconds, igraph::ecount(g)))
+  ep_run <- if (!is.null(fit$loss)) length(fit$loss[[1]]) else if (!is.null(fit$train_loss)) length(fit$train_loss) else NA
+  cat(sprintf("RESULT %s %d %d %d %.1f %.1f %.2f %.2f %.1f %d %d %s\n", model, length(genes), ncol(sce), threads,
+              t_select, wall, peak_gb(), plan$peak / 2^30, plan$seconds, igraph::ecount(g), plan$dims$n_train,
+              format(ep_run)))
   quit(save = "no")
 }
 
@@ -88,7 +90,7 @@ for (model in models) {
                               threads = as.integer(f[4]), select_s = as.numeric(f[5]), fit_s = as.numeric(f[6]),
                               peak_GB = as.numeric(f[7]), plan_GB = as.numeric(f[8]), plan_s = as.numeric(f[9]),
                               plan_over_measured = round(as.numeric(f[9]) / as.numeric(f[6]), 2),
-                              edges = as.integer(f[10]))
+                              edges = as.integer(f[10]), train_pairs = as.integer(f[11]), epochs_run = f[12])
   print(rows[[model]], row.names = FALSE)
 }
 cat("\n")

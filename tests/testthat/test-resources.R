@@ -199,3 +199,28 @@ test_that("the SEM time plan follows the threads a run gets (1 thread measured a
   expect_identical(grntorch:::.plan_run_threads(deepsem(threads = 2, n_runs = 2)), 2L)
   expect_gt(s(infosem(ex$embeddings, threads = 1)), s(infosem(ex$embeddings, threads = 2)))
 })
+
+test_that("the plan counts only the training pairs infer_grn() keeps (inside `genes`)", {
+  ex <- grntorch_example()
+  genes <- rownames(ex$expression)[1:200]
+  tr <- ex$split$train
+  r_all <- grn_resources(ex$expression, genelink(), tfs = ex$tfs, train = tr)
+  r_sub <- grn_resources(ex$expression, genelink(), tfs = ex$tfs, genes = genes, train = tr)
+  inside <- sum(toupper(tr$from) %in% toupper(genes) & toupper(tr$to) %in% toupper(genes))
+  expect_lt(inside, nrow(tr))
+  expect_identical(r_sub$dims$n_train, inside)
+  expect_identical(r_all$dims$n_train, nrow(tr))
+  expect_lt(r_sub$seconds, r_all$seconds)
+})
+
+test_that("the plan's base is the R process as it is now (a session holding more memory predicts more)", {
+  skip_if_not(file.exists("/proc/self/status"), "needs Linux /proc")
+  ex <- grntorch_example()
+  b0 <- grn_resources(ex$expression, "pearson", tfs = ex$tfs)$parts[["base"]]
+  expect_gte(b0, grntorch:::.plan_constants$base)
+  held <- numeric(5e7)  # 400 MB the session holds
+  held[] <- 1
+  b1 <- grn_resources(ex$expression, "pearson", tfs = ex$tfs)$parts[["base"]]
+  expect_gt(b1 - b0, 3.5e8)
+  rm(held)
+})
