@@ -52,7 +52,7 @@
 .run_ensemble <- function(n_runs, seeds, run_one, BPPARAM = NULL, threads = 1L, verbose = FALSE,
                           regulators, genes, stability_k = NULL, keep_runs = FALSE) {
   if (!is.null(BPPARAM) && n_runs > 1L) {
-    worker_threads <- if (.bp_forks(BPPARAM)) 1L else threads
+    worker_threads <- .worker_threads(BPPARAM, threads)
     runs <- BiocParallel::bplapply(seq_len(n_runs), function(i) run_one(i, seeds[i], worker_threads, FALSE),
                                    BPPARAM = BPPARAM)
   } else {
@@ -72,6 +72,11 @@
   if (isTRUE(keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
   list(runs = runs, scores = ens$scores, attrs = list(stability = ens$stability), info = info)
 }
+
+# Threads each worker of a BiocParallel back-end runs on: 1 for a forking
+# back-end, else `threads` (the rule above; the planner uses it too).
+#' @noRd
+.worker_threads <- function(BPPARAM, threads) if (.bp_forks(BPPARAM)) 1L else threads
 
 # Does the BiocParallel back-end fork this process for its workers?
 #' @noRd

@@ -54,7 +54,7 @@
 .plan_run_threads <- function(method) {
   p <- method$params
   t <- if (is.null(p$threads)) 2L else p$threads
-  if (.plan_workers(method) > 1L && isTRUE(tryCatch(.bp_forks(method$BPPARAM), error = function(e) FALSE))) 1L else t
+  if (.plan_workers(method) > 1L) .worker_threads(method$BPPARAM, t) else t
 }
 
 # Run time on `threads` relative to the 2 threads the constants were measured
@@ -362,7 +362,7 @@
   inside <- function(p) {
     if (!is.data.frame(p) || !all(c("from", "to") %in% names(p))) return(0L)
     u <- toupper(src$genes)
-    sum(toupper(as.character(p$from)) %in% u & toupper(as.character(p$to)) %in% u)
+    sum(.upper_fast(p$from) %in% u & .upper_fast(p$to) %in% u)
   }
   list(genes = length(src$rows), regulators = length(regulators), cells = length(src$cells),
        n_train = inside(train), n_validation = inside(validation), top = top)
