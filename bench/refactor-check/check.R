@@ -1,10 +1,10 @@
-# Behaviour-unchanged check for the engine-core refactor (issue 15).
+# Behaviour-unchanged check for refactors (issue 15, issue 32): every model's network, bit for bit.
 #   R_LIBS=<lib> OMP_WAIT_POLICY=passive Rscript bench/refactor-check/check.R <out.rds> [parts]   (from the repo root)
-# parts: comma list of deepsem,infosem,genelink,scunigp,others (default all).
+# parts: comma list of deepsem,infosem,genelink,scunigp,others,fast (default all).
 # Everything with threads = 1 and fixed seeds.  Compare two outputs with compare.R.
 args <- commandArgs(trailingOnly = TRUE)
 out <- args[1]
-parts <- if (length(args) > 1) strsplit(args[2], ",")[[1]] else c("deepsem", "infosem", "genelink", "scunigp", "others")
+parts <- if (length(args) > 1) strsplit(args[2], ",")[[1]] else c("deepsem", "infosem", "genelink", "scunigp", "others", "fast")
 suppressPackageStartupMessages(library(grntorch))
 cat("grntorch from", find.package("grntorch"), "\n")
 dd <- normalizePath(Sys.getenv("GRNTORCH_SHARED_DATA", file.path("..", "shared", "data")), mustWork = TRUE)
@@ -53,7 +53,7 @@ sup_run <- function(d, m) {
   list(test_auroc = auroc(s, d$split$test$label), best_epoch = fit$best_epoch,
        epochs_run = if (!is.null(fit$epochs_run)) fit$epochs_run else length(fit$val_auroc),
        pretrain_best_epoch = fit$pretrain_best_epoch, n_pretrain = length(fit$pretrain_val_auroc),
-       val_auroc = fit$val_auroc, seconds = proc.time()[[3]] - t0)
+       val_auroc = fit$val_auroc, net = scores(g), seconds = proc.time()[[3]] - t0)
 }
 keys <- c("string/mHSC-L", "non-specific/mESC")
 for (key in keys) {
@@ -73,7 +73,28 @@ for (key in keys) {
     set.seed(1)
     emb <- matrix(rnorm(nrow(d$expr) * 16), nrow(d$expr), dimnames = list(rownames(d$expr), NULL))
     r <- sup_run(d, scregnet(embeddings = emb, seed = 1, threads = 1)); res[[paste("scregnet", key)]] <- r
-    cat(sprintf("scregnet %s: test AUROC %.4f best %s of %s\n", key, r$test_auroc, r$best_epoch, r$epochs_run)); save()
+    cat(sprintf("scregnet %s: test AUROC %.4f best %s of %s\n", key, r$test_auroc, r$best_epoch, r$epochs_run))
+    r <- sup_run(d, sctransnet(embeddings = emb, epochs = 20, seed = 2, threads = 1)); res[[paste("sctransnet", key)]] <- r
+    cat(sprintf("sctransnet %s: test AUROC %.4f best %s of %s\n", key, r$test_auroc, r$best_epoch, r$epochs_run))
+    r <- sup_run(d, scregnet(embeddings = emb, gnn = "gat", epochs = 15, seed = 3, threads = 1)); res[[paste("scregnet-gat", key)]] <- r
+    r <- sup_run(d, genelink(epochs = 10, n_runs = 2, seed = 4, threads = 1)); res[[paste("genelink-ens", key)]] <- r
+    save()
   }
+}
+if ("fast" %in% parts) {
+  # the models and helpers without a long fit: correlation, baselines, simulation, gene selection, input checks
+  d <- load_split("string/mHSC-L")
+  for (ty in c("pearson", "spearman"))
+    res[[ty]] <- scores(infer_grn(d$expr, correlation_method(ty, threads = 1), tfs = d$tfs, verbose = FALSE))
+  bl <- list(random = random_baseline(seed = 5), onehot = onehot_lr(seed = 6), matcomp = matcomp(rank = 16, iterations = 20, seed = 7),
+             degree = degree_baseline())
+  for (nm in names(bl))
+    res[[paste0("baseline-", nm)]] <- sup_run(d, bl[[nm]])$net
+  sim <- simulate_grn(n_genes = 200, n_cells = 300, seed = 11)
+  res$simulate <- sim
+  res$select_genes <- select_genes(d$expr, tfs = d$tfs, n = 200)
+  sp <- Matrix::Matrix(d$expr, sparse = TRUE)
+  res$sparse_pearson <- scores(infer_grn(sp, correlation_method("pearson", threads = 1), tfs = d$tfs, verbose = FALSE))
+  save(); cat("fast done\n")
 }
 cat("wrote", out, "\n")

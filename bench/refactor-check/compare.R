@@ -2,7 +2,11 @@
 a <- readRDS(commandArgs(TRUE)[1]); b <- readRDS(commandArgs(TRUE)[2])
 for (k in intersect(names(a), names(b))) {
   x <- a[[k]]; y <- b[[k]]
-  if (is.data.frame(x)) {
+  if (!is.data.frame(x) && !is.null(x$net)) {
+    cat(sprintf("%-28s network %s\n", k, if (identical(x$net, y$net)) "IDENTICAL (bit for bit)" else "DIFFERENT"))
+  }
+  if (is.data.frame(x) || is.null(x$test_auroc)) {
+    if (!is.data.frame(x)) { cat(sprintf("%-28s %s\n", k, if (identical(x, y)) "IDENTICAL (bit for bit)" else "DIFFERENT")); next }
     cat(sprintf("%-28s %s (max |diff| %.3g)\n", k, if (identical(x, y)) "IDENTICAL (bit for bit)" else "DIFFERENT",
                 if (nrow(x) == nrow(y)) max(abs(x$score - y$score)) else NA))
   } else {
