@@ -58,83 +58,7 @@
 #'   `summary()` gives mean and standard error over seeds; `plot()` draws
 #'   bars with standard errors and the random level (needs ggplot2; see
 #'   [plot.grn_benchmark()]).
-#' @section What transfers from a known network:
-#' Measured with this package (`bench/known-networks.R`, which prints every
-#' figure here; 3 seeds, mean); read every supervised figure beside
-#' [degree_baseline()], which [benchmark_grn()] adds automatically.
-#'
-#' **Across sources** ([cross_source_split()]: trained on a prior network
-#' S, scored on the cell-type-specific ChIP-seq edges that are not in S,
-#' over every TF x gene pair not in S; BEELINE TFs+500 folders; priors
-#' human STRING for hHEP, mouse STRING and mouse non-specific ChIP-seq for
-#' mDC, mESC, mHSC-L).  AUROC on the novel edges:
-#'
-#' | folder, prior | Pearson | DeepSEM | InfoSEM-B | InfoSEM-BC | GENELink | GENELink + `pair_correlation` | scUniGP | degree |
-#' |---|---|---|---|---|---|---|---|---|
-#' | hHEP, STRING | 0.509 | 0.636 | **0.691** | 0.519 | 0.538 | 0.510 | 0.553 | 0.540 |
-#' | mDC, STRING | 0.572 | 0.465 | 0.461 | **0.581** | 0.548 | 0.572 | 0.567 | 0.530 |
-#' | mDC, ChIP | 0.588 | 0.447 | 0.437 | **0.726** | 0.690 | 0.689 | 0.705 | 0.547 |
-#' | mESC, STRING | 0.609 | 0.492 | 0.498 | 0.578 | 0.619 | **0.626** | 0.612 | 0.581 |
-#' | mESC, ChIP | 0.609 | 0.489 | 0.495 | 0.619 | 0.619 | 0.617 | **0.653** | 0.579 |
-#' | mHSC-L, STRING | 0.542 | 0.501 | 0.497 | 0.563 | 0.466 | 0.507 | 0.669 | **0.694** |
-#' | mHSC-L, ChIP | 0.542 | 0.501 | 0.498 | 0.579 | 0.607 | 0.642 | **0.669** | 0.641 |
-#'
-#' Bold: the row's best (seed s.e. at most 0.044 for DeepSEM, 0.036 for
-#' GENELink, 0.021 for InfoSEM-BC, 0.016 for scUniGP).  So on hHEP the
-#' unsupervised models win (InfoSEM-B by 0.14 over the best model trained
-#' on the prior, scUniGP 0.553); on the mouse folders DeepSEM and InfoSEM-B
-#' with their defaults are at chance (see "Choosing DeepSEM's mode" in
-#' [grntorch-package]), and models trained on the prior beat them.  With
-#' the non-specific ChIP-seq prior they add to what the prior's degrees
-#' say: on mDC InfoSEM-BC 0.726, scUniGP 0.705 and GENELink 0.690 against
-#' Pearson 0.588 and the degree baseline 0.547; on mESC scUniGP 0.653
-#' against Pearson 0.609 and degree 0.579; on mHSC-L scUniGP 0.669 against
-#' degree 0.641.  With the STRING prior the best of them is within 0.02 of
-#' Pearson (mDC, mESC), and on mHSC-L the degree baseline alone (0.694) is
-#' best.  scUniGP is the best prior-trained model on 4 of the 7 rows (hHEP,
-#' mESC with ChIP-seq, both mHSC-L rows) and
-#' within 0.025 of the best on the others.
-#'
-#' **Within one network** (BEELINE's bridge-grn split of the
-#' cell-type-specific ChIP-seq network) test AUROC:
-#'
-#' | folder | GENELink | GENELink + `pair_correlation` | scUniGP | degree |
-#' |---|---|---|---|---|
-#' | hHEP | 0.857 | 0.855 | 0.895 | 0.730 |
-#' | mDC | 0.759 | 0.760 | 0.778 | 0.726 |
-#' | mESC | 0.891 | 0.888 | 0.937 | 0.669 |
-#' | mHSC-L | 0.833 | 0.837 | 0.870 | 0.687 |
-#'
-#' (seed s.e. 0.001-0.012).  Inside one network GENELink and scUniGP
-#' clearly beat the degree baseline (by 0.03-0.22 and 0.05-0.27; scUniGP
-#' is 0.02-0.05 above GENELink), and the opt-in term changes nothing
-#' there.  The bundled mESC split with GENELink at 8 epochs and
-#' batches of 1024 gives 0.904 against the degree baseline's 0.669
-#' (`make demo`).
-#'
-#' **On a planted network** ([simulate_grn()], 1,000 genes x 1,000 cells,
-#' scheme `"genelink_specific"`): with independent TFs, |Pearson| scores
-#' AUROC 1.000, GENELink 0.520, scUniGP 0.531 (one seed), the degree
-#' baseline 0.480, GENELink with `pair_correlation = TRUE` 1.000; with 5
-#' latent cell states, Pearson 0.894, GENELink 0.476, scUniGP 0.664 (one
-#' seed), with `pair_correlation` 0.892.  The faithful GENELink decoder
-#' ranks pairs by what the training edges say about each gene, not by the
-#' two genes' expression; scUniGP's pair transformer, which sees both
-#' genes' expression, uses a little of it when cells come from a few
-#' states; the opt-in term lets GENELink use all of it.
-#'
-#' So a prior network trains a model to find more edges *like the prior's*;
-#' what it adds on edges of another source depends on the data set and the
-#' prior: with STRING little more than Pearson or the degree baseline
-#' give, with the non-specific ChIP-seq prior 0.03-0.18 over the degree
-#' baseline (scUniGP, InfoSEM-BC).  The opt-in
-#' `pair_correlation` makes the supervised models use the expression:
-#' decisively on planted data, while on BEELINE it moves the novel-edge
-#' AUROC by -0.03 to +0.04 and the within-network AUROC by under 0.005
-#' (co-expression itself is weak there: Pearson 0.51-0.61).  To find regulation the
-#' prior lacks, compare with an unsupervised model and Pearson, and check
-#' every figure against the degree baseline.  `vignette("known-networks",
-#' package = "grntorch")` walks through it.
+#' @inheritSection supervised_models What transfers from a known network
 #' @section On a cluster:
 #' Ensembles (`n_runs` of [deepsem()], [infosem()] and the supervised models)
 #' and `benchmark_grn()` grids fan out through any BiocParallel back-end:
@@ -202,7 +126,7 @@ benchmark_grn <- function(datasets, methods, schemes = "unseen_genes", seeds = 1
   mnames[mnames == ""] <- vapply(mobj[mnames == ""], function(m) m$name, "")
   if (anyDuplicated(mnames)) .grn_abort("methods", "method names must be unique (name the list elements)")
   names(mobj) <- mnames
-  uses_train <- vapply(mobj, function(m) isTRUE(m$supervised) || identical(m$params$prior_edges, "train"), NA)
+  uses_train <- vapply(mobj, function(m) "train" %in% .pairs_used(m), NA)
   if (degree_baseline && any(schemes != "universe") && any(uses_train) && !"degree" %in% mnames) {
     mobj$degree <- degree_baseline()
   }

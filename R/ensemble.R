@@ -26,7 +26,13 @@
   code
 }
 
-# Run a model `n_runs` times with seeds `seeds` and combine the runs.
+# The seeds of an ensemble's runs: seed, seed + 1, ... (doubles: no integer
+# overflow past 2^31 - 1).
+#' @noRd
+.run_seeds <- function(seed, n_runs) as.numeric(seed) + seq_len(n_runs) - 1
+
+# Run a model `n_runs` times and combine the runs.  Run i has seed
+# `seed + i - 1` (the one ensemble seed rule; .run_seeds()).
 #
 # run_one(i, seed, threads, verbose) fits run i and returns a list with
 # `scores`, a regulators x genes matrix (no dimnames needed), and whatever
@@ -45,12 +51,13 @@
 # (|score|, self-pairs excluded; default: as many pairs as genes).  For
 # probabilities (supervised models) this is the mean probability.
 #
-# Returns list(runs = what run_one returned, scores = the combined regulators
+# Returns list(seeds, runs = what run_one returned, scores = the combined regulators
 # x genes matrix with dimnames, attrs = list(stability) or NULL, info =
 # list(stability_k, runs = each run's scores when keep_runs) or an empty list).
 #' @noRd
-.run_ensemble <- function(n_runs, seeds, run_one, BPPARAM = NULL, threads = 1L, verbose = FALSE,
+.run_ensemble <- function(n_runs, seed, run_one, BPPARAM = NULL, threads = 1L, verbose = FALSE,
                           regulators, genes, stability_k = NULL, keep_runs = FALSE) {
+  seeds <- .run_seeds(seed, n_runs)
   if (!is.null(BPPARAM) && n_runs > 1L) {
     worker_threads <- .worker_threads(BPPARAM, threads)
     runs <- BiocParallel::bplapply(seq_len(n_runs), function(i) run_one(i, seeds[i], worker_threads, FALSE),
@@ -63,14 +70,14 @@
   if (n_runs == 1L) {
     s <- mats[[1]]
     dimnames(s) <- dn
-    return(list(runs = runs, scores = s, attrs = NULL, info = list()))
+    return(list(seeds = seeds, runs = runs, scores = s, attrs = NULL, info = list()))
   }
   ens <- .ensemble_scores(mats, regulators, genes, stability_k)
   dimnames(ens$scores) <- dn
   dimnames(ens$stability) <- dn
   info <- list(stability_k = ens$k)
   if (isTRUE(keep_runs)) info$runs <- lapply(mats, function(m) { dimnames(m) <- dn; m })
-  list(runs = runs, scores = ens$scores, attrs = list(stability = ens$stability), info = info)
+  list(seeds = seeds, runs = runs, scores = ens$scores, attrs = list(stability = ens$stability), info = info)
 }
 
 # Threads each worker of a BiocParallel back-end runs on: 1 for a forking

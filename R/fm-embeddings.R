@@ -37,7 +37,7 @@
 #' @param expression genes x cells numeric matrix with gene row names, the
 #'   input of a TorchScript module.
 #' @param batch_cells cells per TorchScript call.
-#' @param threads LibTorch threads for a TorchScript module.
+#' @template param-threads
 #' @param verbose report progress and unmapped genes.
 #' @return An object of class `grn_fm_embeddings`: a list with `embeddings`
 #'   (genes x d matrix), `pooling`, `source` and `unmapped` (character).
@@ -51,7 +51,7 @@
 #' @export
 fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean", "attention"), mapping = NULL,
                           expression = NULL, batch_cells = 64, threads = NULL, verbose = FALSE) {
-  pooling <- .check_string(pooling[1], "pooling", c("mean", "attention"))
+  pooling <- .match_choice(pooling, "pooling", c("mean", "attention"))
   verbose <- .check_flag(verbose, "verbose")
   if (inherits(x, "grn_fm_embeddings")) return(x)
   if (is.character(x) && length(x) == 1L && !is.na(x)) {

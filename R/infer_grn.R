@@ -202,27 +202,16 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
     class = "grntorch_pairs_overlap")
 }
 
-# Which of `train` / `validation` a method reads.  Supervised models read
-# both (the baselines ignore `validation`, which benchmark_grn() gives them
-# on purpose); InfoSEM reads `train` with prior_edges = "train", or to tune
-# without a prior; the other unsupervised models read neither.
-#' @noRd
-.pairs_used <- function(method) {
-  if (isTRUE(method$supervised)) return(c("train", "validation"))
-  if (inherits(method, "grn_infosem")) {
-    p <- method$params
-    if (identical(p$prior_edges, "train") || (isTRUE(p$tune) && is.null(p$prior_edges))) return("train")
-  }
-  character()
-}
-
+# Pairs given to a method that does not read them (its .pairs_used() hook,
+# R/method.R): a warning naming them.  The supervised baselines ignore
+# `validation`, which benchmark_grn() gives them on purpose.
 #' @noRd
 .warn_ignored_pairs <- function(method, train, validation) {
   used <- .pairs_used(method)
   given <- c(train = !is.null(train), validation = !is.null(validation))
   ign <- names(given)[given & !names(given) %in% used]
   if (!length(ign)) return(invisible())
-  hint <- if ("train" %in% ign && inherits(method, "grn_infosem")) " (InfoSEM reads `train` only with prior_edges = \"train\")" else ""
+  hint <- if ("train" %in% ign) .pairs_hint(method) else ""
   .grn_warn(sprintf("method \"%s\" does not learn from labelled pairs: %s ignored%s",
                     method$name, paste0("`", ign, "`", collapse = " and "), hint),
             class = "grntorch_ignored_pairs", arg = ign[1])

@@ -90,7 +90,7 @@
     if (!is.numeric(out)) .grn_abort(arg, sprintf("must hold numbers, but its storage mode is \"%s\"", storage.mode(out)))
     storage.mode(out) <- "double"
   }
-  chk <- .grn_dense_check(out)
+  chk <- .engine_call(.grn_dense_check(out))
   if (!chk$finite) {
     .grn_abort(arg, "contains NA, NaN or infinite values; remove or impute them first")
   }

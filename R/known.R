@@ -116,7 +116,8 @@ prior_network <- function(species = c("human", "mouse"), source = "string") {
 #' @param validation fraction of each label held out for validation, in
 #'   `[0, 1)`; 0 gives `validation = NULL`.
 #' @param negatives negatives per positive (a number >= 0), or `"all"`.
-#' @param seed integer seed of the negative draw and the validation split.
+#' @templateVar seed_of the negative draw and the validation split
+#' @template param-seed
 #' @param verbose report the overlap (a message).
 #' @return A list of class `grn_split` with data.frames `train` and
 #'   `validation` (columns `from`, `to`, `label`; positives first), ready for
@@ -148,7 +149,7 @@ prior_network <- function(species = c("human", "mouse"), source = "string") {
 training_pairs <- function(known, x_or_genes, tfs = NULL, validation = 0.1, negatives = 3, seed = 1L,
                            verbose = TRUE) {
   verbose <- .check_flag(verbose, "verbose")
-  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  seed <- .check_seed(seed)
   validation <- .check_scalar_num(validation, "validation", min = 0, max = 1)
   if (validation >= 1) .grn_abort("validation", "must be a fraction in [0, 1)")
   all_neg <- identical(negatives, "all")
@@ -426,28 +427,6 @@ cross_source_split <- function(prior, truth, x_or_genes, tfs = NULL, validation 
                       symbols[grepl("[a-z]", symbols)][1]), class = "grntorch_species_mismatch")
   }
   invisible()
-}
-
-# The pairs a fitted model learnt as known edges: the positive training
-# pairs of a supervised model, the positive prior pairs of InfoSEM-BC; NULL
-# for a model that uses no known edges.  infer_grn() stores them in
-# fit$known; .as_grn_graph() turns them into the edge attribute `known`.
-#' @noRd
-.known_pairs <- function(method, data) UseMethod(".known_pairs")
-
-#' @noRd
-.known_pairs.default <- function(method, data) {
-  if (!isTRUE(method$supervised) || is.null(data$train)) return(NULL)
-  data$train[data$train$label == 1L, c("from", "to"), drop = FALSE]
-}
-
-#' @noRd
-.known_pairs.grn_infosem <- function(method, data) {
-  pe <- method$params$prior_edges
-  if (is.null(pe)) return(NULL)
-  if (identical(pe, "train")) pe <- data$train
-  if (is.null(pe)) return(NULL)
-  pe[pe$label == 1L, c("from", "to"), drop = FALSE]
 }
 
 # Logical: is edge (from[i], to[i]) among `known` (names matched

@@ -1,12 +1,30 @@
-# Parameter objects: one class per model, all inheriting "grn_method".
-# A model file provides a constructor returning new_grn_method(...) and an
-# S3 method .fit_method.<subclass>(method, data) that returns a list with
-#   scores:  a regulators x genes numeric matrix with dimnames (signed scores), or
-#   edges:   a data.frame from, to, score (+ extra attribute columns);
-#   attrs:   optional named list of regulators x genes matrices (e.g. stability),
-#   info:    optional list stored in the graph attribute "fit".
-# `data` holds expr (genes x cells double matrix), regulators (character),
-# train / validation (data.frames from, to, label or NULL), verbose, BPPARAM.
+# Parameter objects and the model registry.  Every model is one class
+# inheriting "grn_method", and its whole R story lives in its own file
+# R/methods-<model>.R (DESIGN.md says which files a new model needs):
+#
+#   <model>()            the exported constructor: validates every argument
+#                        once (R/validate.R helpers: a classed error naming
+#                        the argument) and returns new_grn_method(name, params,
+#                        subclass, supervised, label, ensemble).
+#   .fit_method.<class>(method, data)          required: fits, returns a list
+#       scores:  a regulators x genes numeric matrix with dimnames (signed scores), or
+#       edges:   a data.frame from, to, score (+ extra attribute columns);
+#       attrs:   optional named list of regulators x genes matrices (e.g. stability),
+#       info:    optional list stored in the graph attribute "fit".
+#     `data` holds expr (genes x cells double matrix), regulators (character),
+#     train / validation (data.frames from, to, label or NULL), verbose.
+#   .plan_method.<class>(method, dims)         the planner (R/resources.R):
+#       list(bytes, epoch_seconds, epochs, seconds, advice); default: no model term.
+#   .pairs_used.<class>(method)                which of "train" / "validation" it
+#       reads; default: both for a supervised model, none otherwise.
+#   .pairs_hint.<class>(method)                text added to the warning for pairs
+#       it ignores; default "".
+#   .known_pairs.<class>(method, data)         the pairs it learnt as known edges
+#       (edge attribute `known`); default: a supervised model's positive `train` pairs.
+#
+# A model that may be named by a string in infer_grn() adds one line to
+# .grn_method_table() below.  Compiled code is called only through
+# .engine_call() (R/engine.R).
 
 #' Create a method parameter object
 #'
@@ -17,12 +35,18 @@
 #' @param params named list of hyper-parameters.
 #' @param subclass class that selects the fitting code.
 #' @param supervised whether the model needs labelled `train` pairs.
+#' @param label display name of the model (e.g. `"DeepSEM"`), used in
+#'   messages and by [grn_resources()]; default `name`.
+#' @param ensemble `NULL`, or the validated ensemble arguments of a model
+#'   with `n_runs` (a list with `n_runs`, `stability_k`, `keep_runs`,
+#'   `BPPARAM`): the first three join `params`, `BPPARAM` is kept beside them.
 #' @return An object of class `c(subclass, "grn_method")`.
 #' @examples
 #' m <- correlation_method("pearson")
 #' inherits(m, "grn_method")
 #' @export
-new_grn_method <- function(name, params = list(), subclass = NULL, supervised = FALSE) {
+new_grn_method <- function(name, params = list(), subclass = NULL, supervised = FALSE, label = NULL,
+                           ensemble = NULL) {
   if (!is.character(name) || length(name) != 1L || is.na(name) || !nzchar(name)) {
     .grn_abort("name", "must be a single non-empty string (the model's name)")
   }
@@ -33,8 +57,46 @@ new_grn_method <- function(name, params = list(), subclass = NULL, supervised = 
     .grn_abort("subclass", "must be NULL or a character vector of class names")
   }
   supervised <- .check_flag(supervised, "supervised")
-  structure(list(name = name, params = params, supervised = supervised),
-            class = c(subclass, "grn_method"))
+  if (is.null(label)) label <- name
+  if (!is.character(label) || length(label) != 1L || is.na(label) || !nzchar(label)) {
+    .grn_abort("label", "must be NULL or a single non-empty string (the model's display name)")
+  }
+  if (!is.null(ensemble)) {
+    if (!is.list(ensemble) || !all(c("n_runs", "stability_k", "keep_runs") %in% names(ensemble))) {
+      .grn_abort("ensemble", "must be NULL or a list with n_runs, stability_k, keep_runs (and BPPARAM)")
+    }
+    params[c("n_runs", "stability_k", "keep_runs")] <- ensemble[c("n_runs", "stability_k", "keep_runs")]
+  }
+  m <- structure(list(name = name, params = params, supervised = supervised, label = label),
+                 class = c(subclass, "grn_method"))
+  if (!is.null(ensemble)) m$BPPARAM <- ensemble$BPPARAM
+  m
+}
+
+# The display name of a model ("DeepSEM", "InfoSEM-BC").
+#' @noRd
+.method_label <- function(method) if (is.null(method$label)) method$name else method$label
+
+# The hooks every model may define (see the header of this file).
+#' @noRd
+.pairs_used <- function(method) UseMethod(".pairs_used")
+
+#' @noRd
+.pairs_used.default <- function(method) if (isTRUE(method$supervised)) c("train", "validation") else character()
+
+#' @noRd
+.pairs_hint <- function(method) UseMethod(".pairs_hint")
+
+#' @noRd
+.pairs_hint.default <- function(method) ""
+
+#' @noRd
+.known_pairs <- function(method, data) UseMethod(".known_pairs")
+
+#' @noRd
+.known_pairs.default <- function(method, data) {
+  if (!isTRUE(method$supervised) || is.null(data$train)) return(NULL)
+  data$train[data$train$label == 1L, c("from", "to"), drop = FALSE]
 }
 
 #' @method print grn_method

@@ -7,11 +7,8 @@
 #' correlation is kept as the edge `score`; `weight` is its absolute value.
 #'
 #' @param type `"pearson"` or `"spearman"`.
-#' @param threads number of LibTorch threads; default `getOption("grntorch.threads", 2)`,
-#'   at most the processors this R process may use (a larger number is capped,
-#'   with a warning of class `grntorch_threads_warning`).
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
+#' @template param-threads
+#' @template param-dots
 #' @return A `grn_method` parameter object for [infer_grn()].
 #' @seealso [infer_grn()]
 #' @examples
@@ -23,7 +20,7 @@ correlation_method <- function(type = c("pearson", "spearman"), threads = NULL, 
   .check_dots("correlation_method", ...)
   type <- .match_choice(type, "type", c("pearson", "spearman"))
   new_grn_method(type, params = list(type = type, threads = .resolve_threads(threads)),
-                 subclass = "grn_correlation", supervised = FALSE)
+                 subclass = "grn_correlation", label = c(pearson = "Pearson", spearman = "Spearman")[[type]])
 }
 
 #' @noRd
@@ -33,4 +30,18 @@ correlation_method <- function(type = c("pearson", "spearman"), threads = NULL, 
   scores <- .engine_call(.grn_correlation(data$expr, regs, opts))
   dimnames(scores) <- list(data$regulators, rownames(data$expr))
   list(scores = scores)
+}
+
+# Pearson / Spearman (correlation.cpp): the engine copies the expression to
+# float, centres and scales it (Spearman ranks it first) - about 32 bytes per
+# gene x cell at that stage - then takes one product regulators x cells %*%
+# cells x genes (float) and hands it back as a double regulators x genes
+# matrix (16 bytes per pair on top of ~28 per gene x cell still held).
+#' @noRd
+.plan_method.grn_correlation <- function(method, dims) {
+  g <- dims$genes; c <- dims$cells; r <- dims$regulators
+  bytes <- max(32 * g * c, 28 * g * c + 16 * r * g)
+  secs <- 1e-10 * r * g * c + (if (identical(method$params$type, "spearman")) 3e-7 else 2e-8) * g * c
+  list(bytes = bytes, epoch_seconds = NA_real_, epochs = NA_integer_, seconds = secs,
+       advice = c("genes", "tfs", "top"))
 }

@@ -95,24 +95,14 @@
 #' @param mode `"celltype"` or `"nonspecific"`, see Details.
 #' @param lr_decay factor applied to the nets' learning rate after every epoch
 #'   (1 = none), see Details.
-#' @param seed random seed of the first run (`NULL`: drawn from R's RNG when
-#'   the method object is made, so `set.seed()` makes it reproducible).
-#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`,
-#'   at most the processors this R process may use (a larger number is capped,
-#'   with a warning of class `grntorch_threads_warning`).
-#' @param n_runs number of runs (seeds) to average, see Details.
+#' @templateVar seed_of the first run (initialisation, batches, sampling)
+#' @templateVar seed_note with `threads = 1` (bit for bit)
+#' @template param-seed
+#' @template param-threads
+#' @template param-ensemble
 #' @param device `"cpu"`, or `"cuda"` where the LibTorch grntorch was built
 #'   against has CUDA (Debian's is CPU-only).
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
-#' @param BPPARAM optional `BiocParallel` back-end over which the `n_runs` runs
-#'   are spread (each run uses `threads` threads; one with a forking
-#'   `MulticoreParam`, whose workers cannot reuse the parent's OpenMP threads).
-#' @param stability_k number of top edges per run used by `stability`
-#'   (`NULL`: the number of genes).
-#' @param keep_runs if `TRUE` and `n_runs > 1`, the fit information (graph
-#'   attribute `fit`) keeps each run's regulators x genes score matrix as
-#'   `runs`, e.g. to score the single runs of an ensemble with [evaluate_grn()].
+#' @template param-dots
 #' @param net_epochs,adj_epochs the alternation: `net_epochs` epochs training the
 #'   nets with \eqn{A} frozen, then `adj_epochs` epochs training \eqn{A} with the
 #'   nets frozen (reference: 1 and 2).
@@ -145,11 +135,10 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
                     net_epochs = 1, adj_epochs = 2, keep_runs = FALSE, cells_per_epoch = 1000,
                     precision = c("float32", "bfloat16")) {
   .check_dots("deepsem", ...)
-  if (!is.character(mode) || anyNA(mode)) .grn_abort("mode", "must be \"celltype\" or \"nonspecific\"")
-  mode <- if (identical(mode, c("celltype", "nonspecific"))) "celltype" else .check_string(mode, "mode", c("celltype", "nonspecific"))
+  mode <- .match_choice(mode, "mode", c("celltype", "nonspecific"))
   if (is.null(alpha)) alpha <- if (mode == "celltype") 1 else 100
   if (is.null(beta)) beta <- if (mode == "celltype") 0.01 else 1
-  if (is.null(seed)) seed <- sample.int(.Machine$integer.max, 1L)
+  seed <- .check_seed(seed)
   ens <- .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs)
   params <- list(
     mode = mode,
@@ -161,24 +150,18 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     lr_adj = .check_scalar_num(lr_adj, "lr_adj", min = 0, open_min = TRUE),
     hidden = .check_scalar_int(hidden, "hidden", min = 1, max = 1e5),
     lr_decay = .check_scalar_num(lr_decay, "lr_decay", min = 0, max = 1, open_min = TRUE),
-    seed = .check_scalar_num(seed, "seed", min = 0, max = 2^52),
+    seed = seed,
     threads = .resolve_threads(threads),
-    n_runs = ens$n_runs,
     device = .check_device(device),
-    stability_k = ens$stability_k,
     net_epochs = .check_scalar_int(net_epochs, "net_epochs", min = 1, max = 1e4),
     adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4),
-    keep_runs = ens$keep_runs,
     cells_per_epoch = if (is.null(cells_per_epoch)) 0L else .check_scalar_int(cells_per_epoch, "cells_per_epoch", min = 1, max = .Machine$integer.max),
     precision = .match_choice(precision, "precision", c("float32", "bfloat16"))
   )
-  if (params$seed != round(params$seed)) .grn_abort("seed", "must be a whole number")
   if (params$precision == "bfloat16" && !identical(params$device, "cpu")) {
     .grn_abort("precision", "\"bfloat16\" is implemented for the CPU only; use \"float32\" with device = \"cuda\"")
   }
-  m <- new_grn_method("deepsem", params = params, subclass = "grn_deepsem", supervised = FALSE)
-  m$BPPARAM <- ens$BPPARAM
-  m
+  new_grn_method("deepsem", params = params, subclass = "grn_deepsem", label = "DeepSEM", ensemble = ens)
 }
 
 # The engine's A[target, regulator] (genes x genes) -> the scores matrix
@@ -186,13 +169,17 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 #' @noRd
 .deepsem_scores <- function(A, regs) t(A)[regs, , drop = FALSE]
 
+# The engine options of DeepSEM (the glue's deepsem_options() reads them),
+# also sent by every model on the DeepSEM engine (InfoSEM).
+#' @noRd
+.deepsem_engine_options <- c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
+                             "net_epochs", "adj_epochs", "cells_per_epoch", "precision", "seed", "device", "threads")
+
 # One run: returns the engine's list (A = genes x genes, A[target, regulator]).
 #' @noRd
 .deepsem_run <- function(expr, p, seed, verbose, label) {
   p$seed <- seed
-  opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
-                            "net_epochs", "adj_epochs", "cells_per_epoch", "precision", "seed", "device", "threads"),
-                       verbose = verbose, label = label)
+  opts <- .engine_opts(p, .deepsem_engine_options, verbose = verbose, label = label)
   .engine_call(.grn_deepsem(expr, opts))
 }
 
@@ -203,7 +190,6 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
   genes <- rownames(expr)
   if (nrow(expr) < 2L) .grn_abort("x", "DeepSEM needs at least 2 genes")
   regs <- match(data$regulators, genes)
-  seeds <- p$seed + seq_len(p$n_runs) - 1
   one <- function(i, seed, threads, verbose) {
     lab <- if (p$n_runs > 1) sprintf("DeepSEM run %d/%d", i, p$n_runs) else "DeepSEM"
     p$threads <- threads
@@ -211,10 +197,54 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     list(scores = .deepsem_scores(r$A, regs), loss = r$loss,
          loss_parts = data.frame(mse = r$mse, kl = r$kl, sparse = r$sparse), seconds = r$seconds, threads = r$threads)
   }
-  ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
+  ens <- .run_ensemble(p$n_runs, p$seed, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
                        p$stability_k, p$keep_runs)
-  info <- list(seeds = seeds, loss = lapply(ens$runs, `[[`, "loss"), loss_parts = lapply(ens$runs, `[[`, "loss_parts"),
+  info <- list(seeds = ens$seeds, loss = lapply(ens$runs, `[[`, "loss"), loss_parts = lapply(ens$runs, `[[`, "loss_parts"),
                seconds = vapply(ens$runs, `[[`, 0, "seconds"),
                threads = vapply(ens$runs, `[[`, 0L, "threads"))
   list(scores = ens$scores, attrs = ens$attrs, info = c(info, ens$info))
+}
+
+# DeepSEM (deepsem.cpp): n x n float matrices A, its gradient and RMSprop
+# state, the off-diagonal mask and eye, I - A^T, its inverse / LU factors
+# and the autograd buffers of the solve, plus A returned to R as doubles and
+# transposed (together ~60 bytes per n^2); per batch the gene-wise MLPs hold
+# batch x genes x hidden activations for backward (~31 bytes per element);
+# the encoder cache (cells x genes) and the float copies of the data.
+#' @noRd
+.plan_method.grn_deepsem <- function(method, dims) .plan_sem(method, dims, extra_n2 = 0, emb_dim = 0)
+
+#' @noRd
+.plan_sem <- function(method, dims, extra_n2 = 0, emb_dim = 0, t_extra = 0) {
+  p <- method$params
+  n <- dims$genes; c <- dims$cells
+  b <- min(p$batch_size, c)
+  h <- p$hidden
+  one <- (60 + extra_n2) * n^2 + 31 * n * b * h + 31 * n * c + 8 * n * emb_dim
+  w <- .plan_workers(method)
+  bytes <- w * one + .plan_ensemble_bytes(method, dims)
+  # Time per batch (fitted to `deepsem_bench --synthetic <n>x1000 --epochs 3`
+  # on 2 threads, n = 500-5,000, batch 64 and 128; within ~15% of the R runs
+  # of bench/scale.R and bench/deepsem.R): a net epoch's batch runs the
+  # gene-wise MLPs forward and backward (n * batch rows through hidden x hidden
+  # products) and the batch's products with the n x n (I - A^T)^-1; an A
+  # epoch's batch an LU of I - A^T (n^3), the element-wise n x n passes and
+  # the MLPs without their weight gradients.  `t_extra`: InfoSEM's n x n prior
+  # terms in A steps, as a share of the n x n passes.  An epoch is a pass
+  # over every cell, or over cells_per_epoch of them.
+  cpe <- if (is.null(p$cells_per_epoch) || p$cells_per_epoch <= 0) c else min(p$cells_per_epoch, c)
+  nb <- cpe / b
+  cyc <- p$net_epochs + p$adj_epochs
+  mlp <- as.numeric(n) * b * h * h / 128  # doubles: n * b * h^2 passes 2^31
+  net_batch <- 1.05e-8 * mlp + 1.5e-10 * n^2 * b
+  adj_batch <- 2.2e-9 * mlp + 1.6e-8 * (1 + t_extra) * n^2 + 3.5e-12 * n^3
+  epoch <- nb * (p$net_epochs * net_batch + p$adj_epochs * adj_batch) / cyc
+  # Measured on real 10x data (bench/pbmc.R: 1,111 genes x 3,774 PBMC, idle
+  # machine) the constants above were 24% short on 2 threads (5,000 x 50,000
+  # planted: 12% short), hence 1.15; and 1 thread took 1.25 x the 2-thread
+  # time (203 s against 163 s): Amdahl's law with 60% of the time serial.
+  epoch <- epoch * 1.15 * .plan_thread_factor(.plan_run_threads(method), serial = 0.6)
+  runs <- if (is.null(p$n_runs)) 1L else p$n_runs
+  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
+       seconds = epoch * p$epochs * ceiling(runs / w), advice = c("genes", "batch_size", "cells", "n_runs"))
 }

@@ -210,11 +210,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     .grn_abort("embeddings", "InfoSEM needs gene embeddings: a genes x d matrix with gene row names or a file (see read_embeddings(), gene_embeddings_go())")
   }
   missing <- .match_choice(missing, "missing", c("mean", "zero", "error"))
-  if (!is.character(parametrization) || !length(parametrization) || anyNA(parametrization) ||
-      !all(parametrization %in% c("offset", "centred"))) {
-    .grn_abort("parametrization", "must be \"centred\" or \"offset\"")
-  }
-  parametrization <- parametrization[1]
+  parametrization <- .match_choice(parametrization, "parametrization", c("centred", "offset"))
   emb <- tryCatch(.read_embedding_source(embeddings),
                   grntorch_error = function(e) .grn_abort("embeddings", sub("^`[a-z_]+`: ", "", conditionMessage(e))))
   # DeepSEM's parameters, validated once, by its own constructor
@@ -246,9 +242,9 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     prior_edges = prior_edges
   ))
   name <- if (is.null(prior_edges)) "infosem-b" else "infosem-bc"
-  m <- new_grn_method(name, params = params, subclass = "grn_infosem", supervised = FALSE)
-  m$BPPARAM <- base$BPPARAM
-  m
+  new_grn_method(name, params = params, subclass = "grn_infosem",
+                 label = if (is.null(prior_edges)) "InfoSEM-B" else "InfoSEM-BC",
+                 ensemble = c(base$params[c("n_runs", "stability_k", "keep_runs")], list(BPPARAM = base$BPPARAM)))
 }
 
 # The DeepSEM parameter object of infosem(): `sem`, or deepsem(...) on the
@@ -309,9 +305,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   if (is.null(lab)) lab <- data.frame(r = integer(), t = integer(), y = integer())
   p$epochs <- epochs
   p$seed <- seed
-  opts <- .engine_opts(p, c("mode", "alpha", "beta", "epochs", "batch_size", "lr", "lr_adj", "hidden", "lr_decay",
-                            "net_epochs", "adj_epochs", "cells_per_epoch", "precision", "seed", "device", "rank", "lr_logit",
-                            "threads"),
+  opts <- .engine_opts(p, c(.deepsem_engine_options, "rank", "lr_logit"),
                        sigma_w = sigma_w, sigma_l = sigma_l, offset = identical(p$parametrization, "offset"),
                        verbose = verbose, label = label)
   .engine_call(.grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts))
@@ -383,7 +377,6 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     sigma_l <- tune_info$sigma_l
   }
   regs <- match(data$regulators, genes)
-  seeds <- p$seed + seq_len(p$n_runs) - 1
   model <- if (is.null(lab)) "InfoSEM-B" else "InfoSEM-BC"
   one <- function(i, seed, threads, verbose) {
     lbl <- if (p$n_runs > 1) sprintf("%s run %d/%d", model, i, p$n_runs) else model
@@ -395,10 +388,10 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
          loss_parts = data.frame(mse = r$mse, kl = r$kl, prior = r$prior),
          seconds = r$seconds, epoch_seconds = r$epoch_seconds, threads = r$threads)
   }
-  ens <- .run_ensemble(p$n_runs, seeds, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
+  ens <- .run_ensemble(p$n_runs, p$seed, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
                        p$stability_k, p$keep_runs)
   runs <- ens$runs
-  info <- list(model = model, parametrization = p$parametrization, seeds = seeds, sigma_w = sigma_w,
+  info <- list(model = model, parametrization = p$parametrization, seeds = ens$seeds, sigma_w = sigma_w,
                sigma_l = if (!is.null(lab)) sigma_l,
                n_labels = if (!is.null(lab)) nrow(lab), missing_embeddings = attr(H, "missing"),
                w_regulator = lapply(runs, `[[`, "w_regulator"), w_target = lapply(runs, `[[`, "w_target"),
@@ -413,4 +406,44 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   }
   attrs <- c(attrs, ens$attrs)
   list(scores = ens$scores, attrs = if (length(attrs)) attrs, info = c(info, ens$info))
+}
+
+# The hooks of R/method.R.  InfoSEM reads `train` with prior_edges =
+# "train", or to tune without a prior; InfoSEM-BC's known edges are the
+# positive pairs of its prior.
+#' @noRd
+.pairs_used.grn_infosem <- function(method) {
+  p <- method$params
+  if (identical(p$prior_edges, "train") || (isTRUE(p$tune) && is.null(p$prior_edges))) "train" else character()
+}
+
+#' @noRd
+.pairs_hint.grn_infosem <- function(method) " (InfoSEM reads `train` only with prior_edges = \"train\")"
+
+#' @noRd
+.known_pairs.grn_infosem <- function(method, data) {
+  pe <- method$params$prior_edges
+  if (is.null(pe)) return(NULL)
+  if (identical(pe, "train")) pe <- data$train
+  if (is.null(pe)) return(NULL)
+  pe[pe$label == 1L, c("from", "to"), drop = FALSE]
+}
+
+# InfoSEM (infosem.cpp): DeepSEM's training plus the n x n prior mean
+# M = H_r w1 + H_t w2 (and its gradient path) in every A step; InfoSEM-BC
+# adds the n x n logits La %*% Lb, their sigmoid and gradients.
+#' @noRd
+.plan_method.grn_infosem <- function(method, dims) {
+  p <- method$params
+  d <- if (is.matrix(p$embeddings)) ncol(p$embeddings) else 0
+  bc <- !is.null(p$prior_edges)
+  # Time: InfoSEM-B measured 1.05-1.13 x DeepSEM at 2,500 x 10,000 (bench/scale.R);
+  # InfoSEM-BC's low-rank logits are not timed (taken as twice DeepSEM's n x n passes).
+  r <- .plan_sem(method, dims, extra_n2 = if (bc) 60 else 20, emb_dim = d + 1, t_extra = if (bc) 1 else 0.3)
+  if (isTRUE(p$tune)) {
+    k <- length(p$tune_grid$sigma_w) + if (bc) length(p$tune_grid$sigma_l) * p$tune_folds else 0
+    ep <- if (is.null(p$tune_epochs)) p$epochs else p$tune_epochs
+    r$seconds <- r$seconds + k * ep * r$epoch_seconds
+  }
+  r
 }

@@ -60,16 +60,15 @@
 #' AUROC per epoch of both stages and `expert_logits`, the global branch's
 #' own expert scores (regulators x genes) of the selected model.
 #'
-#' @param seed random seed (torch and batch order); equal seeds give equal networks.
+#' @templateVar seed_of the first run (torch and batch order; the held-out validation pairs when `validation` is `NULL`, drawn once)
+#' @template param-seed
 #' @param size `"cpu"` or `"paper"`: preset sizes, see Details.
 #' @param gnn `"gat"` or `"gcn"`.
 #' @param fusion `"multiscale"`, `"late"`, `"early"` or `"none"`.
 #' @param epochs maximum joint-training epochs (default 60 cpu / 200 paper).
 #' @param lr Adam learning rate of joint training (1e-3 cpu / 5e-6 paper).
 #' @param batch_size training pairs per batch (256 cpu / 512 paper).
-#' @param threads LibTorch threads; default `getOption("grntorch.threads", 2)`,
-#'   at most the processors this R process may use (a larger number is capped,
-#'   with a warning of class `grntorch_threads_warning`).
+#' @template param-threads
 #' @param d_model,n_heads,n_layers,dim_feedforward transformer width, heads,
 #'   layers and feed-forward width (`NULL`: the preset).
 #' @param dropout dropout of the transformer, fusion and classifier.
@@ -87,19 +86,14 @@
 #' @param weight_decay Adam weight decay.
 #' @param validation_fraction share of `train` held out for early stopping when
 #'   `validation` is `NULL`.
-#' @param n_runs,BPPARAM,stability_k,keep_runs an ensemble of `n_runs` models
-#'   with seeds `seed`, `seed + 1`, ... (the held-out validation pairs, when
-#'   `validation` is `NULL`, are drawn once, with `seed`): the score is the
-#'   mean predicted probability, with the edge attribute `stability`; see
-#'   [genelink()] (section Scores and ensembles).  Default: one model.
+#' @template param-ensemble
 #' @param cell_features with more cells than this (default 1,000), the
 #'   genes' scores on the top `cell_features` principal components of the
 #'   cell axis replace their z-scored expression as the input of the
 #'   projection and of the GNN; `NULL` / `Inf` keeps every cell.  Exactly as in
 #'   [supervised_models] (`cell_features` there); data with at most 1,000
 #'   cells are unchanged, bit for bit.
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
+#' @template param-dots
 #' @inheritSection supervised_models What transfers from a known network
 #' @return A `grn_method` parameter object for [infer_grn()] (supervised: give
 #'   `train` and preferably `validation` pairs, e.g. from [training_pairs()]).
@@ -133,7 +127,7 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
                  batch_size = 512L, epochs = 200L))
   pick <- function(x, nm) if (is.null(x)) preset[[nm]] else x
   p <- list(
-    seed = .check_scalar_int(seed, "seed", min = 0, max = .Machine$integer.max),
+    seed = .check_seed(seed),
     size = size, gnn = gnn, fusion = fusion,
     epochs = .check_scalar_int(pick(epochs, "epochs"), "epochs", min = 1, max = 1e5),
     lr = .check_scalar_num(pick(lr, "lr"), "lr", min = 0, max = 10, open_min = TRUE),
@@ -157,8 +151,8 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
     validation_fraction = .check_scalar_num(validation_fraction, "validation_fraction", min = 0, max = 0.5,
                                             open_min = TRUE))
   if (p$d_model %% p$n_heads != 0L) .grn_abort("n_heads", sprintf("must divide d_model (%d)", p$d_model))
-  .with_ensemble(new_grn_method("scunigp", params = p, subclass = "grn_scunigp", supervised = TRUE),
-                 .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
+  new_grn_method("scunigp", params = p, subclass = "grn_scunigp", supervised = TRUE, label = "scUniGP",
+                 ensemble = .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs))
 }
 
 # Stratified hold-out of `frac` of the pairs (at least one of each class
@@ -223,4 +217,37 @@ scunigp <- function(seed = 1L, size = c("cpu", "paper"), gnn = c("gat", "gcn"),
                             match(train$from, genes), match(train$to, genes), as.numeric(train$label),
                             match(validation$from, genes), match(validation$to, genes), as.numeric(validation$label),
                             .engine_opts(p, .scunigp_engine_options, verbose = isTRUE(data$verbose))))
+}
+
+# scUniGP (scunigp.cpp): the node-feature stage of the graph models
+# (.plan_features_bytes), then the float copy of the expression, the genes x
+# features input of the projection and the GNN, the GAT branch's per-gene
+# features of every layer with their autograd buffers (measured ~56 kB per
+# gene at the default widths, i.e. ~146 bytes per gene and unit of the first
+# GAT layer), the pairwise branch's projection of every gene (genes x d_model
+# per batch), the prediction over all regulators x genes pairs (pair indices,
+# logits and expert logits, ~97 bytes per pair) and a transformer workspace
+# (~87 MB, measured at d_model = 64).
+#' @noRd
+.plan_method.grn_scunigp <- function(method, dims) {
+  p <- method$params
+  n <- dims$genes; c <- dims$cells
+  width <- p$gnn_dims[1] * p$gat_heads
+  fc <- .plan_cell_features(p, n, c)
+  model <- 4 * n * c + 6 * n * fc + 146 * n * width + 8 * n * p$d_model + 97 * dims$regulators * n +
+    8.7e7 * p$d_model / 64
+  one <- max(.plan_features_bytes(n, c, fc), model)
+  w <- .plan_workers(method)
+  bytes <- w * one + .plan_ensemble_bytes(method, dims)
+  # Time: the transformer per pair (forward ~1.5e-4 s at the cpu size, ~3x
+  # with backward) and the GAT over the whole graph once per step.
+  scale <- (p$d_model * p$dim_feedforward) / (64 * 128) * p$n_layers / 2
+  steps <- max(1, ceiling(dims$n_train / p$batch_size))
+  # (bench/scale.R at 2,500 x 10,000, 1,000 features: 3.0 s per epoch measured.)
+  epoch <- 2.5e-4 * scale * dims$n_train + 1.5e-4 * scale * dims$n_validation + steps * 6e-11 * n * fc * width
+  predict <- 1.5e-4 * scale * dims$regulators * n
+  runs <- p$n_runs
+  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs + p$pretrain_epochs,
+       seconds = (epoch * (p$epochs + p$pretrain_epochs) + predict + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
+       advice = c("genes", "tfs", "top"))
 }

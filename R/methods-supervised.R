@@ -2,7 +2,7 @@
 # One engine entry point (.grn_supervised); these constructors set each
 # model's reference defaults.
 
-.supervised_method <- function(name, model, epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
+.supervised_method <- function(model, label, epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                                select_best, select_window, select_average, hidden, n_hidden, heads, gnn,
                                embeddings, seed, threads, ens, pair_correlation = FALSE,
                                cell_features = 1000) {
@@ -23,21 +23,12 @@
     gnn = gnn,
     pair_correlation = .check_flag(pair_correlation, "pair_correlation"),
     cell_features = .check_cell_features(cell_features),
-    seed = .check_scalar_int(seed, "seed", min = 0, max = .Machine$integer.max),
+    seed = .check_seed(seed),
     threads = .resolve_threads(threads)
   )
   if (!is.null(embeddings)) params$embeddings <- embeddings
-  .with_ensemble(new_grn_method(name, params = params, subclass = c(paste0("grn_", model), "grn_supervised"),
-                                supervised = TRUE), ens)
-}
-
-# Add the validated ensemble arguments (.check_ensemble()) to a supervised
-# model's parameter object.
-#' @noRd
-.with_ensemble <- function(m, ens) {
-  m$params[c("n_runs", "stability_k", "keep_runs")] <- ens[c("n_runs", "stability_k", "keep_runs")]
-  m$BPPARAM <- ens$BPPARAM
-  m
+  new_grn_method(model, params = params, subclass = c(paste0("grn_", model), "grn_supervised"), supervised = TRUE,
+                 label = label, ensemble = ens)
 }
 
 #' Supervised graph link predictors (GENELink, GNNLink, scRegNet, scTransNet)
@@ -158,23 +149,11 @@
 #' @param embedding_dim optional expected embedding width (e.g. 200 for
 #'   scBERT, 512 scFoundation, 896 Geneformer); a mismatch is an error.
 #' @param gnn scRegNet's graph encoder: `"gcn"`, `"gat"` or `"sage"`.
-#' @param seed random seed (initialisation, batch order, dropout) of the
-#'   first run.
-#' @param threads LibTorch threads per run; default `getOption("grntorch.threads", 2)`,
-#'   at most the processors this R process may use (a larger number is capped,
-#'   with a warning of class `grntorch_threads_warning`).
-#' @param n_runs number of runs to average (default 1: a single model), see
-#'   the section Ensembles.
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
-#' @param BPPARAM optional `BiocParallel` back-end over which the `n_runs`
-#'   runs are spread.  Each worker sets its own thread count: `threads`, or 1
-#'   with a forking `MulticoreParam`, whose workers cannot reuse the
-#'   parent's OpenMP threads.
-#' @param stability_k number of top pairs per run used by `stability`
-#'   (`NULL`: the number of genes).
-#' @param keep_runs if `TRUE` and `n_runs > 1`, `fit$runs` keeps each run's
-#'   regulators x genes probability matrix.
+#' @templateVar seed_of the first run (initialisation, batch order, dropout)
+#' @template param-seed
+#' @template param-threads
+#' @template param-ensemble
+#' @template param-dots
 #' @section Scores and ensembles:
 #' The edge `score` (and `weight`) is the model's predicted probability that
 #' the pair is an edge, \eqn{\sigma(\mathrm{logit})}, in (0, 1).  With
@@ -315,7 +294,7 @@ genelink <- function(epochs = 90, lr = 3e-3, batch_size = 256, lr_decay = 0.99, 
                      BPPARAM = NULL, stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE,
                      cell_features = 1000) {
   .check_dots("genelink", ...)
-  .supervised_method("genelink", "genelink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
+  .supervised_method("genelink", "GENELink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, heads, "gcn", NULL, seed, threads,
                      .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
@@ -328,7 +307,7 @@ gnnlink <- function(epochs = 100, lr = 3e-3, batch_size = 256, lr_decay = 1, wei
                     stability_k = NULL, keep_runs = FALSE, pair_correlation = FALSE,
                      cell_features = 1000) {
   .check_dots("gnnlink", ...)
-  .supervised_method("gnnlink", "gnnlink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
+  .supervised_method("gnnlink", "GNNLink", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 2L, 1L, "gcn", NULL, seed, threads,
                      .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
@@ -343,9 +322,9 @@ scregnet <- function(embeddings, gnn = c("gcn", "gat", "sage"), epochs = 100, lr
                      cell_features = 1000) {
   .check_dots("scregnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scRegNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
-  gnn <- .check_string(gnn[1], "gnn", c("gcn", "gat", "sage"))
+  gnn <- .match_choice(gnn, "gnn", c("gcn", "gat", "sage"))
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
-  .supervised_method("scregnet", "scregnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
+  .supervised_method("scregnet", "scRegNet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, heads, gnn, emb, seed, threads,
                      .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
@@ -360,7 +339,7 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
   .check_dots("sctransnet", ...)
   if (missing(embeddings)) .grn_abort("embeddings", "scTransNet needs foundation-model gene embeddings (a genes x d matrix or fm_embeddings())")
   emb <- .as_fm_embeddings(embeddings, embedding_dim)
-  .supervised_method("sctransnet", "sctransnet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
+  .supervised_method("sctransnet", "scTransNet", epochs, lr, batch_size, lr_decay, weight_decay, dropout, patience,
                      select_best, select_window, select_average, hidden, 4L, 1L, "gcn", emb, seed, threads,
                      .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs), pair_correlation, cell_features)
 }
@@ -420,11 +399,10 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
 #' @noRd
 .supervised_ensemble <- function(method, data, run_one) {
   p <- method$params
-  seeds <- p$seed + seq_len(p$n_runs) - 1
-  ens <- .run_ensemble(p$n_runs, seeds, run_one, method$BPPARAM, p$threads, data$verbose, data$regulators,
+  ens <- .run_ensemble(p$n_runs, p$seed, run_one, method$BPPARAM, p$threads, data$verbose, data$regulators,
                        rownames(data$expr), p$stability_k, p$keep_runs)
   infos <- lapply(ens$runs, `[[`, "info")
-  info <- if (p$n_runs == 1L) infos[[1]] else c(list(seeds = seeds, per_run = infos), ens$info)
+  info <- if (p$n_runs == 1L) infos[[1]] else c(list(seeds = ens$seeds, per_run = infos), ens$info)
   list(scores = ens$scores, attrs = ens$attrs, info = info)
 }
 
@@ -440,4 +418,38 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
                           "select_best = FALSE to train a fixed number of epochs"),
                     method$name, paste(off, collapse = " and "), if (length(off) > 1) "are" else "is", p$epochs),
             class = "grntorch_no_validation", arg = "validation")
+}
+
+# Supervised graph models (supervised.cpp, graph_layers.cpp).  Two stages,
+# the peak is the larger: the node features are made first (.plan_features:
+# the float copy of the expression, its z-scored double, and with more cells
+# than cell_features the truncated SVD), then the model holds the float copy
+# (and the z-scored genes x cells when they are the node features or the
+# pair-correlation term needs them), the genes x features node features with
+# their gradient path, the first graph layer's projection genes x width
+# (GENELink: heads x hidden[1]) with its autograd buffers, per-edge
+# attention, Adam state, and the regulators x genes logits (in chunks)
+# returned as doubles.
+#' @noRd
+.plan_method.grn_supervised <- function(method, dims) {
+  p <- method$params
+  n <- dims$genes; c <- dims$cells
+  width <- p$hidden[1] * (if (p$model %in% c("genelink") || identical(p$gnn, "gat")) p$heads else 1)
+  emb <- if (!is.null(p$embeddings)) ncol(p$embeddings$embeddings) else 0
+  fc <- .plan_cell_features(p, n, c)
+  keep_z <- fc == c || isTRUE(p$pair_correlation)
+  model <- 4 * n * c + (if (keep_z) 4 * n * c else 0) + 8 * n * fc + 10 * n * width + 8 * n * emb +
+    12 * dims$regulators * n
+  one <- max(.plan_features_bytes(n, c, fc), model)
+  w <- .plan_workers(method)
+  bytes <- w * one + .plan_ensemble_bytes(method, dims)
+  steps <- max(1, ceiling(dims$n_train / p$batch_size))
+  # Per step the first graph layer over every gene (n x features x width) and a
+  # fixed cost; fitted to GENELink in bench/scale.R (2,500 x 10,000 with 1,000
+  # features: 2.0 s per epoch; 1,000 x 1,000: 0.4 s).
+  epoch <- steps * (6e-11 * n * fc * width + 1.2e-2) + 2e-9 * dims$n_validation * width
+  runs <- p$n_runs
+  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
+       seconds = (epoch * p$epochs + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
+       advice = c("genes", "cells", "tfs", "top"))
 }

@@ -322,8 +322,8 @@ plot.grn_evaluation <- function(x, ...) {
 #'   for the default.
 #' @param labels draw gene names: `TRUE`, `FALSE` or `"tfs"` (regulators
 #'   only).
-#' @param seed seed of the layout (the drawing is reproducible; R's random
-#'   state is left untouched).
+#' @templateVar seed_of the layout
+#' @template param-seed
 #' @param ... passed to `plot.igraph()` in the fallback; unused with ggraph.
 #' @return With ggraph, a `ggplot` object; with the igraph fallback
 #'   (ggraph not installed, or `options(grntorch.plot_engine = "igraph")`),
@@ -345,7 +345,7 @@ plot_grn <- function(g, top = 50, layout = NULL, labels = TRUE, seed = 1, ...) {
   }
   top <- .check_top(top)
   if (!(isTRUE(labels) || isFALSE(labels) || identical(labels, "tfs"))) .grn_abort("labels", "must be TRUE, FALSE or \"tfs\"")
-  seed <- .check_scalar_int(seed, "seed")
+  seed <- .check_seed(seed)
   engine <- getOption("grntorch.plot_engine", "ggraph")
   if (!engine %in% c("ggraph", "igraph")) .grn_abort(NULL, "option grntorch.plot_engine must be \"ggraph\" or \"igraph\"")
   use_ggraph <- engine == "ggraph" && .grn_has_package("ggraph") && .grn_has_package("ggplot2")

@@ -117,15 +117,16 @@ grn_fit <- function(g) {
   none()   # baselines (no epochs)
 }
 
-#' @method print grn_fit
-#' @export
 # A numeric parameter for print(): whole numbers (a drawn seed) in full, so the run can be
 # repeated with them; anything else to 4 significant digits.
+#' @noRd
 .format_param <- function(v) {
   if (all(is.finite(v) & v == round(v) & abs(v) < 1e15)) format(v, scientific = FALSE, trim = TRUE)
   else format(v, digits = 4, trim = TRUE)
 }
 
+#' @method print grn_fit
+#' @export
 print.grn_fit <- function(x, ...) {
   cat(sprintf("<grn_fit> %s: %s genes, %s regulators, %s cells, %s edges\n", x$method, .fmt_n(x$n_genes),
               .fmt_n(x$n_regulators), .fmt_n(x$n_cells), .fmt_n(x$n_edges)))

@@ -73,117 +73,6 @@
   8 * dims$regulators * dims$genes * (n + 4)
 }
 
-# Pearson / Spearman (correlation.cpp): the engine copies the expression to
-# float, centres and scales it (Spearman ranks it first) - about 32 bytes per
-# gene x cell at that stage - then takes one product regulators x cells %*%
-# cells x genes (float) and hands it back as a double regulators x genes
-# matrix (16 bytes per pair on top of ~28 per gene x cell still held).
-#' @noRd
-.plan_method.grn_correlation <- function(method, dims) {
-  g <- dims$genes; c <- dims$cells; r <- dims$regulators
-  bytes <- max(32 * g * c, 28 * g * c + 16 * r * g)
-  secs <- 1e-10 * r * g * c + (if (identical(method$params$type, "spearman")) 3e-7 else 2e-8) * g * c
-  list(bytes = bytes, epoch_seconds = NA_real_, epochs = NA_integer_, seconds = secs,
-       advice = c("genes", "tfs", "top"))
-}
-
-# DeepSEM (deepsem.cpp): n x n float matrices A, its gradient and RMSprop
-# state, the off-diagonal mask and eye, I - A^T, its inverse / LU factors
-# and the autograd buffers of the solve, plus A returned to R as doubles and
-# transposed (together ~60 bytes per n^2); per batch the gene-wise MLPs hold
-# batch x genes x hidden activations for backward (~31 bytes per element);
-# the encoder cache (cells x genes) and the float copies of the data.
-#' @noRd
-.plan_method.grn_deepsem <- function(method, dims) .plan_sem(method, dims, extra_n2 = 0, emb_dim = 0)
-
-#' @noRd
-.plan_sem <- function(method, dims, extra_n2 = 0, emb_dim = 0, t_extra = 0) {
-  p <- method$params
-  n <- dims$genes; c <- dims$cells
-  b <- min(p$batch_size, c)
-  h <- p$hidden
-  one <- (60 + extra_n2) * n^2 + 31 * n * b * h + 31 * n * c + 8 * n * emb_dim
-  w <- .plan_workers(method)
-  bytes <- w * one + .plan_ensemble_bytes(method, dims)
-  # Time per batch (fitted to `deepsem_bench --synthetic <n>x1000 --epochs 3`
-  # on 2 threads, n = 500-5,000, batch 64 and 128; within ~15% of the R runs
-  # of bench/scale.R and bench/deepsem.R): a net epoch's batch runs the
-  # gene-wise MLPs forward and backward (n * batch rows through hidden x hidden
-  # products) and the batch's products with the n x n (I - A^T)^-1; an A
-  # epoch's batch an LU of I - A^T (n^3), the element-wise n x n passes and
-  # the MLPs without their weight gradients.  `t_extra`: InfoSEM's n x n prior
-  # terms in A steps, as a share of the n x n passes.  An epoch is a pass
-  # over every cell, or over cells_per_epoch of them.
-  cpe <- if (is.null(p$cells_per_epoch) || p$cells_per_epoch <= 0) c else min(p$cells_per_epoch, c)
-  nb <- cpe / b
-  cyc <- p$net_epochs + p$adj_epochs
-  mlp <- as.numeric(n) * b * h * h / 128  # doubles: n * b * h^2 passes 2^31
-  net_batch <- 1.05e-8 * mlp + 1.5e-10 * n^2 * b
-  adj_batch <- 2.2e-9 * mlp + 1.6e-8 * (1 + t_extra) * n^2 + 3.5e-12 * n^3
-  epoch <- nb * (p$net_epochs * net_batch + p$adj_epochs * adj_batch) / cyc
-  # Measured on real 10x data (bench/pbmc.R: 1,111 genes x 3,774 PBMC, idle
-  # machine) the constants above were 24% short on 2 threads (5,000 x 50,000
-  # planted: 12% short), hence 1.15; and 1 thread took 1.25 x the 2-thread
-  # time (203 s against 163 s): Amdahl's law with 60% of the time serial.
-  epoch <- epoch * 1.15 * .plan_thread_factor(.plan_run_threads(method), serial = 0.6)
-  runs <- if (is.null(p$n_runs)) 1L else p$n_runs
-  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
-       seconds = epoch * p$epochs * ceiling(runs / w), advice = c("genes", "batch_size", "cells", "n_runs"))
-}
-
-# InfoSEM (infosem.cpp): DeepSEM's training plus the n x n prior mean
-# M = H_r w1 + H_t w2 (and its gradient path) in every A step; InfoSEM-BC
-# adds the n x n logits La %*% Lb, their sigmoid and gradients.
-#' @noRd
-.plan_method.grn_infosem <- function(method, dims) {
-  p <- method$params
-  d <- if (is.matrix(p$embeddings)) ncol(p$embeddings) else 0
-  bc <- !is.null(p$prior_edges)
-  # Time: InfoSEM-B measured 1.05-1.13 x DeepSEM at 2,500 x 10,000 (bench/scale.R);
-  # InfoSEM-BC's low-rank logits are not timed (taken as twice DeepSEM's n x n passes).
-  r <- .plan_sem(method, dims, extra_n2 = if (bc) 60 else 20, emb_dim = d + 1, t_extra = if (bc) 1 else 0.3)
-  if (isTRUE(p$tune)) {
-    k <- length(p$tune_grid$sigma_w) + if (bc) length(p$tune_grid$sigma_l) * p$tune_folds else 0
-    ep <- if (is.null(p$tune_epochs)) p$epochs else p$tune_epochs
-    r$seconds <- r$seconds + k * ep * r$epoch_seconds
-  }
-  r
-}
-
-# Supervised graph models (supervised.cpp, graph_layers.cpp).  Two stages,
-# the peak is the larger: the node features are made first (.plan_features:
-# the float copy of the expression, its z-scored double, and with more cells
-# than cell_features the truncated SVD), then the model holds the float copy
-# (and the z-scored genes x cells when they are the node features or the
-# pair-correlation term needs them), the genes x features node features with
-# their gradient path, the first graph layer's projection genes x width
-# (GENELink: heads x hidden[1]) with its autograd buffers, per-edge
-# attention, Adam state, and the regulators x genes logits (in chunks)
-# returned as doubles.
-#' @noRd
-.plan_method.grn_supervised <- function(method, dims) {
-  p <- method$params
-  n <- dims$genes; c <- dims$cells
-  width <- p$hidden[1] * (if (p$model %in% c("genelink") || identical(p$gnn, "gat")) p$heads else 1)
-  emb <- if (!is.null(p$embeddings)) ncol(p$embeddings$embeddings) else 0
-  fc <- .plan_cell_features(p, n, c)
-  keep_z <- fc == c || isTRUE(p$pair_correlation)
-  model <- 4 * n * c + (if (keep_z) 4 * n * c else 0) + 8 * n * fc + 10 * n * width + 8 * n * emb +
-    12 * dims$regulators * n
-  one <- max(.plan_features_bytes(n, c, fc), model)
-  w <- .plan_workers(method)
-  bytes <- w * one + .plan_ensemble_bytes(method, dims)
-  steps <- max(1, ceiling(dims$n_train / p$batch_size))
-  # Per step the first graph layer over every gene (n x features x width) and a
-  # fixed cost; fitted to GENELink in bench/scale.R (2,500 x 10,000 with 1,000
-  # features: 2.0 s per epoch; 1,000 x 1,000: 0.4 s).
-  epoch <- steps * (6e-11 * n * fc * width + 1.2e-2) + 2e-9 * dims$n_validation * width
-  runs <- p$n_runs
-  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs,
-       seconds = (epoch * p$epochs + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
-       advice = c("genes", "cells", "tfs", "top"))
-}
-
 # The node-feature stage of the graph models (link::standardized and
 # link::cell_axis_features): the engine's float copy of the expression, the
 # z-scored double copy and its float result (16 bytes per gene x cell); with
@@ -214,59 +103,6 @@
   if (fc == c) return(0)
   m <- min(n, c)
   (2 * n * c * m + 10 * m^3) / 5e9
-}
-
-# scUniGP (scunigp.cpp): the node-feature stage of the graph models
-# (.plan_features_bytes), then the float copy of the expression, the genes x
-# features input of the projection and the GNN, the GAT branch's per-gene
-# features of every layer with their autograd buffers (measured ~56 kB per
-# gene at the default widths, i.e. ~146 bytes per gene and unit of the first
-# GAT layer), the pairwise branch's projection of every gene (genes x d_model
-# per batch), the prediction over all regulators x genes pairs (pair indices,
-# logits and expert logits, ~97 bytes per pair) and a transformer workspace
-# (~87 MB, measured at d_model = 64).
-#' @noRd
-.plan_method.grn_scunigp <- function(method, dims) {
-  p <- method$params
-  n <- dims$genes; c <- dims$cells
-  width <- p$gnn_dims[1] * p$gat_heads
-  fc <- .plan_cell_features(p, n, c)
-  model <- 4 * n * c + 6 * n * fc + 146 * n * width + 8 * n * p$d_model + 97 * dims$regulators * n +
-    8.7e7 * p$d_model / 64
-  one <- max(.plan_features_bytes(n, c, fc), model)
-  w <- .plan_workers(method)
-  bytes <- w * one + .plan_ensemble_bytes(method, dims)
-  # Time: the transformer per pair (forward ~1.5e-4 s at the cpu size, ~3x
-  # with backward) and the GAT over the whole graph once per step.
-  scale <- (p$d_model * p$dim_feedforward) / (64 * 128) * p$n_layers / 2
-  steps <- max(1, ceiling(dims$n_train / p$batch_size))
-  # (bench/scale.R at 2,500 x 10,000, 1,000 features: 3.0 s per epoch measured.)
-  epoch <- 2.5e-4 * scale * dims$n_train + 1.5e-4 * scale * dims$n_validation + steps * 6e-11 * n * fc * width
-  predict <- 1.5e-4 * scale * dims$regulators * n
-  runs <- p$n_runs
-  list(bytes = bytes, epoch_seconds = epoch, epochs = p$epochs + p$pretrain_epochs,
-       seconds = (epoch * (p$epochs + p$pretrain_epochs) + predict + .plan_svd_seconds(n, c, fc)) * ceiling(runs / w),
-       advice = c("genes", "tfs", "top"))
-}
-
-# Baselines (baselines.R): R code on the regulators x genes grid.
-#' @noRd
-.plan_method.grn_random <- function(method, dims) {
-  list(bytes = 24 * dims$regulators * dims$genes, epoch_seconds = NA_real_, epochs = NA_integer_,
-       seconds = 5e-8 * dims$regulators * dims$genes, advice = c("tfs", "top"))
-}
-
-#' @noRd
-.plan_method.grn_onehot_lr <- function(method, dims) {
-  list(bytes = 48 * dims$regulators * dims$genes + 400 * dims$n_train,
-       epoch_seconds = NA_real_, epochs = NA_integer_,
-       seconds = 2e-7 * dims$regulators * dims$genes + 1e-5 * dims$n_train, advice = c("genes", "tfs", "top"))
-}
-
-#' @noRd
-.plan_method.grn_matcomp <- function(method, dims) {
-  list(bytes = 48 * dims$regulators * dims$genes, epoch_seconds = NA_real_, epochs = NA_integer_,
-       seconds = 1e-6 * dims$regulators * dims$genes, advice = c("genes", "tfs", "top"))
 }
 
 # Bytes of the input matrix as it sits in memory, without touching its values.
@@ -376,21 +212,12 @@
   # With the system's free memory, what the process already holds (base and
   # input) counts as available too: the process may grow by `free`.
   available <- if (is.finite(av$bytes)) av$bytes else if (is.finite(av$free)) av$free + base + input_bytes else NA_real_
-  structure(list(method = method$name, model = .plan_model_name(method), peak = plan$peak, parts = plan$parts,
+  structure(list(method = method$name, model = .method_label(method), peak = plan$peak, parts = plan$parts,
                  epoch_seconds = plan$epoch_seconds, epochs = plan$epochs, seconds = plan$seconds,
                  threads = if (is.null(method$params$threads)) NA_integer_ else method$params$threads,
                  dims = dims, available = available, available_source = av$source, advice = plan$advice,
                  pairs_kept = plan$pairs_kept),
             class = "grn_resources")
-}
-
-#' @noRd
-.plan_model_name <- function(method) {
-  nm <- c(pearson = "Pearson", spearman = "Spearman", deepsem = "DeepSEM", "infosem-b" = "InfoSEM-B",
-          "infosem-bc" = "InfoSEM-BC", genelink = "GENELink", gnnlink = "GNNLink", scregnet = "scRegNet",
-          sctransnet = "scTransNet", scunigp = "scUniGP", random = "random", onehot_lr = "one-hot LR",
-          matcomp = "matrix completion")
-  if (method$name %in% names(nm)) nm[[method$name]] else method$name
 }
 
 #' Predict the memory and time of a network inference

@@ -124,19 +124,19 @@ select_genes <- function(x, tfs = NULL, n = 1000, ..., min_fraction = 0.01, assa
   if (is(m, "sparseMatrix")) {
     if (!is(m, "dgCMatrix")) m <- methods::as(methods::as(m, "CsparseMatrix"), "generalMatrix")
     if (!is(m, "dgCMatrix")) m <- methods::as(m, "dMatrix")
-    chk <- .grn_values_check(m@x)
+    chk <- .engine_call(.grn_values_check(m@x))
     int_storage <- FALSE
     colsum <- function() Matrix::colSums(m)
-    stats <- function(scale, log) .grn_row_stats_sparse(m, scale, log)
+    stats <- function(scale, log) .engine_call(.grn_row_stats_sparse(m, scale, log))
   } else if (is.matrix(m)) {
     int_storage <- !is.double(m)
     chk <- if (int_storage) {
       list(finite = !anyNA(m), whole = !anyNA(m) && min(m) >= 0, max = suppressWarnings(max(m, na.rm = TRUE)))
     } else {
-      .grn_dense_check(m)
+      .engine_call(.grn_dense_check(m))
     }
     colsum <- function() colSums(m)
-    stats <- function(scale, log) .grn_row_stats_dense(m, scale, log)
+    stats <- function(scale, log) .engine_call(.grn_row_stats_dense(m, scale, log))
   } else if (is(m, "DelayedArray")) {
     blocks <- .column_blocks(nrow(m), nc)
     int_storage <- identical(DelayedArray::type(m), "integer")
@@ -144,7 +144,7 @@ select_genes <- function(x, tfs = NULL, n = 1000, ..., min_fraction = 0.01, assa
     for (b in blocks) {
       cb <- as.matrix(m[, b, drop = FALSE])
       storage.mode(cb) <- "double"
-      k <- .grn_dense_check(cb)
+      k <- .engine_call(.grn_dense_check(cb))
       chk <- list(finite = chk$finite && k$finite, whole = chk$whole && k$whole, max = max(chk$max, k$max))
     }
     colsum <- NULL
@@ -154,7 +154,7 @@ select_genes <- function(x, tfs = NULL, n = 1000, ..., min_fraction = 0.01, assa
         cb <- as.matrix(m[, b, drop = FALSE])
         storage.mode(cb) <- "double"
         sc <- if (log) .size_scale(colSums(cb)) else numeric()
-        acc <- .combine_stats(acc, .grn_row_stats_dense(cb, sc, log), length(b))
+        acc <- .combine_stats(acc, .engine_call(.grn_row_stats_dense(cb, sc, log)), length(b))
       }
       acc
     }

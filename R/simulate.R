@@ -34,7 +34,8 @@
 #' @param states number of latent cell states (0: independent TFs).
 #' @param state_sd standard deviation of the TFs' state means (with `states > 0`).
 #' @param dropout probability that a value is set to 0.
-#' @param seed integer seed (the global random state is left untouched).
+#' @templateVar seed_of the simulation
+#' @template param-seed
 #' @return A list with `expression` (genes x cells double matrix, gene and cell
 #'   names set), `tfs` (the TF names), `truth` (a data.frame `from`, `to`,
 #'   `weight` of the planted edges, signed weights) and `state` (each cell's
@@ -83,7 +84,7 @@ simulate_grn <- function(n_genes = 1000, n_cells = 1000, tf_fraction = 0.2, regu
   states <- .check_scalar_int(states, "states", min = 0)
   state_sd <- .check_scalar_num(state_sd, "state_sd", min = 0)
   dropout <- .check_scalar_num(dropout, "dropout", min = 0, max = 0.99)
-  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  seed <- .check_seed(seed)
 
   .with_seed(seed, {
     n_targets <- n_genes - n_tfs
@@ -105,7 +106,7 @@ simulate_grn <- function(n_genes = 1000, n_cells = 1000, tf_fraction = 0.2, regu
     W <- Matrix::sparseMatrix(i = to, j = from, x = w, dims = c(n_targets, n_tfs))
     signal <- as.matrix(W %*% tf_x)
     # Each target's signal sd, from the package's row statistics (two-pass variance, in C++).
-    s <- sqrt(pmax(.grn_row_stats_dense(signal, numeric(0), FALSE)$m2 / (n_cells - 1), .Machine$double.eps))
+    s <- sqrt(pmax(.engine_call(.grn_row_stats_dense(signal, numeric(0), FALSE))$m2 / (n_cells - 1), .Machine$double.eps))
     target_x <- signal + matrix(stats::rnorm(n_targets * n_cells), n_targets, n_cells) * (noise * s)
     x <- rbind(tf_x, target_x)
     rm(signal, target_x, tf_x)

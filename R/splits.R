@@ -44,8 +44,8 @@
 #' @param genes all genes (default: the genes of `truth`); edges naming other
 #'   genes are dropped with a warning.  Negatives of the GENELink schemes come
 #'   from these.  Names in the result use the spelling of `genes`.
-#' @param seed integer seed; the same seed gives the same split.  The global
-#'   random state is left untouched.
+#' @templateVar seed_of the split
+#' @template param-seed
 #' @param ... scheme options: `unseen` (0.25), `test` (0.25) and `validation`
 #'   (0.1) for `"unseen_genes"`; `density` for `"genelink_density"`.
 #' @return A list of class `grn_split` with data.frames `from`, `to`, `label`:
@@ -63,7 +63,7 @@
 split_edges <- function(truth, scheme = c("unseen_genes", "genelink_specific", "genelink_density"),
                         tfs = NULL, genes = NULL, seed = 1L, ...) {
   scheme <- .match_choice(scheme, "scheme", c("unseen_genes", "genelink_specific", "genelink_density"))
-  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  seed <- .check_seed(seed)
   opts <- list(...)
   allowed <- switch(scheme, unseen_genes = c("unseen", "test", "validation"), genelink_specific = character(),
                     genelink_density = "density")

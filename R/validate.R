@@ -13,6 +13,17 @@
   as.integer(x)
 }
 
+# The one seed convention of the package (models, simulations, splits,
+# plots): `seed` is NULL or a whole number in [0, 2147483647].  NULL draws
+# one from R's random stream (so set.seed() makes the call repeatable; the
+# drawn seed is recorded, e.g. in the network's params, so the run can be
+# repeated exactly).  Ensembles run seeds seed, seed + 1, ... (.run_seeds()).
+#' @noRd
+.check_seed <- function(seed, arg = "seed") {
+  if (is.null(seed)) return(sample.int(.Machine$integer.max, 1L))
+  .check_scalar_int(seed, arg, min = 0, max = .Machine$integer.max)
+}
+
 # cell_features of the supervised models: NULL or Inf = every cell (the
 # engine's 0), else a whole number >= 1.
 #' @noRd
@@ -94,7 +105,7 @@
 # classed warning (grntorch_threads_warning): more threads than cores only
 # time-slice the same cores (a 0.3 s fit took 16 s on 1,000 threads).
 .resolve_threads <- function(threads) {
-  cores <- .grn_available_cores()
+  cores <- .engine_call(.grn_available_cores())
   if (is.null(threads)) {
     threads <- .check_scalar_int(getOption("grntorch.threads", 2L), "threads", min = 1, max = 1024)
     return(min(threads, cores))

@@ -12,9 +12,9 @@
 #' (0, 1].  Its expected AUPRC and Hit@k are the test density: the level any
 #' informative model must beat.
 #'
-#' @param seed integer seed (the global random state is left untouched).
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
+#' @templateVar seed_of the random scores
+#' @template param-seed
+#' @template param-dots
 #' @return A `grn_method` parameter object for [infer_grn()]; also available
 #'   as `infer_grn(x, "random")`.
 #' @seealso [onehot_lr()], [matcomp()], [benchmark_grn()]
@@ -26,8 +26,8 @@
 #' @export
 random_baseline <- function(seed = 1L, ...) {
   .check_dots("random_baseline", ...)
-  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
-  new_grn_method("random", list(seed = seed), subclass = "grn_random")
+  seed <- .check_seed(seed)
+  new_grn_method("random", list(seed = seed), subclass = "grn_random", label = "random")
 }
 
 #' @noRd
@@ -55,9 +55,9 @@ random_baseline <- function(seed = 1L, ...) {
 #'
 #' @param cs candidate inverse penalty strengths (scikit-learn's `C`).
 #' @param folds number of cross-validation folds.
-#' @param seed seed of the fold assignment.
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
+#' @templateVar seed_of the fold assignment
+#' @template param-seed
+#' @template param-dots
 #' @return A supervised `grn_method` parameter object for [infer_grn()]
 #'   (`train` required); also available as `infer_grn(x, "onehot_lr", ...)`.
 #'   The chosen `C` is stored in the graph attribute `fit`.
@@ -79,9 +79,9 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L, ...) {
   .check_dots("onehot_lr", ...)
   if (!is.numeric(cs) || !length(cs) || any(!is.finite(cs)) || any(cs <= 0)) .grn_abort("cs", "must be positive finite numbers")
   folds <- .check_scalar_int(folds, "folds", min = 2, max = 50)
-  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  seed <- .check_seed(seed)
   new_grn_method("onehot_lr", list(cs = sort(cs), folds = folds, seed = seed), subclass = "grn_onehot_lr",
-                 supervised = TRUE)
+                 supervised = TRUE, label = "one-hot LR")
 }
 
 # Penalised logistic regression with design [1, onehot(from), onehot(to)].
@@ -196,9 +196,9 @@ onehot_lr <- function(cs = 10^seq(-3, 3), folds = 5L, seed = 1L, ...) {
 #' @param rank rank of the factorisation.
 #' @param lambdas candidate L2 penalties.
 #' @param iterations maximum L-BFGS iterations per fit.
-#' @param seed seed of the initial factors and the hold-out.
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
+#' @templateVar seed_of the initial factors and the hold-out
+#' @template param-seed
+#' @template param-dots
 #' @return A supervised `grn_method` parameter object for [infer_grn()]
 #'   (`train` required); also available as `infer_grn(x, "matcomp", ...)`.
 #' @seealso [random_baseline()], [onehot_lr()], [split_edges()]
@@ -218,9 +218,9 @@ matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, see
   rank <- .check_scalar_int(rank, "rank", min = 1, max = 10000)
   if (!is.numeric(lambdas) || !length(lambdas) || any(!is.finite(lambdas)) || any(lambdas < 0)) .grn_abort("lambdas", "must be non-negative finite numbers")
   iterations <- .check_scalar_int(iterations, "iterations", min = 1, max = 10000)
-  seed <- .check_scalar_int(seed, "seed", min = -.Machine$integer.max, max = .Machine$integer.max)
+  seed <- .check_seed(seed)
   new_grn_method("matcomp", list(rank = rank, lambdas = lambdas, iterations = iterations, seed = seed),
-                 subclass = "grn_matcomp", supervised = TRUE)
+                 subclass = "grn_matcomp", supervised = TRUE, label = "matrix completion")
 }
 
 # Low-rank completion with biases: Y[i, j] ~ mu + b[i] + c[j] + U[i, ] . V[j, ]
@@ -304,8 +304,7 @@ matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, see
 #'
 #' @param tie_weight the weight `w` of the regulator term; `NULL` (default)
 #'   for the tie-breaking value above.
-#' @param ... not used; misspelt argument names are reported as errors
-#'   (class `grntorch_argument_error`).
+#' @template param-dots
 #' @return A supervised `grn_method` parameter object for [infer_grn()]
 #'   (`train` required); also available as `infer_grn(x, "degree", ...)`.
 #'   The graph attribute `fit` holds `tie_weight` and the degrees.
@@ -320,7 +319,7 @@ matcomp <- function(rank = 128L, lambdas = c(0.1, 1, 10), iterations = 100L, see
 degree_baseline <- function(tie_weight = NULL, ...) {
   .check_dots("degree_baseline", ...)
   if (!is.null(tie_weight)) tie_weight <- .check_scalar_num(tie_weight, "tie_weight", min = 0)
-  new_grn_method("degree", list(tie_weight = tie_weight), subclass = "grn_degree", supervised = TRUE)
+  new_grn_method("degree", list(tie_weight = tie_weight), subclass = "grn_degree", supervised = TRUE, label = "degree")
 }
 
 #' @noRd
@@ -337,4 +336,24 @@ degree_baseline <- function(tie_weight = NULL, ...) {
   dimnames(s) <- list(regs, genes)
   list(scores = s, info = list(tie_weight = w, target_degree = stats::setNames(dt, genes),
                                regulator_degree = stats::setNames(dr, regs)))
+}
+
+# The planners of the baselines: R code on the regulators x genes grid.
+#' @noRd
+.plan_method.grn_random <- function(method, dims) {
+  list(bytes = 24 * dims$regulators * dims$genes, epoch_seconds = NA_real_, epochs = NA_integer_,
+       seconds = 5e-8 * dims$regulators * dims$genes, advice = c("tfs", "top"))
+}
+
+#' @noRd
+.plan_method.grn_onehot_lr <- function(method, dims) {
+  list(bytes = 48 * dims$regulators * dims$genes + 400 * dims$n_train,
+       epoch_seconds = NA_real_, epochs = NA_integer_,
+       seconds = 2e-7 * dims$regulators * dims$genes + 1e-5 * dims$n_train, advice = c("genes", "tfs", "top"))
+}
+
+#' @noRd
+.plan_method.grn_matcomp <- function(method, dims) {
+  list(bytes = 48 * dims$regulators * dims$genes, epoch_seconds = NA_real_, epochs = NA_integer_,
+       seconds = 1e-6 * dims$regulators * dims$genes, advice = c("genes", "tfs", "top"))
 }
