@@ -152,11 +152,11 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
                       verbose = interactive()) {
   verbose <- .check_flag(verbose, "verbose")
   method <- .resolve_method(method, ..., .caller = "infer_grn")
-  if (!is.null(top)) top <- .check_top(top)
-  .warn_unused_source_args(x, assay.type = !missing(assay.type), assay = !is.null(assay), layer = !missing(layer))
-  src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
-  .check_orientation(src, tfs)
-  regulators <- .match_tfs(tfs, src$genes, verbose = verbose, all_genes = if (!is.null(genes)) rownames(src$m))
+  call <- .call_inputs(x, tfs, genes, assay.type, assay, layer, top, verbose,
+                       given = c(assay.type = !missing(assay.type), layer = !missing(layer)))
+  src <- call$src
+  regulators <- call$regulators
+  top <- call$top
   .check_resources(method, src, regulators, train, validation, top)
   expr <- .densify_expression(src)
   regulators <- .kept_regulators(regulators, expr)
@@ -182,6 +182,20 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
                 n_cells = ncol(expr), top = top, seconds = seconds)
 }
 
+
+# The inputs every entry point on an expression reads alike (infer_grn(),
+# grn_resources()): `top`, the expression source (nothing made dense yet)
+# and the regulators among its genes.  `given`: whether assay.type / layer
+# were given (missing() in the caller).
+#' @noRd
+.call_inputs <- function(x, tfs, genes, assay.type, assay, layer, top, verbose, given) {
+  if (!is.null(top)) top <- .check_top(top)
+  .warn_unused_source_args(x, assay.type = given[["assay.type"]], assay = !is.null(assay), layer = given[["layer"]])
+  src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
+  .check_orientation(src, tfs)
+  regulators <- .match_tfs(tfs, src$genes, verbose = verbose, all_genes = if (!is.null(genes)) rownames(src$m))
+  list(src = src, regulators = regulators, top = top)
+}
 
 # `validation` must be held out of `train`: a pair in both (whatever its
 # labels) would let early stopping judge the model on what it learnt.

@@ -263,12 +263,10 @@
 grn_resources <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = NULL, validation = NULL,
                           ..., assay.type = "logcounts", assay = NULL, layer = "data", top = NULL) {
   method <- .resolve_method(method, ..., .caller = "grn_resources")
-  if (!is.null(top)) top <- .check_top(top)
-  .warn_unused_source_args(x, assay.type = !missing(assay.type), assay = !is.null(assay), layer = !missing(layer))
-  src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
-  .check_orientation(src, tfs)
-  regulators <- .match_tfs(tfs, src$genes, verbose = FALSE, all_genes = if (!is.null(genes)) rownames(src$m))
-  .new_grn_resources(method, .plan_dims(src, regulators, train, validation, top), .plan_input_bytes(src$m))
+  call <- .call_inputs(x, tfs, genes, assay.type, assay, layer, top, verbose = FALSE,
+                       given = c(assay.type = !missing(assay.type), layer = !missing(layer)))
+  .new_grn_resources(method, .plan_dims(call$src, call$regulators, train, validation, call$top),
+                     .plan_input_bytes(call$src$m))
 }
 
 # The check of infer_grn(): refuse a fit predicted not to fit in memory.
