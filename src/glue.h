@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "grntorch/common.hpp"
-#include "grntorch/deepsem.hpp"
 #include "grntorch/pairs.hpp"
 #include "signals.h"
 
@@ -450,11 +449,6 @@ class Options {
   std::map<std::string, R_xlen_t> index_;
   mutable std::set<std::string> used_;
 };
-
-// DeepSEM's options, shared by the DeepSEM and InfoSEM entry points (names as
-// in deepsem(): mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden,
-// lr_decay, net_epochs, adj_epochs, seed, device).
-grntorch::DeepSEMOptions deepsem_options(const Options& o);
 
 // Run controls every fitting entry point reads from its options.
 inline int threads_option(const Options& o) { return o.integer("threads", 1, 1024); }

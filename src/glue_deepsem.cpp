@@ -1,6 +1,4 @@
-#include "glue.h"
-
-#include "grntorch/deepsem.hpp"
+#include "glue_deepsem.h"
 
 #include <limits>
 

@@ -1,5 +1,4 @@
-#include "glue.h"
-
+#include "glue_deepsem.h"
 #include "grntorch/infosem.hpp"
 
 #include <limits>
