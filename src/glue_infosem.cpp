@@ -4,7 +4,8 @@
 #include <limits>
 
 // One InfoSEM run.  expr: genes x cells; embeddings: genes x d (rows aligned
-// with expr, d may be 0); lab_*: 0-based labelled pairs (empty: InfoSEM-B);
+// with expr, d may be 0); lab_reg, lab_tgt: 1-based rows of expr and lab_y
+// the 0/1 labels of the labelled pairs (empty: InfoSEM-B);
 // opts: DeepSEM's options (grnglue::deepsem_options) plus sigma_w, sigma_l,
 // rank, lr_logit, offset, threads, verbose, label.  Returns A (genes x genes,
 // A[target, regulator]), prob (InfoSEM-BC), w and the per-epoch trace.
@@ -26,15 +27,10 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
   const bool verbose = o.flag("verbose");
   const std::string label = o.string("label");
   o.finish();
-  if (lab_tgt.size() != lab_reg.size() || lab_y.size() != lab_reg.size())
-    throw grntorch_argument_error("lab_reg", "lab_reg, lab_tgt and lab_y differ in length");
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix h = embeddings.ncol() > 0 ? grnglue::to_engine(embeddings, "embeddings") : grntorch::Matrix();
   if (embeddings.ncol() == 0) h.rows = expr.nrow();
-  grntorch::LabeledPairs labs;
-  labs.from.assign(lab_reg.begin(), lab_reg.end());
-  labs.to.assign(lab_tgt.begin(), lab_tgt.end());
-  labs.label.assign(lab_y.begin(), lab_y.end());
+  const grntorch::LabeledPairs labs = grnglue::to_pairs(lab_reg, lab_tgt, Rcpp::NumericVector(lab_y));
   grnglue::ThreadScope scope(threads);
   grntorch::InfoSEMResult res;
   const int used_threads = scope.in_effect();
