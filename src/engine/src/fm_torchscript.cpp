@@ -2,6 +2,7 @@
 // (see grntorch/torchscript.hpp).
 #include "grntorch/torchscript.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "tensor_io.hpp"
 
@@ -104,7 +105,7 @@ struct Pooler {
 TorchScriptPooled embeddings_impl(const std::string& path, const Matrix& expr, int batch_cells, Monitor* monitor) {
   if (batch_cells < 1) throw InvalidArgument("batch_cells must be >= 1");
   const int64_t G = expr.rows, C = expr.cols;
-  if (G < 1 || C < 1) throw InvalidArgument("expression is empty");
+  detail::check_expression(expr, {"a TorchScript module", /*min_genes=*/1, /*min_cells=*/1});
   auto module = load_module(path);
   torch::NoGradGuard ng;
   auto x = tio::colmajor_tensor(expr);  // [cells, genes]

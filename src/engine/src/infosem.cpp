@@ -2,6 +2,7 @@
 // informative priors of Cui et al. (2025) plugged in through DeepSEMExtension.
 #include "infosem_internal.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "tensor_io.hpp"
 
@@ -164,9 +165,7 @@ namespace {
 
 InfoSEMResult fit_impl(const Matrix& expr, const Matrix& embeddings, const LabeledPairs* labels,
                        const InfoSEMOptions& opt, Monitor* monitor) {
-  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: InfoSEM needs at least 2 genes and 2 cells");
-  for (float v : expr.data)
-    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  detail::check_expression(expr, {"InfoSEM", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
   validate(opt, expr.rows, expr.cols, embeddings.cols);
   auto dev = deepsem_device(opt.deepsem.device);
   const int64_t n = expr.rows;

@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "graph_layers.hpp"
 #include "link_trainer.hpp"
@@ -239,16 +240,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
                   const std::vector<int>& regulators, const ScUniGPOptions& o) {
-  const int n_genes = expr.rows, n_cells = expr.cols;
-  if (n_genes < 2) throw InvalidArgument("expression needs at least 2 genes");
-  if (n_cells < 3) throw InvalidArgument("expression needs at least 3 cells");
-  if (static_cast<std::size_t>(n_genes) * n_cells != expr.data.size())
-    throw InvalidArgument("expression buffer does not match its dimensions");
-  check_pairs(train, n_genes, "train", /*need_both_classes=*/true);
-  check_pairs(validation, n_genes, "validation", /*need_both_classes=*/true);
-  if (regulators.empty()) throw InvalidArgument("regulators: none given");
-  for (int r : regulators)
-    if (r < 0 || r >= n_genes) throw InvalidArgument("regulators: index out of range");
+  detail::check_expression(expr, {"scUniGP", /*min_genes=*/2, /*min_cells=*/3, /*finite=*/false, /*some_regulators=*/true},
+                           regulators);
+  check_pairs(train, expr.rows, "train", /*need_both_classes=*/true);
+  check_pairs(validation, expr.rows, "validation", /*need_both_classes=*/true);
   if (o.d_model < 1 || o.n_heads < 1 || o.d_model % o.n_heads != 0)
     throw InvalidArgument("d_model must be a positive multiple of n_heads");
   if (o.n_layers < 1 || o.dim_feedforward < 1) throw InvalidArgument("n_layers and dim_feedforward must be >= 1");

@@ -2,6 +2,7 @@
 // trained by the shared link-prediction loop (link_trainer.hpp).
 #include "grntorch/supervised.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "graph_layers.hpp"
 #include "link_trainer.hpp"
@@ -327,16 +328,24 @@ double default_dropout(SupervisedModel m) {
   }
 }
 
+const char* model_name(SupervisedModel m) {
+  switch (m) {
+    case SupervisedModel::GENELink: return "GENELink";
+    case SupervisedModel::GNNLink: return "GNNLink";
+    case SupervisedModel::ScRegNet: return "scRegNet";
+    case SupervisedModel::ScTransNet: return "scTransNet";
+  }
+  return "the model";
+}
+
 // ---- fit_supervised in steps ----------------------------------------------------
 
 void check_inputs(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
                   const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt) {
-  const int N = expr.rows, C = expr.cols;
-  if (N < 2 || C < 2) throw InvalidArgument("expression needs at least 2 genes and 2 cells");
-  if (static_cast<std::size_t>(N) * C != expr.data.size()) throw InvalidArgument("expression buffer does not match its dimensions");
-  if (regulators.empty()) throw InvalidArgument("no regulators given");
-  for (int r : regulators)
-    if (r < 0 || r >= N) throw InvalidArgument("regulator index out of range");
+  detail::check_expression(expr, {model_name(opt.model), /*min_genes=*/2, /*min_cells=*/2, /*finite=*/false,
+                                  /*some_regulators=*/true},
+                           regulators);
+  const int N = expr.rows;
   check_pairs(train, N, "train", /*need_both_classes=*/true);
   check_pairs(validation, N, "validation", /*need_both_classes=*/false);
   if (opt.epochs < 1 || opt.batch_size < 1 || !(opt.lr > 0)) throw InvalidArgument("epochs, batch_size and lr must be positive");
@@ -418,16 +427,6 @@ std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>
   if (!m) throw InvalidArgument("unknown supervised model");
   if (opt.pair_correlation) m->use_pair_correlation(z, tio::to_long(regulators));
   return m;
-}
-
-const char* model_name(SupervisedModel m) {
-  switch (m) {
-    case SupervisedModel::GENELink: return "GENELink";
-    case SupervisedModel::GNNLink: return "GNNLink";
-    case SupervisedModel::ScRegNet: return "scRegNet";
-    case SupervisedModel::ScTransNet: return "scTransNet";
-  }
-  return "the model";
 }
 
 // Adam with per-batch lr decay through the shared loop.
