@@ -6,9 +6,8 @@
 #include "cpu_block_cache.hpp"
 #include "errors.hpp"
 #include "gene_mlp.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -623,7 +622,7 @@ struct DeepSEMRun {
         used(o.cells_per_epoch > 0 && o.cells_per_epoch < cells ? o.cells_per_epoch : cells),
         n_batches((used + bs - 1) / bs), subsample(used < cells), dev(d.x.device()),
         fopt(torch::TensorOptions().dtype(torch::kFloat32).device(dev)), sp(o.speedups), masked(d.mask.defined()),
-        gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {}
+        gen(detail::seeded_generator(o.seed)) {}
 
   torch::Tensor adjacency() const {
     torch::Tensor a = (ext != nullptr && ext->adjacency) ? ext->adjacency(st->A) : st->A;
@@ -880,6 +879,7 @@ namespace {
 DeepSEMResult deepsem_fit_impl(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor) {
   detail::check_expression(expr, {"DeepSEM", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
   validate(opt, expr.rows, expr.cols);
+  detail::SeedScope seeds(opt.seed);  // the engine's random-stream rule (random_streams.hpp)
   auto dev = deepsem_device(opt.device);
   auto data = deepsem_prepare(expr, opt.mode, dev);
   return deepsem_train(data, opt, monitor, nullptr);

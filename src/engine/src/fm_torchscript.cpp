@@ -4,6 +4,7 @@
 
 #include "checks.hpp"
 #include "errors.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <torch/script.h>
@@ -132,7 +133,7 @@ TorchScriptPooled torchscript_embeddings(const std::string& path, const Matrix& 
 void write_torchscript_fixture(const std::string& path, int dim, bool with_attention, uint64_t seed) {
   detail::guarded([&] {
     if (dim < 1) throw InvalidArgument("dim must be >= 1");
-    torch::manual_seed(seed);
+    detail::SeedScope seeds(seed);  // the engine's random-stream rule (random_streams.hpp)
     torch::jit::Module m("GrntorchFixture");
     m.register_parameter("w", torch::randn({dim}), false);
     m.register_parameter("b", torch::randn({dim}), false);

@@ -4,6 +4,7 @@
 
 #include "checks.hpp"
 #include "errors.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <cmath>
@@ -140,8 +141,8 @@ void set_labels(InfoSEMPrior& p, const LabeledPairs& labels, const InfoSEMOption
   p.lab_index = tio::to_long(idx).to(dev);
   p.lab_mu = tio::to_float(mu).to(dev);
   const int64_t h = std::min<int64_t>(opt.rank, n);
-  // A separate generator: DeepSEM's own random stream is left untouched.
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
+  // A separate stream: DeepSEM's own random stream is left untouched.
+  at::Generator gen = detail::seeded_generator(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
   p.La = (torch::randn({n, h}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
   p.Lb = (torch::randn({h, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
   p.bc = true;
@@ -167,6 +168,7 @@ InfoSEMResult fit_impl(const Matrix& expr, const Matrix& embeddings, const Label
                        const InfoSEMOptions& opt, Monitor* monitor) {
   detail::check_expression(expr, {"InfoSEM", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
   validate(opt, expr.rows, expr.cols, embeddings.cols);
+  detail::SeedScope seeds(opt.deepsem.seed);  // the engine's random-stream rule (random_streams.hpp)
   auto dev = deepsem_device(opt.deepsem.device);
   const int64_t n = expr.rows;
   auto prior = infosem_make_prior(embeddings, labels, opt, n, dev);

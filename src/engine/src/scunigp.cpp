@@ -13,6 +13,7 @@
 #include "errors.hpp"
 #include "graph_layers.hpp"
 #include "link_trainer.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 namespace grntorch {
@@ -393,7 +394,7 @@ ScUniGPResult fit_impl(const Matrix& expr, const LabeledPairs& train, const Labe
                        const std::vector<int>& regulators, const ScUniGPOptions& o, Monitor* monitor) {
   check_inputs(expr, train, validation, regulators, o);
   const int n_genes = expr.rows;
-  torch::manual_seed(o.seed);
+  detail::SeedScope seeds(o.seed);  // the engine's random-stream rule (random_streams.hpp)
   // With more cells than o.cell_features: the top principal components of the
   // cell axis instead (link::cell_axis_features).
   link::CellFeatures cf = link::cell_axis_features(link::standardized(expr, 1, link::SdFormula::Std), o.cell_features, o.seed);

@@ -6,6 +6,7 @@
 #include "errors.hpp"
 #include "graph_layers.hpp"
 #include "link_trainer.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <torch/torch.h>
@@ -453,7 +454,7 @@ SupervisedResult fit_impl(const Matrix& expr, const std::vector<int>& regulators
                           const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt,
                           Monitor* monitor) {
   check_inputs(expr, regulators, train, validation, embeddings, opt);
-  torch::manual_seed(opt.seed);
+  detail::SeedScope seeds(opt.seed);  // the engine's random-stream rule (random_streams.hpp)
   link::CellFeatures cf;
   auto model = make_model(expr, regulators, train, embeddings, opt, cf);
   const link::History h = train_model(*model, train, validation, opt, monitor);
