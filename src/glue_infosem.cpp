@@ -1,8 +1,6 @@
 #include "glue_deepsem.h"
 #include "grntorch/infosem.hpp"
 
-#include <limits>
-
 // One InfoSEM run.  expr: genes x cells; embeddings: genes x d (rows aligned
 // with expr, d may be 0); lab_reg, lab_tgt: 1-based rows of expr and lab_y
 // the 0/1 labels of the labelled pairs (empty: InfoSEM-B);
@@ -14,14 +12,13 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
                        const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt,
                        const Rcpp::IntegerVector lab_y, const Rcpp::List opts) {
   GRN_TRY
-  const double inf = std::numeric_limits<double>::infinity();
   grnglue::Options o(opts, "infosem()");
   grntorch::InfoSEMOptions opt;
   opt.deepsem = grnglue::deepsem_options(o);
-  opt.sigma_w = o.number("sigma_w", 0, inf);
-  opt.sigma_l = o.number("sigma_l", 0, inf, grnglue::Bound::open_min);
-  opt.rank = o.integer("rank", 1, 1e6);
-  opt.lr_logit = o.number("lr_logit", 0, inf, grnglue::Bound::open_min);
+  opt.sigma_w = o.number("sigma_w");
+  opt.sigma_l = o.number("sigma_l");
+  opt.rank = o.integer("rank");
+  opt.lr_logit = o.number("lr_logit");
   opt.offset_parametrization = o.flag("offset");
   const int threads = grnglue::threads_option(o);
   const bool verbose = o.flag("verbose");

@@ -253,7 +253,10 @@ void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPa
   if (o.cell_features < 0) throw InvalidArgument("cell_features must be >= 0 (0 = every cell)");
   if (!(o.lr > 0) || !(o.dropout >= 0 && o.dropout < 1)) throw InvalidArgument("lr > 0 and dropout in [0, 1) required");
   const bool use_gnn = o.fusion != ScUniGPFusion::None;
-  if (use_gnn && (o.gnn_dims.empty() || o.tower_dims.empty() || o.gat_heads < 1 || o.pretrain_batch_size < 1))
+  auto positive = [](const std::vector<int>& v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](int d) { return d >= 1; });
+  };
+  if (use_gnn && (!positive(o.gnn_dims) || !positive(o.tower_dims) || o.gat_heads < 1 || o.pretrain_batch_size < 1))
     throw InvalidArgument("GNN sizes must be non-empty and positive");
 }
 
