@@ -455,7 +455,11 @@ class Options {
 };
 
 // Run controls every fitting entry point reads from its options.
-inline int threads_option(const Options& o) { return o.integer("threads"); }
+struct RunControls {
+  int threads;   // LibTorch's intra-op threads for the call (ThreadScope)
+  bool verbose;  // progress on the console (RMonitor)
+};
+inline RunControls run_controls(const Options& o) { return {o.integer("threads"), o.flag("verbose")}; }
 
 
 // Sets LibTorch's intra-op threads for the lifetime of a call, then restores

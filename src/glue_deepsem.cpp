@@ -36,16 +36,15 @@ Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   GRN_TRY
   grnglue::Options o(opts, "deepsem()");
   grntorch::DeepSEMOptions opt = grnglue::deepsem_options(o);
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  grnglue::ThreadScope scope(threads);
+  grnglue::ThreadScope scope(run.threads);
   grntorch::DeepSEMResult res;
   const int used_threads = scope.in_effect();
   {
-    grnglue::RMonitor mon(verbose, label);
+    grnglue::RMonitor mon(run.verbose, label);
     res = grntorch::deepsem_fit(x, opt, &mon);
   }
   return Rcpp::List::create(

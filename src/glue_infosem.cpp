@@ -20,19 +20,18 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
   opt.rank = o.integer("rank");
   opt.lr_logit = o.number("lr_logit");
   opt.offset_parametrization = o.flag("offset");
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix h = embeddings.ncol() > 0 ? grnglue::to_engine(embeddings, "embeddings") : grntorch::Matrix();
   if (embeddings.ncol() == 0) h.rows = expr.nrow();
   const grntorch::LabeledPairs labs = grnglue::to_pairs(lab_reg, lab_tgt, Rcpp::NumericVector(lab_y));
-  grnglue::ThreadScope scope(threads);
+  grnglue::ThreadScope scope(run.threads);
   grntorch::InfoSEMResult res;
   const int used_threads = scope.in_effect();
   {
-    grnglue::RMonitor mon(verbose, label);
+    grnglue::RMonitor mon(run.verbose, label);
     res = grntorch::infosem_fit(x, h, labs.label.empty() ? nullptr : &labs, opt, &mon);
   }
   return Rcpp::List::create(

@@ -16,6 +16,7 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   GRN_TRY
   grnglue::Options p(opts, "scunigp()");
   grntorch::ScUniGPOptions o;
+  o.seed = p.seed("seed");  // first, as in scunigp()
   o.gnn = p.choice<grntorch::ScUniGPGnn>("gnn", {{"gat", grntorch::ScUniGPGnn::GAT}, {"gcn", grntorch::ScUniGPGnn::GCN}});
   o.fusion = p.choice<grntorch::ScUniGPFusion>("fusion", {{"multiscale", grntorch::ScUniGPFusion::MultiScale},
                                                         {"late", grntorch::ScUniGPFusion::Late},
@@ -38,14 +39,12 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   o.weight_decay = p.number("weight_decay");
   o.batch_size = p.integer("batch_size");
   o.cell_features = p.integer("cell_features");
-  o.seed = p.seed("seed");
-  const int threads = grnglue::threads_option(p);
-  const bool verbose = p.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(p);
   p.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   const std::vector<int> regs = grnglue::to_rows(regulators);
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, "scunigp");
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, "scunigp");
   grntorch::ScUniGPResult r = grntorch::scunigp_fit(x, grnglue::to_pairs(train_from, train_to, train_label),
                                                     grnglue::to_pairs(val_from, val_to, val_label), regs, o, &mon);
   mon.finish();

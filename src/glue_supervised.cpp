@@ -39,15 +39,14 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
   o.pair_correlation = p.flag("pair_correlation");
   o.cell_features = p.integer("cell_features");
   o.seed = p.seed("seed");
-  const int threads = grnglue::threads_option(p);
-  const bool verbose = p.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(p);
   p.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix emb;
   if (embeddings.ncol() > 0) emb = grnglue::to_engine(embeddings, "embeddings");
   const std::vector<int> regs = grnglue::to_rows(regulators);
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, model);
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, model);
   auto res = grntorch::fit_supervised(x, regs, grnglue::to_pairs(train_from, train_to, train_label),
                                       grnglue::to_pairs(val_from, val_to, val_label), emb, o, &mon);
   mon.finish();
@@ -70,12 +69,11 @@ Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::Numeri
   GRN_TRY
   grnglue::Options o(opts, "fm_embeddings()");
   const int batch_cells = o.integer("batch_cells");
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "expression");
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, "torchscript");
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, "torchscript");
   auto p = grntorch::torchscript_embeddings(path, x, batch_cells, &mon);
   mon.finish();
   return Rcpp::List::create(Rcpp::Named("mean") = grnglue::to_r(p.mean),
