@@ -308,7 +308,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   opts <- .engine_opts(p, c(.deepsem_engine_options, "rank", "lr_logit"),
                        sigma_w = sigma_w, sigma_l = sigma_l, offset = identical(p$parametrization, "offset"),
                        verbose = verbose, label = label)
-  .engine_call(.grn_infosem(expr, H, as.integer(lab$r), as.integer(lab$t), as.integer(lab$y), opts))
+  .engine_call(.grn_infosem(expr, H, as.integer(lab$r + 1L), as.integer(lab$t + 1L), as.integer(lab$y), opts))
 }
 
 # Average precision of |A| (A[target, regulator]) on labelled pairs, by the
