@@ -136,6 +136,11 @@ print.grn_evaluation <- function(x, digits = 4, ...) {
   attr(df, "hit") <- NULL
   attr(df, "curves") <- NULL
   df <- structure(df, class = "data.frame", row.names = attr(x, "row.names"))
+  # a column subset (ev[, c("epr", "auroc")]) keeps the class but not the universe's columns: a plain table
+  if (!all(c("mode", "n_pairs", "n_positive", "density", "n_scored") %in% names(df))) {
+    print(df, digits = digits, ...)
+    return(invisible(x))
+  }
   if (nrow(df) == 1L) {
     what <- if (df$mode == "universe") "universe: ground-truth TFs x genes, no self-pairs" else "the given labelled pairs"
     cat(sprintf("<grn_evaluation> %s pairs, %s positive (density %.4g) - %s\n",

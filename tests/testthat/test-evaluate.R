@@ -114,6 +114,10 @@ test_that("universe mode on real data: AUROC equals ROCR's to 1e-9, AUPRC/AP equ
   # The same network as a data.frame and as a matrix gives the same numbers.
   expect_equal(unclass(evaluate_grn(e, ex$truth))$auroc, ev$auroc)
   expect_output(print(ev), "auroc")
+  # a column subset prints as a table (it lost the universe's columns)
+  sub <- ev[, c("epr", "auroc")]
+  expect_output(print(sub), "epr.*auroc")
+  expect_output(print(sub), format(round(ev$auroc, 4)))
 })
 
 test_that("pairs mode: exact pairs, missing predictions, conflicting labels", {
