@@ -176,7 +176,7 @@ fm_embeddings <- function(x, genes = NULL, attention = NULL, pooling = c("mean",
   if (!is.matrix(expression) || !is.numeric(expression)) .grn_abort("expression", "must be a numeric genes x cells matrix")
   if (is.null(rownames(expression))) .grn_abort("expression", "needs gene names as row names")
   storage.mode(expression) <- "double"
-  batch_cells <- .check_scalar_int(batch_cells, "batch_cells", min = 1)
+  batch_cells <- .check_scalar_int(batch_cells, "batch_cells", min = 1, max = 1e9)
   opts <- list(batch_cells = batch_cells, threads = .resolve_threads(threads), verbose = isTRUE(verbose))
   res <- .engine_call(.grn_torchscript_embeddings(normalizePath(path), expression, opts))
   if (pooling == "attention") {

@@ -281,7 +281,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
   m
 }
 
-# Labelled pairs -> 0-based (regulator, target, label) over `genes`.
+# Labelled pairs -> 1-based (regulator, target, label) over `genes`, as every pair list crosses to the glue.
 #' @noRd
 .infosem_labels <- function(pairs, genes, verbose, arg = "prior_edges") {
   up <- toupper(genes)
@@ -293,7 +293,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
                         arg, sum(!keep), nrow(pairs)), verbose)
   }
   if (!any(keep)) .grn_abort(arg, "no labelled pair has both genes in the expression")
-  d <- data.frame(r = fi[keep] - 1L, t = ti[keep] - 1L, y = as.integer(pairs$label[keep]))
+  d <- data.frame(r = fi[keep], t = ti[keep], y = as.integer(pairs$label[keep]))
   d <- d[order(-d$y), , drop = FALSE]          # positive label wins among duplicates
   d <- d[!duplicated(d[, c("r", "t")]), , drop = FALSE]
   d
@@ -316,7 +316,7 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
 # positive pair.
 #' @noRd
 .labels_ap <- function(A, lab) {
-  .engine_call(.grn_ranking_metrics(abs(A[cbind(lab$t + 1L, lab$r + 1L)]), as.integer(lab$y), 0.01))$average_precision
+  .engine_call(.grn_ranking_metrics(abs(A[cbind(lab$t, lab$r)]), as.integer(lab$y), 0.01))$average_precision
 }
 
 #' @noRd

@@ -86,8 +86,9 @@
 
 #' @noRd
 .check_hidden <- function(hidden, n) {
-  if (!is.numeric(hidden) || length(hidden) != n || anyNA(hidden) || any(hidden < 1) || any(hidden != round(hidden))) {
-    .grn_abort("hidden", sprintf("must be %d positive whole numbers", n))
+  if (!is.numeric(hidden) || length(hidden) != n || anyNA(hidden) || any(hidden < 1) || any(hidden > 1e5) ||
+      any(hidden != round(hidden))) {
+    .grn_abort("hidden", sprintf("must be %d whole numbers in [1, 100000]", n))
   }
   as.integer(hidden)
 }

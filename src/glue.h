@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "grntorch/common.hpp"
-#include "grntorch/deepsem.hpp"
 #include "grntorch/pairs.hpp"
 #include "signals.h"
 
@@ -288,12 +287,15 @@ inline grntorch::Matrix to_engine(const Rcpp::NumericMatrix& x, const char* arg)
 // ---------------------------------------------------------------------------
 // Checked access to the one named list of options each entry point takes.
 //   grnglue::Options o(opts, "deepsem()");
-//   int e = o.integer("epochs", 1, 1e6);
+//   int e = o.integer("epochs");
 //   ...
 //   o.finish();   // a name that was never read is an error (a misspelt option)
-// A missing name, a wrong type or an out-of-range value throws
-// grntorch_argument_error naming the option.
-enum class Bound { closed, open_min };
+// A missing name or a value of the wrong type throws grntorch_argument_error
+// naming the option.  The glue reads TYPES only: the bounds a user sees
+// (epochs >= 1, dropout in [0, 0.95], ...) are written once, in R, by the
+// method's constructor (R/validate.R's .check_*() helpers, a classed error
+// naming the argument); the engine keeps the invariants it needs to be
+// well-defined for callers other than R.
 
 class Options {
  public:
@@ -315,22 +317,21 @@ class Options {
   const std::string& where() const { return where_; }
   bool has(const std::string& name) const { return index_.count(name) > 0; }
 
-  // A single whole number in [min, max] (integer or double storage).
-  int integer(const std::string& name, double min, double max) const {
+  // A single whole number in R's integer range (integer or double storage).
+  int integer(const std::string& name) const {
     SEXP x = get(name);
-    const std::string want = "a single whole number in [" + fmt(min) + ", " + fmt(max) + "]";
-    double v = scalar_number(name, x, want);
-    if (!std::isfinite(v) || v != std::floor(v) || v < min || v > max) fail(name, want, x);
+    const std::string want = "a single whole number in [-2147483647, 2147483647]";
+    const double v = scalar_number(name, x, want);
+    if (!whole_int(v)) fail(name, want, x);
     return static_cast<int>(v);
   }
 
-  // A single finite number in [min, max] (or (min, max] with Bound::open_min).
-  double number(const std::string& name, double min, double max, Bound b = Bound::closed) const {
+  // A single finite number.
+  double number(const std::string& name) const {
     SEXP x = get(name);
-    const std::string want = std::string("a single finite number in ") + (b == Bound::open_min ? "(" : "[") +
-                             fmt(min) + ", " + fmt(max) + "]";
-    double v = scalar_number(name, x, want);
-    if (!std::isfinite(v) || v < min || v > max || (b == Bound::open_min && v <= min)) fail(name, want, x);
+    const std::string want = "a single finite number";
+    const double v = scalar_number(name, x, want);
+    if (!std::isfinite(v)) fail(name, want, x);
     return v;
   }
 
@@ -365,17 +366,16 @@ class Options {
     return pick(name, std::vector<std::pair<const char*, E>>(choices));
   }
 
-  // Whole numbers in [min, max], at least min_len of them.
-  std::vector<int> int_vector(const std::string& name, double min, double max, std::size_t min_len = 1) const {
+  // At least min_len whole numbers in R's integer range.
+  std::vector<int> int_vector(const std::string& name, std::size_t min_len = 1) const {
     SEXP x = get(name);
-    const std::string want = "at least " + std::to_string(min_len) + " whole number(s) in [" + fmt(min) + ", " +
-                             fmt(max) + "]";
+    const std::string want = "at least " + std::to_string(min_len) + " whole number(s) in [-2147483647, 2147483647]";
     if ((TYPEOF(x) != INTSXP && TYPEOF(x) != REALSXP) || static_cast<std::size_t>(Rf_xlength(x)) < min_len)
       fail(name, want, x);
     std::vector<int> out;
     for (R_xlen_t i = 0; i < Rf_xlength(x); ++i) {
-      double v = TYPEOF(x) == INTSXP ? (INTEGER(x)[i] == NA_INTEGER ? NAN : INTEGER(x)[i]) : REAL(x)[i];
-      if (!std::isfinite(v) || v != std::floor(v) || v < min || v > max) fail(name, want, x);
+      const double v = TYPEOF(x) == INTSXP ? (INTEGER(x)[i] == NA_INTEGER ? NAN : INTEGER(x)[i]) : REAL(x)[i];
+      if (!whole_int(v)) fail(name, want, x);
       out.push_back(static_cast<int>(v));
     }
     return out;
@@ -410,6 +410,9 @@ class Options {
     used_.insert(name);
     return VECTOR_ELT(list_, it->second);
   }
+
+  // A whole number that an int holds (R's integer range: NA_integer_ excluded).
+  static bool whole_int(double v) { return std::isfinite(v) && v == std::floor(v) && std::fabs(v) <= 2147483647.0; }
 
   double scalar_number(const std::string& name, SEXP x, const std::string& want) const {
     if (Rf_xlength(x) != 1) fail(name, want, x);
@@ -451,13 +454,12 @@ class Options {
   mutable std::set<std::string> used_;
 };
 
-// DeepSEM's options, shared by the DeepSEM and InfoSEM entry points (names as
-// in deepsem(): mode, alpha, beta, epochs, batch_size, lr, lr_adj, hidden,
-// lr_decay, net_epochs, adj_epochs, seed, device).
-grntorch::DeepSEMOptions deepsem_options(const Options& o);
-
 // Run controls every fitting entry point reads from its options.
-inline int threads_option(const Options& o) { return o.integer("threads", 1, 1024); }
+struct RunControls {
+  int threads;   // LibTorch's intra-op threads for the call (ThreadScope)
+  bool verbose;  // progress on the console (RMonitor)
+};
+inline RunControls run_controls(const Options& o) { return {o.integer("threads"), o.flag("verbose")}; }
 
 
 // Sets LibTorch's intra-op threads for the lifetime of a call, then restores

@@ -10,15 +10,14 @@ Rcpp::NumericMatrix grn_correlation(const Rcpp::NumericMatrix expr, const Rcpp::
   GRN_TRY
   grnglue::Options o(opts, "correlation_method()");
   const std::string method = o.string("method", {"pearson", "spearman"});
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   const std::vector<int> regs = grnglue::to_rows(regulators);
   const grntorch::CorrelationMethod m =
       method == "pearson" ? grntorch::CorrelationMethod::Pearson : grntorch::CorrelationMethod::Spearman;
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, method);
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, method);
   return grnglue::to_r(grntorch::correlation_scores(x, regs, m, &mon));
   GRN_CATCH
 }

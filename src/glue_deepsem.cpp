@@ -1,29 +1,25 @@
-#include "glue.h"
-
-#include "grntorch/deepsem.hpp"
-
-#include <limits>
+#include "glue_deepsem.h"
 
 namespace grnglue {
 
-// The one copy of DeepSEM's options from R (shared with InfoSEM).  Ranges as
-// in deepsem(); the engine's validate() checks them against the data size.
+// The one copy of DeepSEM's options from R (shared with InfoSEM).  Types only:
+// deepsem() validates the ranges; the engine's validate() checks its
+// invariants and the data size.
 grntorch::DeepSEMOptions deepsem_options(const Options& o) {
-  const double inf = std::numeric_limits<double>::infinity();
   const std::string mode = o.string("mode", {"celltype", "nonspecific"});
   grntorch::DeepSEMOptions opt = grntorch::DeepSEMOptions::defaults(
       mode == "celltype" ? grntorch::DeepSEMMode::CellType : grntorch::DeepSEMMode::NonSpecific);
-  opt.alpha = o.number("alpha", 0, inf);
-  opt.beta = o.number("beta", 0, inf);
-  opt.epochs = o.integer("epochs", 1, 1e6);
-  opt.batch_size = o.integer("batch_size", 1, 1e7);
-  opt.lr = o.number("lr", 0, inf, Bound::open_min);
-  opt.lr_adj = o.number("lr_adj", 0, inf, Bound::open_min);
-  opt.hidden = o.integer("hidden", 1, 1e5);
-  opt.lr_decay = o.number("lr_decay", 0, 1, Bound::open_min);
-  opt.cells_per_epoch = o.integer("cells_per_epoch", 0, 2147483647.0);
-  opt.net_epochs = o.integer("net_epochs", 1, 1e4);
-  opt.adj_epochs = o.integer("adj_epochs", 1, 1e4);
+  opt.alpha = o.number("alpha");
+  opt.beta = o.number("beta");
+  opt.epochs = o.integer("epochs");
+  opt.batch_size = o.integer("batch_size");
+  opt.lr = o.number("lr");
+  opt.lr_adj = o.number("lr_adj");
+  opt.hidden = o.integer("hidden");
+  opt.lr_decay = o.number("lr_decay");
+  opt.cells_per_epoch = o.integer("cells_per_epoch");
+  opt.net_epochs = o.integer("net_epochs");
+  opt.adj_epochs = o.integer("adj_epochs");
   opt.seed = o.seed("seed");
   opt.device = o.string("device");
   opt.bfloat16 = o.string("precision", {"float32", "bfloat16"}) == "bfloat16";
@@ -40,16 +36,15 @@ Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   GRN_TRY
   grnglue::Options o(opts, "deepsem()");
   grntorch::DeepSEMOptions opt = grnglue::deepsem_options(o);
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  grnglue::ThreadScope scope(threads);
+  grnglue::ThreadScope scope(run.threads);
   grntorch::DeepSEMResult res;
   const int used_threads = scope.in_effect();
   {
-    grnglue::RMonitor mon(verbose, label);
+    grnglue::RMonitor mon(run.verbose, label);
     res = grntorch::deepsem_fit(x, opt, &mon);
   }
   return Rcpp::List::create(

@@ -1,11 +1,9 @@
-#include "glue.h"
-
+#include "glue_deepsem.h"
 #include "grntorch/infosem.hpp"
 
-#include <limits>
-
 // One InfoSEM run.  expr: genes x cells; embeddings: genes x d (rows aligned
-// with expr, d may be 0); lab_*: 0-based labelled pairs (empty: InfoSEM-B);
+// with expr, d may be 0); lab_reg, lab_tgt: 1-based rows of expr and lab_y
+// the 0/1 labels of the labelled pairs (empty: InfoSEM-B);
 // opts: DeepSEM's options (grnglue::deepsem_options) plus sigma_w, sigma_l,
 // rank, lr_logit, offset, threads, verbose, label.  Returns A (genes x genes,
 // A[target, regulator]), prob (InfoSEM-BC), w and the per-epoch trace.
@@ -14,33 +12,26 @@ Rcpp::List grn_infosem(const Rcpp::NumericMatrix expr, const Rcpp::NumericMatrix
                        const Rcpp::IntegerVector lab_reg, const Rcpp::IntegerVector lab_tgt,
                        const Rcpp::IntegerVector lab_y, const Rcpp::List opts) {
   GRN_TRY
-  const double inf = std::numeric_limits<double>::infinity();
   grnglue::Options o(opts, "infosem()");
   grntorch::InfoSEMOptions opt;
   opt.deepsem = grnglue::deepsem_options(o);
-  opt.sigma_w = o.number("sigma_w", 0, inf);
-  opt.sigma_l = o.number("sigma_l", 0, inf, grnglue::Bound::open_min);
-  opt.rank = o.integer("rank", 1, 1e6);
-  opt.lr_logit = o.number("lr_logit", 0, inf, grnglue::Bound::open_min);
+  opt.sigma_w = o.number("sigma_w");
+  opt.sigma_l = o.number("sigma_l");
+  opt.rank = o.integer("rank");
+  opt.lr_logit = o.number("lr_logit");
   opt.offset_parametrization = o.flag("offset");
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
-  if (lab_tgt.size() != lab_reg.size() || lab_y.size() != lab_reg.size())
-    throw grntorch_argument_error("lab_reg", "lab_reg, lab_tgt and lab_y differ in length");
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix h = embeddings.ncol() > 0 ? grnglue::to_engine(embeddings, "embeddings") : grntorch::Matrix();
   if (embeddings.ncol() == 0) h.rows = expr.nrow();
-  grntorch::LabeledPairs labs;
-  labs.from.assign(lab_reg.begin(), lab_reg.end());
-  labs.to.assign(lab_tgt.begin(), lab_tgt.end());
-  labs.label.assign(lab_y.begin(), lab_y.end());
-  grnglue::ThreadScope scope(threads);
+  const grntorch::LabeledPairs labs = grnglue::to_pairs(lab_reg, lab_tgt, Rcpp::NumericVector(lab_y));
+  grnglue::ThreadScope scope(run.threads);
   grntorch::InfoSEMResult res;
   const int used_threads = scope.in_effect();
   {
-    grnglue::RMonitor mon(verbose, label);
+    grnglue::RMonitor mon(run.verbose, label);
     res = grntorch::infosem_fit(x, h, labs.label.empty() ? nullptr : &labs, opt, &mon);
   }
   return Rcpp::List::create(

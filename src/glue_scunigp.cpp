@@ -16,36 +16,35 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
   GRN_TRY
   grnglue::Options p(opts, "scunigp()");
   grntorch::ScUniGPOptions o;
+  o.seed = p.seed("seed");  // first, as in scunigp()
   o.gnn = p.choice<grntorch::ScUniGPGnn>("gnn", {{"gat", grntorch::ScUniGPGnn::GAT}, {"gcn", grntorch::ScUniGPGnn::GCN}});
   o.fusion = p.choice<grntorch::ScUniGPFusion>("fusion", {{"multiscale", grntorch::ScUniGPFusion::MultiScale},
                                                         {"late", grntorch::ScUniGPFusion::Late},
                                                         {"early", grntorch::ScUniGPFusion::Early},
                                                         {"none", grntorch::ScUniGPFusion::None}});
-  o.gnn_dims = p.int_vector("gnn_dims", 1, 1e5);
-  o.tower_dims = p.int_vector("tower_dims", 1, 1e5);
-  o.gat_heads = p.integer("gat_heads", 1, 64);
-  o.pretrain_epochs = p.integer("pretrain_epochs", 0, 1e5);
-  o.pretrain_patience = p.integer("pretrain_patience", 1, 1e5);
-  o.d_model = p.integer("d_model", 1, 65536);
-  o.n_heads = p.integer("n_heads", 1, 1024);
-  o.n_layers = p.integer("n_layers", 1, 64);
-  o.dim_feedforward = p.integer("dim_feedforward", 1, 1e6);
-  o.dropout = p.number("dropout", 0, 0.95);
-  o.epochs = p.integer("epochs", 1, 1e5);
-  o.patience = p.integer("patience", 1, 1e5);
-  o.lr = p.number("lr", 0, 10, grnglue::Bound::open_min);
-  o.gnn_lr_scale = p.number("gnn_lr_scale", 0, 100);
-  o.weight_decay = p.number("weight_decay", 0, 1);
-  o.batch_size = p.integer("batch_size", 2, 1e7);
-  o.cell_features = p.integer("cell_features", 0, 2147483647.0);
-  o.seed = p.seed("seed");
-  const int threads = grnglue::threads_option(p);
-  const bool verbose = p.flag("verbose");
+  o.gnn_dims = p.int_vector("gnn_dims");
+  o.tower_dims = p.int_vector("tower_dims");
+  o.gat_heads = p.integer("gat_heads");
+  o.pretrain_epochs = p.integer("pretrain_epochs");
+  o.pretrain_patience = p.integer("pretrain_patience");
+  o.d_model = p.integer("d_model");
+  o.n_heads = p.integer("n_heads");
+  o.n_layers = p.integer("n_layers");
+  o.dim_feedforward = p.integer("dim_feedforward");
+  o.dropout = p.number("dropout");
+  o.epochs = p.integer("epochs");
+  o.patience = p.integer("patience");
+  o.lr = p.number("lr");
+  o.gnn_lr_scale = p.number("gnn_lr_scale");
+  o.weight_decay = p.number("weight_decay");
+  o.batch_size = p.integer("batch_size");
+  o.cell_features = p.integer("cell_features");
+  const grnglue::RunControls run = grnglue::run_controls(p);
   p.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   const std::vector<int> regs = grnglue::to_rows(regulators);
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, "scunigp");
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, "scunigp");
   grntorch::ScUniGPResult r = grntorch::scunigp_fit(x, grnglue::to_pairs(train_from, train_to, train_label),
                                                     grnglue::to_pairs(val_from, val_to, val_label), regs, o, &mon);
   mon.finish();

@@ -24,31 +24,29 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
                                   {"sctransnet", M::ScTransNet}});
   using G = grntorch::GNNKind;
   o.gnn = p.choice<G>("gnn", {{"gcn", G::GCN}, {"gat", G::GAT}, {"sage", G::SAGE}});
-  o.epochs = p.integer("epochs", 1, 1e5);
-  o.lr = p.number("lr", 0, 10, grnglue::Bound::open_min);
-  o.lr_decay = p.number("lr_decay", 0, 1, grnglue::Bound::open_min);
-  o.batch_size = p.integer("batch_size", 1, 1e7);
-  o.weight_decay = p.number("weight_decay", 0, 1);
-  o.dropout = p.number("dropout", 0, 0.95);
-  o.patience = p.integer("patience", 0, 1e5);
+  o.epochs = p.integer("epochs");
+  o.lr = p.number("lr");
+  o.lr_decay = p.number("lr_decay");
+  o.batch_size = p.integer("batch_size");
+  o.weight_decay = p.number("weight_decay");
+  o.dropout = p.number("dropout");
+  o.patience = p.integer("patience");
   o.select_best = p.flag("select_best");
-  o.select_window = p.integer("select_window", 1, 1e5);
-  if (o.select_window % 2 == 0) throw grntorch_argument_error("select_window", "must be an odd number (supervised model option)");
+  o.select_window = p.integer("select_window");
   o.select_average = p.flag("select_average");
-  o.hidden = p.int_vector("hidden", 1, 1e5);
-  o.heads = p.integer("heads", 1, 64);
+  o.hidden = p.int_vector("hidden");
+  o.heads = p.integer("heads");
   o.pair_correlation = p.flag("pair_correlation");
-  o.cell_features = p.integer("cell_features", 0, 2147483647.0);
+  o.cell_features = p.integer("cell_features");
   o.seed = p.seed("seed");
-  const int threads = grnglue::threads_option(p);
-  const bool verbose = p.flag("verbose");
+  const grnglue::RunControls run = grnglue::run_controls(p);
   p.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
   grntorch::Matrix emb;
   if (embeddings.ncol() > 0) emb = grnglue::to_engine(embeddings, "embeddings");
   const std::vector<int> regs = grnglue::to_rows(regulators);
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, model);
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, model);
   auto res = grntorch::fit_supervised(x, regs, grnglue::to_pairs(train_from, train_to, train_label),
                                       grnglue::to_pairs(val_from, val_to, val_label), emb, o, &mon);
   mon.finish();
@@ -70,13 +68,12 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
 Rcpp::List grn_torchscript_embeddings(const std::string path, const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   GRN_TRY
   grnglue::Options o(opts, "fm_embeddings()");
-  const int batch_cells = o.integer("batch_cells", 1, 1e9);
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  const int batch_cells = o.integer("batch_cells");
+  const grnglue::RunControls run = grnglue::run_controls(o);
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "expression");
-  grnglue::ThreadScope scope(threads);
-  grnglue::RMonitor mon(verbose, "torchscript");
+  grnglue::ThreadScope scope(run.threads);
+  grnglue::RMonitor mon(run.verbose, "torchscript");
   auto p = grntorch::torchscript_embeddings(path, x, batch_cells, &mon);
   mon.finish();
   return Rcpp::List::create(Rcpp::Named("mean") = grnglue::to_r(p.mean),

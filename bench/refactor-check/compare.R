@@ -2,6 +2,10 @@
 a <- readRDS(commandArgs(TRUE)[1]); b <- readRDS(commandArgs(TRUE)[2])
 for (k in intersect(names(a), names(b))) {
   x <- a[[k]]; y <- b[[k]]
+  if (!is.list(x)) {   # select_genes(): a character vector
+    cat(sprintf("%-28s %s\n", k, if (identical(x, y)) "IDENTICAL (bit for bit)" else "DIFFERENT"))
+    next
+  }
   if (!is.data.frame(x) && !is.null(x$net)) {
     cat(sprintf("%-28s network %s\n", k, if (identical(x$net, y$net)) "IDENTICAL (bit for bit)" else "DIFFERENT"))
   }

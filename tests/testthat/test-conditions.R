@@ -18,21 +18,29 @@ test_that("the glue's option accessor names the option at fault (grntorch_argume
   expect_equal(dim(ok$A), c(6L, 6L))
   classes <- c("grntorch_argument_error", "grntorch_error", "error", "condition")
 
-  e <- catch(run(deepsem_opts(epochs = 0L)))
+  # the glue reads types only (the bounds are deepsem()'s)
+  e <- catch(run(deepsem_opts(epochs = 2.5)))
   expect_identical(class(e), classes)
   expect_identical(e$arg, "epochs")
-  expect_match(conditionMessage(e), "`epochs`: must be a single whole number in [1, 1000000] (deepsem() option), not 0",
+  expect_match(conditionMessage(e),
+               "`epochs`: must be a single whole number in [-2147483647, 2147483647] (deepsem() option), not 2.5",
                fixed = TRUE)
+  e <- catch(run(deepsem_opts(epochs = 3e9)))
+  expect_identical(e$arg, "epochs")
+  # a value of the right type out of range is the engine's argument error
+  e <- catch(run(deepsem_opts(epochs = 0L)))
+  expect_identical(class(e), classes)
+  expect_match(conditionMessage(e), "epochs must be >= 1", fixed = TRUE)
   # swapped or mistyped values cannot pass silently
   e <- catch(run(deepsem_opts(epochs = "2")))
   expect_identical(e$arg, "epochs")
   expect_match(conditionMessage(e), "not \"2\"", fixed = TRUE)
   e <- catch(run(deepsem_opts(hidden = 2.5)))
   expect_identical(e$arg, "hidden")
-  e <- catch(run(deepsem_opts(lr = 0)))
+  e <- catch(run(deepsem_opts(lr = Inf)))
   expect_identical(e$arg, "lr")
-  expect_match(conditionMessage(e), "(0, Inf]", fixed = TRUE)
-  e <- catch(run(deepsem_opts(lr_decay = 1.5)))
+  expect_match(conditionMessage(e), "`lr`: must be a single finite number (deepsem() option), not Inf", fixed = TRUE)
+  e <- catch(run(deepsem_opts(lr_decay = NA_real_)))
   expect_identical(e$arg, "lr_decay")
   e <- catch(run(deepsem_opts(verbose = NA)))
   expect_identical(e$arg, "verbose")
@@ -64,7 +72,7 @@ test_that("the glue's option accessor names the option at fault (grntorch_argume
                                                                                verbose = FALSE))))
   expect_identical(e$arg, "method")
   e <- catch(grntorch:::.engine_call(grntorch:::.grn_infosem(x, matrix(0, 6, 0), integer(), integer(), integer(),
-                                                             c(deepsem_opts(), list(sigma_w = 1, sigma_l = 0, rank = 2L,
+                                                             c(deepsem_opts(), list(sigma_w = 1, sigma_l = "0.1", rank = 2L,
                                                                                     lr_logit = 1e-3, offset = FALSE)))))
   expect_identical(e$arg, "sigma_l")
   # the raw glue condition: its C++ type name is the class the funnel maps

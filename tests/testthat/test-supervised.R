@@ -188,12 +188,12 @@ test_that("select_window and select_average: per-model defaults and clear errors
   expect_error(genelink(select_window = 0), "`select_window`")
   expect_error(gnnlink(select_window = c(3, 5)), "`select_window`")
   expect_error(sctransnet(emb, select_window = 2.5), "`select_window`")
-  # The engine's option reader checks too (an object edited by hand).
+  # The engine checks too (an object edited by hand).
   d <- sup_example()
   bad <- gnnlink(epochs = 1, threads = 1)
   bad$params$select_window <- 4L
   expect_error(infer_grn(d$expression, bad, tfs = d$tfs, train = d$train, validation = d$validation),
-               "`select_window`.*odd", class = "grntorch_argument_error")
+               "select_window.*odd", class = "grntorch_argument_error")
 })
 
 test_that("the progress bar names the model and epoch, moves within every epoch, and only with verbose", {

@@ -1,5 +1,6 @@
 #include "grntorch/correlation.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "tensor_io.hpp"
 
@@ -31,14 +32,9 @@ namespace {
 
 Matrix correlation_impl(const Matrix& expr, const std::vector<int>& regulators, CorrelationMethod method,
                         Monitor* monitor) {
+  detail::check_expression(expr, {"correlation", /*min_genes=*/2, /*min_cells=*/3, /*finite=*/false, /*some_regulators=*/true},
+                           regulators);
   const int n_genes = expr.rows, n_cells = expr.cols;
-  if (n_genes < 2) throw InvalidArgument("expression needs at least 2 genes");
-  if (n_cells < 3) throw InvalidArgument("expression needs at least 3 cells");
-  if (static_cast<std::size_t>(n_genes) * n_cells != expr.data.size())
-    throw InvalidArgument("expression buffer does not match its dimensions");
-  for (int r : regulators)
-    if (r < 0 || r >= n_genes) throw InvalidArgument("regulator index out of range");
-  if (regulators.empty()) throw InvalidArgument("no regulators given");
 
   torch::NoGradGuard no_grad;
   // Column-major genes x cells == row-major cells x genes.

@@ -2,12 +2,12 @@
 // for the reference behaviour reproduced here.
 #include "deepsem_internal.hpp"
 
+#include "checks.hpp"
 #include "cpu_block_cache.hpp"
 #include "errors.hpp"
 #include "gene_mlp.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,8 +36,7 @@ DeepSEMOptions DeepSEMOptions::defaults(DeepSEMMode mode) {
 void validate(const DeepSEMOptions& o, int n_genes, int n_cells) {
   auto bad = [](const std::string& what) { throw InvalidArgument(what); };
   auto finite_ge = [](double v, double lo) { return std::isfinite(v) && v >= lo; };
-  if (n_genes < 2) bad("expr: DeepSEM needs at least 2 genes");
-  if (n_cells < 2) bad("expr: DeepSEM needs at least 2 cells");
+  detail::check_expression_size(n_genes, n_cells, {"DeepSEM"});
   if (!finite_ge(o.alpha, 0)) bad("alpha must be a finite number >= 0");
   if (!finite_ge(o.beta, 0)) bad("beta must be a finite number >= 0");
   if (o.epochs < 1) bad("epochs must be >= 1");
@@ -711,7 +710,7 @@ struct DeepSEMRun {
         used(o.cells_per_epoch > 0 && o.cells_per_epoch < cells ? o.cells_per_epoch : cells),
         n_batches((used + bs - 1) / bs), subsample(used < cells), dev(d.x.device()),
         fopt(torch::TensorOptions().dtype(torch::kFloat32).device(dev)), sp(o.speedups), masked(d.mask.defined()),
-        gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {}
+        gen(detail::seeded_generator(o.seed)) {}
 
   torch::Tensor adjacency() const {
     torch::Tensor a = (ext != nullptr && ext->adjacency) ? ext->adjacency(st->A) : st->A;
@@ -1048,10 +1047,9 @@ DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, 
 namespace {
 
 DeepSEMResult deepsem_fit_impl(const Matrix& expr, const DeepSEMOptions& opt, Monitor* monitor) {
-  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: DeepSEM needs at least 2 genes and 2 cells");
-  for (float v : expr.data)
-    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  detail::check_expression(expr, {"DeepSEM", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
   validate(opt, expr.rows, expr.cols);
+  detail::SeedScope seeds(opt.seed);  // the engine's random-stream rule (random_streams.hpp)
   auto dev = deepsem_device(opt.device);
   auto data = deepsem_prepare(expr, opt.mode, dev);
   return deepsem_train(data, opt, monitor, nullptr);

@@ -2,7 +2,9 @@
 // (see grntorch/torchscript.hpp).
 #include "grntorch/torchscript.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <torch/script.h>
@@ -104,7 +106,7 @@ struct Pooler {
 TorchScriptPooled embeddings_impl(const std::string& path, const Matrix& expr, int batch_cells, Monitor* monitor) {
   if (batch_cells < 1) throw InvalidArgument("batch_cells must be >= 1");
   const int64_t G = expr.rows, C = expr.cols;
-  if (G < 1 || C < 1) throw InvalidArgument("expression is empty");
+  detail::check_expression(expr, {"a TorchScript module", /*min_genes=*/1, /*min_cells=*/1});
   auto module = load_module(path);
   torch::NoGradGuard ng;
   auto x = tio::colmajor_tensor(expr);  // [cells, genes]
@@ -131,7 +133,7 @@ TorchScriptPooled torchscript_embeddings(const std::string& path, const Matrix& 
 void write_torchscript_fixture(const std::string& path, int dim, bool with_attention, uint64_t seed) {
   detail::guarded([&] {
     if (dim < 1) throw InvalidArgument("dim must be >= 1");
-    torch::manual_seed(seed);
+    detail::SeedScope seeds(seed);  // the engine's random-stream rule (random_streams.hpp)
     torch::jit::Module m("GrntorchFixture");
     m.register_parameter("w", torch::randn({dim}), false);
     m.register_parameter("b", torch::randn({dim}), false);

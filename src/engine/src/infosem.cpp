@@ -2,7 +2,9 @@
 // informative priors of Cui et al. (2025) plugged in through DeepSEMExtension.
 #include "infosem_internal.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <cmath>
@@ -139,8 +141,8 @@ void set_labels(InfoSEMPrior& p, const LabeledPairs& labels, const InfoSEMOption
   p.lab_index = tio::to_long(idx).to(dev);
   p.lab_mu = tio::to_float(mu).to(dev);
   const int64_t h = std::min<int64_t>(opt.rank, n);
-  // A separate generator: DeepSEM's own random stream is left untouched.
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
+  // A separate stream: DeepSEM's own random stream is left untouched.
+  at::Generator gen = detail::seeded_generator(opt.deepsem.seed ^ 0x9E3779B97F4A7C15ULL);
   p.La = (torch::randn({n, h}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
   p.Lb = (torch::randn({h, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * opt.logit_init_sd).to(dev);
   p.bc = true;
@@ -164,10 +166,9 @@ namespace {
 
 InfoSEMResult fit_impl(const Matrix& expr, const Matrix& embeddings, const LabeledPairs* labels,
                        const InfoSEMOptions& opt, Monitor* monitor) {
-  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: InfoSEM needs at least 2 genes and 2 cells");
-  for (float v : expr.data)
-    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  detail::check_expression(expr, {"InfoSEM", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
   validate(opt, expr.rows, expr.cols, embeddings.cols);
+  detail::SeedScope seeds(opt.deepsem.seed);  // the engine's random-stream rule (random_streams.hpp)
   auto dev = deepsem_device(opt.deepsem.device);
   const int64_t n = expr.rows;
   auto prior = infosem_make_prior(embeddings, labels, opt, n, dev);

@@ -2,9 +2,8 @@
 #include "link_trainer.hpp"
 
 #include "grntorch/metrics.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -87,7 +86,7 @@ CellFeatures cell_axis_features(const torch::Tensor& z, int max_features, uint64
     // Randomized range finder with power iterations, then the exact SVD of the
     // small projection B = Q^T z through B B^T.
     const int64_t l = std::min<int64_t>(k + 10, std::min(N, C));
-    auto gen = at::detail::createCPUGenerator(seed);
+    auto gen = detail::seeded_generator(seed);
     auto omega = torch::randn({C, l}, gen, torch::dtype(torch::kFloat64));
     auto q = std::get<0>(torch::linalg_qr(torch::mm(zd, omega)));
     for (int it = 0; it < 3; ++it) {

@@ -2,13 +2,14 @@
 // GNNLink, scRegNet, scTransNet and both stages of scUniGP).  Internal, torch.
 //
 // An epoch: the training pairs are shuffled with torch::randperm (LibTorch's
-// global generator, so a model's dropout and the shuffles share one seeded
-// stream), cut into batches, and each batch takes one optimiser step on the
-// mean BCE of its logits; a non-finite batch loss stops the fit with an
-// EngineError.  After the epoch the model is scored on the validation pairs
-// (AUROC with grntorch::auroc, and mean BCE).  An epoch is "better" than the
-// best so far when its validation AUROC is higher, or equal with a lower
-// validation BCE (small validation sets reach AUROC 1 early).  Early stopping:
+// global generator, so a model's dropout and the shuffles share one stream,
+// seeded by the fit's SeedScope: random_streams.hpp), cut into batches, and
+// each batch takes one optimiser step on the mean BCE of its logits; a
+// non-finite batch loss stops the fit with an EngineError.  After the epoch
+// the model is scored on the validation pairs (AUROC with grntorch::auroc, and
+// mean BCE).  An epoch is "better" than the best so far when its validation
+// AUROC is higher, or equal with a lower validation BCE (small validation
+// sets reach AUROC 1 early).  Early stopping:
 // the fit stops after `patience` consecutive epochs that are not better
 // (patience 0 = never stop early); with select_best the parameters and
 // buffers of the best epoch are restored at the end.

@@ -9,9 +9,11 @@
 #include <set>
 #include <utility>
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "graph_layers.hpp"
 #include "link_trainer.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 namespace grntorch {
@@ -239,16 +241,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPairs& validation,
                   const std::vector<int>& regulators, const ScUniGPOptions& o) {
-  const int n_genes = expr.rows, n_cells = expr.cols;
-  if (n_genes < 2) throw InvalidArgument("expression needs at least 2 genes");
-  if (n_cells < 3) throw InvalidArgument("expression needs at least 3 cells");
-  if (static_cast<std::size_t>(n_genes) * n_cells != expr.data.size())
-    throw InvalidArgument("expression buffer does not match its dimensions");
-  check_pairs(train, n_genes, "train", /*need_both_classes=*/true);
-  check_pairs(validation, n_genes, "validation", /*need_both_classes=*/true);
-  if (regulators.empty()) throw InvalidArgument("regulators: none given");
-  for (int r : regulators)
-    if (r < 0 || r >= n_genes) throw InvalidArgument("regulators: index out of range");
+  detail::check_expression(expr, {"scUniGP", /*min_genes=*/2, /*min_cells=*/3, /*finite=*/false, /*some_regulators=*/true},
+                           regulators);
+  check_pairs(train, expr.rows, "train", /*need_both_classes=*/true);
+  check_pairs(validation, expr.rows, "validation", /*need_both_classes=*/true);
   if (o.d_model < 1 || o.n_heads < 1 || o.d_model % o.n_heads != 0)
     throw InvalidArgument("d_model must be a positive multiple of n_heads");
   if (o.n_layers < 1 || o.dim_feedforward < 1) throw InvalidArgument("n_layers and dim_feedforward must be >= 1");
@@ -257,7 +253,10 @@ void check_inputs(const Matrix& expr, const LabeledPairs& train, const LabeledPa
   if (o.cell_features < 0) throw InvalidArgument("cell_features must be >= 0 (0 = every cell)");
   if (!(o.lr > 0) || !(o.dropout >= 0 && o.dropout < 1)) throw InvalidArgument("lr > 0 and dropout in [0, 1) required");
   const bool use_gnn = o.fusion != ScUniGPFusion::None;
-  if (use_gnn && (o.gnn_dims.empty() || o.tower_dims.empty() || o.gat_heads < 1 || o.pretrain_batch_size < 1))
+  auto positive = [](const std::vector<int>& v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](int d) { return d >= 1; });
+  };
+  if (use_gnn && (!positive(o.gnn_dims) || !positive(o.tower_dims) || o.gat_heads < 1 || o.pretrain_batch_size < 1))
     throw InvalidArgument("GNN sizes must be non-empty and positive");
 }
 
@@ -398,7 +397,7 @@ ScUniGPResult fit_impl(const Matrix& expr, const LabeledPairs& train, const Labe
                        const std::vector<int>& regulators, const ScUniGPOptions& o, Monitor* monitor) {
   check_inputs(expr, train, validation, regulators, o);
   const int n_genes = expr.rows;
-  torch::manual_seed(o.seed);
+  detail::SeedScope seeds(o.seed);  // the engine's random-stream rule (random_streams.hpp)
   // With more cells than o.cell_features: the top principal components of the
   // cell axis instead (link::cell_axis_features).
   link::CellFeatures cf = link::cell_axis_features(link::standardized(expr, 1, link::SdFormula::Std), o.cell_features, o.seed);

@@ -2,9 +2,11 @@
 // trained by the shared link-prediction loop (link_trainer.hpp).
 #include "grntorch/supervised.hpp"
 
+#include "checks.hpp"
 #include "errors.hpp"
 #include "graph_layers.hpp"
 #include "link_trainer.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <torch/torch.h>
@@ -327,16 +329,24 @@ double default_dropout(SupervisedModel m) {
   }
 }
 
+const char* model_name(SupervisedModel m) {
+  switch (m) {
+    case SupervisedModel::GENELink: return "GENELink";
+    case SupervisedModel::GNNLink: return "GNNLink";
+    case SupervisedModel::ScRegNet: return "scRegNet";
+    case SupervisedModel::ScTransNet: return "scTransNet";
+  }
+  return "the model";
+}
+
 // ---- fit_supervised in steps ----------------------------------------------------
 
 void check_inputs(const Matrix& expr, const std::vector<int>& regulators, const LabeledPairs& train,
                   const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt) {
-  const int N = expr.rows, C = expr.cols;
-  if (N < 2 || C < 2) throw InvalidArgument("expression needs at least 2 genes and 2 cells");
-  if (static_cast<std::size_t>(N) * C != expr.data.size()) throw InvalidArgument("expression buffer does not match its dimensions");
-  if (regulators.empty()) throw InvalidArgument("no regulators given");
-  for (int r : regulators)
-    if (r < 0 || r >= N) throw InvalidArgument("regulator index out of range");
+  detail::check_expression(expr, {model_name(opt.model), /*min_genes=*/2, /*min_cells=*/2, /*finite=*/false,
+                                  /*some_regulators=*/true},
+                           regulators);
+  const int N = expr.rows;
   check_pairs(train, N, "train", /*need_both_classes=*/true);
   check_pairs(validation, N, "validation", /*need_both_classes=*/false);
   if (opt.epochs < 1 || opt.batch_size < 1 || !(opt.lr > 0)) throw InvalidArgument("epochs, batch_size and lr must be positive");
@@ -420,16 +430,6 @@ std::shared_ptr<LinkModel> make_model(const Matrix& expr, const std::vector<int>
   return m;
 }
 
-const char* model_name(SupervisedModel m) {
-  switch (m) {
-    case SupervisedModel::GENELink: return "GENELink";
-    case SupervisedModel::GNNLink: return "GNNLink";
-    case SupervisedModel::ScRegNet: return "scRegNet";
-    case SupervisedModel::ScTransNet: return "scTransNet";
-  }
-  return "the model";
-}
-
 // Adam with per-batch lr decay through the shared loop.
 link::History train_model(LinkModel& model, const LabeledPairs& train, const LabeledPairs& validation,
                           const SupervisedOptions& opt, Monitor* monitor) {
@@ -454,7 +454,7 @@ SupervisedResult fit_impl(const Matrix& expr, const std::vector<int>& regulators
                           const LabeledPairs& validation, const Matrix& embeddings, const SupervisedOptions& opt,
                           Monitor* monitor) {
   check_inputs(expr, regulators, train, validation, embeddings, opt);
-  torch::manual_seed(opt.seed);
+  detail::SeedScope seeds(opt.seed);  // the engine's random-stream rule (random_streams.hpp)
   link::CellFeatures cf;
   auto model = make_model(expr, regulators, train, embeddings, opt, cf);
   const link::History h = train_model(*model, train, validation, opt, monitor);
