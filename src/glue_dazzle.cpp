@@ -1,4 +1,4 @@
-#include "glue.h"
+#include "glue_deepsem.h"
 
 #include "grntorch/dazzle.hpp"
 
@@ -13,20 +13,19 @@ Rcpp::List grn_dazzle(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   grnglue::Options o(opts, "dazzle()");
   grntorch::DazzleOptions opt;
   opt.deepsem = grnglue::deepsem_options(o);
-  opt.augment = o.number("augment", 0, 1);
-  opt.classifier_weight = o.number("classifier_weight", 0, std::numeric_limits<double>::infinity());
-  opt.sparse_delay = o.integer("sparse_delay", 0, 1e6);
-  opt.lr_milestones = o.int_vector("lr_milestones", 1, 2147483647.0, 0);
-  const int threads = grnglue::threads_option(o);
-  const bool verbose = o.flag("verbose");
+  opt.augment = o.number("augment");
+  opt.classifier_weight = o.number("classifier_weight");
+  opt.sparse_delay = o.integer("sparse_delay");
+  opt.lr_milestones = o.int_vector("lr_milestones", 0);
+  const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
   grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  grnglue::ThreadScope scope(threads);
+  grnglue::ThreadScope scope(run.threads);
   grntorch::DeepSEMResult res;
   const int used_threads = scope.in_effect();
   {
-    grnglue::RMonitor mon(verbose, label);
+    grnglue::RMonitor mon(run.verbose, label);
     res = grntorch::dazzle_fit(x, opt, &mon);
   }
   return Rcpp::List::create(

@@ -2,8 +2,10 @@
 // reference's recipe; the training is deepsem_train() with DeepSEMJoint.
 #include "grntorch/dazzle.hpp"
 
+#include "checks.hpp"
 #include "deepsem_internal.hpp"
 #include "errors.hpp"
+#include "random_streams.hpp"
 #include "tensor_io.hpp"
 
 #include <cmath>
@@ -29,10 +31,9 @@ void validate(const DazzleOptions& opt, int n_genes, int n_cells) {
 namespace {
 
 DeepSEMResult dazzle_fit_impl(const Matrix& expr, const DazzleOptions& opt, Monitor* monitor) {
-  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: DAZZLE needs at least 2 genes and 2 cells");
-  for (float v : expr.data)
-    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  detail::check_expression(expr, {"DAZZLE", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
   validate(opt, expr.rows, expr.cols);
+  detail::SeedScope seeds(opt.deepsem.seed);  // the engine's random-stream rule (random_streams.hpp)
   auto dev = deepsem_device(opt.deepsem.device);
   // The z-score over all cells (population sd), the mask of non-zero entries
   // (the reconstruction counts them) and each gene's z-score of a zero (what
