@@ -5,6 +5,10 @@
     .Call(`_grntorch_grn_correlation`, expr, regulators, opts)
 }
 
+.grn_dazzle <- function(expr, opts) {
+    .Call(`_grntorch_grn_dazzle`, expr, opts)
+}
+
 .grn_deepsem <- function(expr, opts) {
     .Call(`_grntorch_grn_deepsem`, expr, opts)
 }

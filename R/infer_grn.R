@@ -95,6 +95,7 @@
 #' |---|---|---|
 #' | `"pearson"`, `"spearman"` | [correlation_method()] | correlation, no training |
 #' | `"deepsem"` | [deepsem()] | unsupervised structural-equation VAE (DeepSEM) |
+#' | `"dazzle"` | [dazzle()] | DeepSEM trained with dropout augmentation (DAZZLE) |
 #' | `"infosem"` | [infosem()] | DeepSEM with gene-embedding priors (InfoSEM-B; InfoSEM-BC with `prior_edges`) |
 #' | `"genelink"` | [genelink()] | supervised: graph attention link predictor |
 #' | `"gnnlink"` | [gnnlink()] | supervised: GCN link predictor |

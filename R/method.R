@@ -163,6 +163,7 @@ print.grn_method <- function(x, ...) {
     pearson = m("correlation_method", list(type = "pearson")),
     spearman = m("correlation_method", list(type = "spearman")),
     deepsem = m("deepsem"),
+    dazzle = m("dazzle"),
     infosem = m("infosem", forward = "deepsem"),
     random = m("random_baseline"),
     onehot_lr = m("onehot_lr"),

@@ -184,18 +184,27 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 }
 
 #' @noRd
-.fit_method.grn_deepsem <- function(method, data) {
+.fit_method.grn_deepsem <- function(method, data) .sem_fit(method, data, .deepsem_run)
+
+# The fit of a model on the DeepSEM engine (DeepSEM, DAZZLE): `run(expr, p,
+# seed, verbose, label)` is one engine run; runs make an ensemble.  The loss
+# parts are the engine's mse, kl, sparse (and classifier, when it has one).
+#' @noRd
+.sem_fit <- function(method, data, run) {
   p <- method$params
   expr <- data$expr
   genes <- rownames(expr)
-  if (nrow(expr) < 2L) .grn_abort("x", "DeepSEM needs at least 2 genes")
+  label <- .method_label(method)
+  if (nrow(expr) < 2L) .grn_abort("x", sprintf("%s needs at least 2 genes", label))
   regs <- match(data$regulators, genes)
   one <- function(i, seed, threads, verbose) {
-    lab <- if (p$n_runs > 1) sprintf("DeepSEM run %d/%d", i, p$n_runs) else "DeepSEM"
+    lab <- if (p$n_runs > 1) sprintf("%s run %d/%d", label, i, p$n_runs) else label
     p$threads <- threads
-    r <- .deepsem_run(expr, p, seed, verbose = verbose, label = lab)
-    list(scores = .deepsem_scores(r$A, regs), loss = r$loss,
-         loss_parts = data.frame(mse = r$mse, kl = r$kl, sparse = r$sparse), seconds = r$seconds, threads = r$threads)
+    r <- run(expr, p, seed, verbose = verbose, label = lab)
+    parts <- data.frame(mse = r$mse, kl = r$kl, sparse = r$sparse)
+    if (!is.null(r$classifier)) parts$classifier <- r$classifier
+    list(scores = .deepsem_scores(r$A, regs), loss = r$loss, loss_parts = parts, seconds = r$seconds,
+         threads = r$threads)
   }
   ens <- .run_ensemble(p$n_runs, p$seed, one, method$BPPARAM, p$threads, data$verbose, data$regulators, genes,
                        p$stability_k, p$keep_runs)
@@ -215,7 +224,7 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 .plan_method.grn_deepsem <- function(method, dims) .plan_sem(method, dims, extra_n2 = 0, emb_dim = 0)
 
 #' @noRd
-.plan_sem <- function(method, dims, extra_n2 = 0, emb_dim = 0, t_extra = 0) {
+.plan_sem <- function(method, dims, extra_n2 = 0, emb_dim = 0, t_extra = 0, joint = FALSE) {
   p <- method$params
   n <- dims$genes; c <- dims$cells
   b <- min(p$batch_size, c)
@@ -234,11 +243,15 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
   # over every cell, or over cells_per_epoch of them.
   cpe <- if (is.null(p$cells_per_epoch) || p$cells_per_epoch <= 0) c else min(p$cells_per_epoch, c)
   nb <- cpe / b
-  cyc <- p$net_epochs + p$adj_epochs
   mlp <- as.numeric(n) * b * h * h / 128  # doubles: n * b * h^2 passes 2^31
   net_batch <- 1.05e-8 * mlp + 1.5e-10 * n^2 * b
   adj_batch <- 2.2e-9 * mlp + 1.6e-8 * (1 + t_extra) * n^2 + 3.5e-12 * n^3
-  epoch <- nb * (p$net_epochs * net_batch + p$adj_epochs * adj_batch) / cyc
+  epoch <- if (joint) {
+    # DAZZLE's joint step: the nets with their gradients and A's LU solve with its gradient, every batch.
+    nb * (net_batch + 1.6e-8 * n^2 + 3.5e-12 * n^3)
+  } else {
+    nb * (p$net_epochs * net_batch + p$adj_epochs * adj_batch) / (p$net_epochs + p$adj_epochs)
+  }
   # Measured on real 10x data (bench/pbmc.R: 1,111 genes x 3,774 PBMC, idle
   # machine) the constants above were 24% short on 2 threads (5,000 x 50,000
   # planted: 12% short), hence 1.15; and 1 thread took 1.25 x the 2-thread

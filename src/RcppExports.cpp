@@ -24,6 +24,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_dazzle
+Rcpp::List grn_dazzle(const Rcpp::NumericMatrix expr, const Rcpp::List opts);
+RcppExport SEXP _grntorch_grn_dazzle(SEXP exprSEXP, SEXP optsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_dazzle(expr, opts));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_deepsem
 Rcpp::List grn_deepsem(const Rcpp::NumericMatrix expr, const Rcpp::List opts);
 RcppExport SEXP _grntorch_grn_deepsem(SEXP exprSEXP, SEXP optsSEXP) {
@@ -249,6 +261,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_correlation", (DL_FUNC) &_grntorch_grn_correlation, 3},
+    {"_grntorch_grn_dazzle", (DL_FUNC) &_grntorch_grn_dazzle, 2},
     {"_grntorch_grn_deepsem", (DL_FUNC) &_grntorch_grn_deepsem, 2},
     {"_grntorch_grn_infosem", (DL_FUNC) &_grntorch_grn_infosem, 6},
     {"_grntorch_grn_densify_rows", (DL_FUNC) &_grntorch_grn_densify_rows, 2},

@@ -1,4 +1,4 @@
-// Glue shared by the DeepSEM family's entry points (glue_deepsem.cpp,
+// Glue shared by the DeepSEM family's entry points (glue_deepsem.cpp, glue_dazzle.cpp,
 // glue_infosem.cpp): DeepSEM's options, read once.  Rcpp only: never include torch.
 #pragma once
 

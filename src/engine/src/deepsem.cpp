@@ -70,10 +70,11 @@ torch::Device deepsem_device(const std::string& device) {
 
 // ---------------------------------------------------------------- data
 
-Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask) {
+Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask, std::vector<float>* zero_z) {
   const int n = expr.rows, c = expr.cols;
   Matrix out(n, c);
   if (mask != nullptr) *mask = Matrix(n, c);
+  if (zero_z != nullptr) zero_z->assign(static_cast<std::size_t>(n), 0.0f);
   for (int g = 0; g < n; ++g) {
     // float64 statistics, population sd (numpy's default ddof = 0), like the reference.
     double s = 0, ss = 0;
@@ -92,6 +93,7 @@ Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask) {
       if (mode == DeepSEMMode::NonSpecific || v != 0.0) ss += (v - mean) * (v - mean);
     }
     double sd = cnt > 0 ? std::sqrt(ss / cnt) : 0.0;
+    if (zero_z != nullptr && cnt > 0 && sd > 0) (*zero_z)[static_cast<std::size_t>(g)] = static_cast<float>(-mean / sd);
     for (int j = 0; j < c; ++j) {
       double z = 0.0;
       // The reference divides by a zero sd and then maps NaN/Inf to 0: the whole gene becomes 0.
@@ -117,6 +119,8 @@ DeepSEMData deepsem_prepare(const Matrix& expr, DeepSEMMode mode, const torch::D
 // ---------------------------------------------------------------- nets
 
 std::vector<torch::Tensor> DeepSEMNets::parameters() const {
+  if (!deepsem_layout)
+    return {enc_w1, enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, dec_w1, dec_b1, dec_w2, dec_b2, dec_w3, dec_b3, cls_w, cls_b};
   return {enc_w1, enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, dec_w1, dec_b1, dec_w2, dec_b2, dec_w3, dec_b3,
           pm_w1,  pm_b1,  pm_w2,  pm_b2,  pv_w1,  pv_b1,  pv_w2,  pv_b2};
 }
@@ -162,11 +166,38 @@ void DeepSEMNets::init(int n, int H, at::Generator& gen) {
   pv_b2 = zeros(n);
 }
 
+void DeepSEMNets::init_dazzle(int H, at::Generator& gen) {
+  deepsem_layout = false;
+  // The reference's module order: encoder MLP(1, H, 2), decoder MLP(1, H, 1), classifier MLP(1, 1, 1).
+  enc_w1 = xavier(H, 1, gen);
+  enc_b1 = zeros(H);
+  enc_w2 = xavier(H, H, gen);
+  enc_b2 = zeros(H);
+  enc_wh = xavier(2, H, gen);  // one Linear(H -> 2): row 0 = mu, row 1 = logvar
+  enc_bh = zeros(2);
+  dec_w1 = xavier(H, 1, gen);
+  dec_b1 = zeros(H);
+  dec_w2 = xavier(H, H, gen);
+  dec_b2 = zeros(H);
+  dec_w3 = xavier(1, H, gen);
+  dec_b3 = zeros(1);
+  // Xavier-normal of a 1 x 1 weight: sd 1.
+  cls_w = torch::cat({xavier(1, 1, gen).reshape({1}), xavier(1, 1, gen).reshape({1}), xavier(1, 1, gen).reshape({1})});
+  cls_b = zeros(3);
+}
+
+torch::Tensor DeepSEMNets::classify(const torch::Tensor& z) const {
+  auto h = torch::tanh(z * cls_w[0] + cls_b[0]);
+  h = torch::tanh(h * cls_w[1] + cls_b[1]);
+  return h * cls_w[2] + cls_b[2];
+}
+
 void DeepSEMNets::to(const torch::Device& dev) {
   std::vector<torch::Tensor*> refs = {&enc_w1, &enc_b1, &enc_w2, &enc_b2, &enc_wh, &enc_bh, &dec_w1,
                                       &dec_b1, &dec_w2, &dec_b2, &dec_w3, &dec_b3, &pm_w1,  &pm_b1,
-                                      &pm_w2,  &pm_b2,  &pv_w1,  &pv_b1,  &pv_w2,  &pv_b2};
-  for (auto* t : refs) *t = t->to(dev).detach();
+                                      &pm_w2,  &pm_b2,  &pv_w1,  &pv_b1,  &pv_w2,  &pv_b2, &cls_w, &cls_b};
+  for (auto* t : refs)
+    if (t->defined()) *t = t->to(dev).detach();
 }
 
 void DeepSEMNets::set_requires_grad(bool on) {
@@ -175,8 +206,10 @@ void DeepSEMNets::set_requires_grad(bool on) {
 
 std::pair<torch::Tensor, torch::Tensor> DeepSEMNets::encode(const torch::Tensor& x) const {
   const int64_t B = x.size(0), n = x.size(1);
-  // Linear(2 -> H) on (x, 1) = x * w[:, 0] + (w[:, 1] + b), tanh, Linear(H -> H), tanh, two heads.
-  auto out = gene_mlp(x, enc_w1.select(1, 0), enc_w1.select(1, 1) + enc_b1, enc_w2, enc_b2, enc_wh, enc_bh, fused, bf16);
+  // DeepSEM: Linear(2 -> H) on (x, 1) = x * w[:, 0] + (w[:, 1] + b), tanh, Linear(H -> H), tanh, two heads.
+  // DAZZLE: Linear(1 -> H) on x.
+  auto b1 = deepsem_layout ? enc_w1.select(1, 1) + enc_b1 : enc_b1;
+  auto out = gene_mlp(x, enc_w1.select(1, 0), b1, enc_w2, enc_b2, enc_wh, enc_bh, fused, bf16);
   return {out.select(1, 0).reshape({B, n}), out.select(1, 1).reshape({B, n})};
 }
 
@@ -456,6 +489,56 @@ class RMSprop {
   std::vector<torch::Tensor> params_, sq_;
 };
 
+// Minimal Adam (PyTorch's algorithm without weight decay or amsgrad), one
+// learning rate per parameter group.  DAZZLE's recipe: betas 0.9, 0.9.
+class Adam {
+ public:
+  Adam(std::vector<std::vector<torch::Tensor>> groups, std::vector<double> lrs, double beta1, double beta2)
+      : groups_(std::move(groups)), lrs_(std::move(lrs)), b1_(beta1), b2_(beta2) {
+    for (auto& g : groups_) {
+      m_.emplace_back();
+      v_.emplace_back();
+      for (auto& p : g) {
+        m_.back().push_back(torch::zeros_like(p));
+        v_.back().push_back(torch::zeros_like(p));
+      }
+    }
+  }
+  void zero_grad() {
+    for (auto& g : groups_)
+      for (auto& p : g)
+        if (p.grad().defined()) p.mutable_grad().reset();
+  }
+  void step() {
+    torch::NoGradGuard ng;
+    ++t_;
+    const double bc1 = 1 - std::pow(b1_, static_cast<double>(t_));
+    const double bc2 = std::sqrt(1 - std::pow(b2_, static_cast<double>(t_)));
+    for (std::size_t k = 0; k < groups_.size(); ++k) {
+      for (std::size_t i = 0; i < groups_[k].size(); ++i) {
+        auto& p = groups_[k][i];
+        auto g = p.grad();
+        if (!g.defined()) continue;
+        m_[k][i].mul_(b1_).add_(g, 1 - b1_);
+        v_[k][i].mul_(b2_).addcmul_(g, g, 1 - b2_);
+        auto denom = (v_[k][i].sqrt() / bc2).add_(1e-8);
+        p.addcdiv_(m_[k][i], denom, -lrs_[k] / bc1);
+      }
+    }
+  }
+  // Multiplies every group's learning rate.
+  void scale_lr(double f) {
+    for (auto& l : lrs_) l *= f;
+  }
+
+ private:
+  std::vector<std::vector<torch::Tensor>> groups_;
+  std::vector<double> lrs_;
+  std::vector<std::vector<torch::Tensor>> m_, v_;
+  double b1_, b2_;
+  int64_t t_ = 0;
+};
+
 [[noreturn]] void throw_nonfinite(int epoch, int batch, double loss) {
   std::ostringstream s;
   s << "DeepSEM diverged: the loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at epoch " << epoch
@@ -509,6 +592,7 @@ namespace {
 void save_model(const DeepSEMModel& model, const std::string& path) {
   const auto& state = model.state;
   if (!state || !state->A.defined()) throw InvalidArgument("model: not fitted");
+  if (!state->nets.deepsem_layout) throw InvalidArgument("model: saving is implemented for DeepSEM's layout only");
   torch::serialize::OutputArchive ar;
   const auto& o = state->opt;
   auto dbl = tio::to_double({o.alpha, o.beta, o.lr, o.lr_adj, o.lr_decay});
@@ -597,6 +681,7 @@ struct DeepSEMRun {
   const DeepSEMOptions& opt;
   Monitor* monitor;
   const DeepSEMExtension* ext;
+  const DeepSEMJoint* joint;  // DAZZLE's recipe, or null
   int64_t cells, n, bs;
   int64_t used;       // cells seen per epoch (all, or the cells_per_epoch subset)
   int64_t n_batches;
@@ -610,6 +695,8 @@ struct DeepSEMRun {
   torch::Tensor offdiag, eye;
   std::vector<torch::Tensor> adj_params;  // A, the extension's parameters (requires_grad follows A's)
   std::unique_ptr<RMSprop> net_opt, adj_opt;
+  std::unique_ptr<Adam> joint_opt;        // DAZZLE: one optimiser for the nets and A
+  int64_t joint_steps = 0;
   std::vector<RMSprop> own_opts;          // extension parameters with their own learning rate
   // Encoder outputs of every cell, valid while the nets do not change (A epochs).
   torch::Tensor mu0_all, lv0_all, pm0_c, plv0_c;
@@ -617,8 +704,9 @@ struct DeepSEMRun {
   // Net epochs: A, I - A^T, its inverse and the prior term are constant.
   torch::Tensor Aeff_c, Mt_c, Minv_c, sparse_c;
 
-  DeepSEMRun(const DeepSEMData& d, const DeepSEMOptions& o, Monitor* m, const DeepSEMExtension* e)
-      : data(d), opt(o), monitor(m), ext(e), cells(d.x.size(0)), n(d.x.size(1)), bs(o.batch_size),
+  DeepSEMRun(const DeepSEMData& d, const DeepSEMOptions& o, Monitor* m, const DeepSEMExtension* e,
+             const DeepSEMJoint* j)
+      : data(d), opt(o), monitor(m), ext(e), joint(j), cells(d.x.size(0)), n(d.x.size(1)), bs(o.batch_size),
         used(o.cells_per_epoch > 0 && o.cells_per_epoch < cells ? o.cells_per_epoch : cells),
         n_batches((used + bs - 1) / bs), subsample(used < cells), dev(d.x.device()),
         fopt(torch::TensorOptions().dtype(torch::kFloat32).device(dev)), sp(o.speedups), masked(d.mask.defined()),
@@ -639,6 +727,10 @@ struct DeepSEMRun {
   SemParts net_batch_parts(const torch::Tensor& xb, const torch::Tensor& mb, const torch::Tensor& eps);
   SemParts adj_batch_parts(const torch::Tensor& idx, const torch::Tensor& xb, const torch::Tensor& mb,
                            const torch::Tensor& eps, bool nets_grad, torch::Tensor& sparse);
+  struct JointParts {
+    torch::Tensor mse, kl, sparse, classifier;
+  };
+  JointParts joint_batch_parts(const torch::Tensor& xb, const torch::Tensor& mb, int64_t len);
   void step(const torch::Tensor& total, bool net_epoch);
   void zero_grads();
   void run_epoch(int epoch, DeepSEMTrace& trace);
@@ -648,7 +740,8 @@ void DeepSEMRun::init_model() {
   st = std::make_shared<DeepSEMModel::State>();
   st->opt = opt;
   st->n = static_cast<int>(n);
-  st->nets.init(static_cast<int>(n), opt.hidden, gen);
+  if (joint != nullptr) st->nets.init_dazzle(opt.hidden, gen);
+  else st->nets.init(static_cast<int>(n), opt.hidden, gen);
   st->nets.to(dev);
   st->nets.fused = (sp & kSpeedFusedMLP) != 0;
   st->nets.bf16 = opt.bfloat16;
@@ -678,6 +771,12 @@ void DeepSEMRun::init_optimisers() {
         own_lrs.push_back(ext->a_params_lr[i]);
       }
     }
+  }
+  if (joint != nullptr) {
+    if (ext != nullptr) throw InvalidArgument("DeepSEMJoint: a DeepSEMExtension is not supported with the joint recipe");
+    joint_opt = std::make_unique<Adam>(std::vector<std::vector<torch::Tensor>>{st->nets.parameters(), adj_params},
+                                       std::vector<double>{opt.lr, opt.lr_adj}, 0.9, 0.9);
+    return;
   }
   net_opt = std::make_unique<RMSprop>(st->nets.parameters(), opt.lr);
   adj_opt = std::make_unique<RMSprop>(adj_params, opt.lr_adj);
@@ -785,7 +884,55 @@ SemParts DeepSEMRun::adj_batch_parts(const torch::Tensor& idx, const torch::Tens
   return parts;
 }
 
+DeepSEMRun::JointParts DeepSEMRun::joint_batch_parts(const torch::Tensor& xb, const torch::Tensor& mb, int64_t len) {
+  const auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
+  // Dropout augmentation: entries set to zero before the z-score, i.e. to their gene's z-score of 0.
+  torch::Tensor x = xb, da;
+  if (joint->augment > 0) {
+    da = torch::rand({len, n}, gen, f32).to(dev) < joint->augment;
+    x = torch::where(da, joint->zero_z, xb);
+  }
+  auto eps = torch::randn({len, n}, gen, f32).to(dev);
+  auto enc = st->nets.encode(x);
+  torch::Tensor Mt, sparse;
+  if ((sp & kSpeedFusedA) && dev.is_cpu() && st->A.scalar_type() == torch::kFloat32) {
+    auto r = SemMatrixFunction::apply(st->A, opt.alpha, true);
+    Mt = r[0];
+    sparse = r[1];
+  } else {
+    auto Aeff = adjacency();
+    Mt = eye - Aeff.t();
+    sparse = sparsity_term(Aeff, opt.alpha);
+  }
+  // Both heads through the SEM layer, z by the reparameterisation, then its inverse and the decoder.
+  auto prod = torch::cat({enc.first, enc.second}, 0).mm(Mt);
+  auto mu = prod.narrow(0, 0, len);
+  auto lv = prod.narrow(0, len, len);
+  auto z = mu + eps * (0.5 * lv).exp();
+  auto xhat = st->nets.decode(torch::linalg_solve(Mt, z, /*left=*/false));
+  JointParts out;
+  out.mse = deepsem_mse(x, xhat, mb);
+  // Closed-form KL of N(mu, exp(lv)) from N(0, 1), averaged over the entries.
+  out.kl = opt.beta * (-0.5 * (1 + lv - mu.pow(2) - lv.exp()).mean());
+  out.sparse = sparse;
+  if (joint->augment > 0) {
+    // Class-weighted BCE of the augmentation mask, positives weighted (1 - p) / p.
+    const double w = (1 - joint->augment) / joint->augment;
+    auto logits = st->nets.classify(z);
+    auto y = da.to(torch::kFloat32);
+    auto bce = -(w * y * torch::log_sigmoid(logits) + (1 - y) * torch::log_sigmoid(-logits)).mean();
+    out.classifier = joint->classifier_weight * bce;
+  } else {
+    out.classifier = torch::zeros({}, fopt);
+  }
+  return out;
+}
+
 void DeepSEMRun::zero_grads() {
+  if (joint_opt) {
+    joint_opt->zero_grad();
+    return;
+  }
   net_opt->zero_grad();
   adj_opt->zero_grad();
   for (auto& o : own_opts) o.zero_grad();
@@ -794,6 +941,13 @@ void DeepSEMRun::zero_grads() {
 void DeepSEMRun::step(const torch::Tensor& total, bool net_epoch) {
   zero_grads();
   total.backward();
+  if (joint_opt) {
+    joint_opt->step();
+    ++joint_steps;
+    for (int m : joint->lr_milestones)
+      if (joint_steps == m) joint_opt->scale_lr(0.5);
+    return;
+  }
   if (net_epoch) {
     net_opt->step();
   } else {
@@ -806,20 +960,35 @@ void DeepSEMRun::run_epoch(int epoch, DeepSEMTrace& trace) {
   using clock = std::chrono::steady_clock;
   const auto t_epoch = clock::now();
   const int cycle = opt.net_epochs + opt.adj_epochs;
-  const bool net_epoch = epoch % cycle < opt.net_epochs;
-  const bool nets_grad = net_epoch || !(sp & kSpeedFreezeNets);
+  // The joint recipe (DAZZLE) trains the nets and A together at every step.
+  const bool net_epoch = joint == nullptr && epoch % cycle < opt.net_epochs;
+  const bool nets_grad = joint != nullptr || net_epoch || !(sp & kSpeedFreezeNets);
   st->nets.set_requires_grad(nets_grad);
-  for (auto& p : adj_params) p.requires_grad_(!net_epoch);
+  for (auto& p : adj_params) p.requires_grad_(joint != nullptr || !net_epoch);
   auto perm = torch::randperm(cells, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
-  prepare_epoch(net_epoch, perm);
+  if (joint == nullptr) prepare_epoch(net_epoch, perm);
 
-  double sum_loss = 0, sum_mse = 0, sum_kl = 0, sum_sparse = 0;
+  double sum_loss = 0, sum_mse = 0, sum_kl = 0, sum_sparse = 0, sum_cls = 0;
   for (int64_t b = 0; b < n_batches; ++b) {
     check_interrupt(monitor);
     const int64_t s0 = b * bs, len = std::min(bs, used - s0);
     auto idx = perm.narrow(0, s0, len);
     auto xb = data.x.index_select(0, idx);
     torch::Tensor mb = masked ? data.mask.index_select(0, idx) : torch::Tensor();
+    if (joint != nullptr) {
+      auto jp = joint_batch_parts(xb, mb, len);
+      auto total = jp.mse + jp.kl + jp.classifier;
+      if (epoch >= joint->sparse_delay) total = total + jp.sparse;
+      const double lv = total.item<double>();
+      if (!std::isfinite(lv)) throw_nonfinite(epoch + 1, static_cast<int>(b + 1), lv);
+      step(total, false);
+      sum_loss += lv;
+      sum_mse += jp.mse.item<double>();
+      sum_kl += jp.kl.item<double>();
+      sum_sparse += jp.sparse.item<double>();
+      sum_cls += jp.classifier.item<double>();
+      continue;
+    }
     auto eps = torch::randn({len, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(dev);
     torch::Tensor sparse = sparse_c;
     SemParts parts = net_epoch ? net_batch_parts(xb, mb, eps) : adj_batch_parts(idx, xb, mb, eps, nets_grad, sparse);
@@ -833,13 +1002,14 @@ void DeepSEMRun::run_epoch(int epoch, DeepSEMTrace& trace) {
     sum_sparse += sparse.item<double>();
   }
   zero_grads();
-  net_opt->lr_ *= opt.lr_decay;
+  if (net_opt) net_opt->lr_ *= opt.lr_decay;
 
   const double nb = static_cast<double>(n_batches);
   trace.loss.push_back(sum_loss / nb);
   trace.mse.push_back(sum_mse / nb);
   trace.kl.push_back(sum_kl / nb);
   trace.sparse.push_back(sum_sparse / nb);
+  if (joint != nullptr) trace.classifier.push_back(sum_cls / nb);
   trace.seconds.push_back(std::chrono::duration<double>(clock::now() - t_epoch).count());
   if (ext != nullptr && ext->on_epoch_end) {
     torch::NoGradGuard ng;
@@ -851,11 +1021,11 @@ void DeepSEMRun::run_epoch(int epoch, DeepSEMTrace& trace) {
 }  // namespace
 
 DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, Monitor* monitor,
-                            const DeepSEMExtension* ext) {
+                            const DeepSEMExtension* ext, const DeepSEMJoint* joint) {
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
   validate(opt, static_cast<int>(data.x.size(1)), static_cast<int>(data.x.size(0)));
-  DeepSEMRun run(data, opt, monitor, ext);
+  DeepSEMRun run(data, opt, monitor, ext, joint);
   std::unique_ptr<CpuBlockCacheScope> block_cache;
   if ((run.sp & kSpeedBlockCache) && run.dev.is_cpu()) block_cache = std::make_unique<CpuBlockCacheScope>();
   run.init_model();

@@ -21,6 +21,14 @@ struct DeepSEMNets {
   torch::Tensor dec_w1, dec_b1, dec_w2, dec_b2, dec_w3, dec_b3;
   // Prior p(z | y) at y = 1: Linear(1 -> H), tanh, Linear(H -> n) for the mean and for the logvar.
   torch::Tensor pm_w1, pm_b1, pm_w2, pm_b2, pv_w1, pv_b1, pv_w2, pv_b2;
+  // DAZZLE's dropout-augmentation classifier on z: three Linear(1 -> 1) with
+  // tanh between them (undefined for DeepSEM).
+  torch::Tensor cls_w, cls_b;  // 3 weights, 3 biases
+
+  // DeepSEM (true): the encoder reads (x, y = 1) and a prior net gives p(z).
+  // DAZZLE (false): the encoder reads x alone, its two heads are one Linear(H -> 2),
+  // there is no prior net, and the classifier above exists.
+  bool deepsem_layout = true;
 
   // Use the fused CPU kernels for the per-gene MLPs (set by the trainer).
   bool fused = false;
@@ -31,6 +39,10 @@ struct DeepSEMNets {
   std::vector<std::string> names() const;
   // Xavier-normal weights, zero biases (as the reference's initialisation).
   void init(int n_genes, int hidden, at::Generator& gen);
+  // DAZZLE's layout (deepsem_layout = false), Xavier-normal weights and zero biases.
+  void init_dazzle(int hidden, at::Generator& gen);
+  // The classifier's logits for z (any shape).
+  torch::Tensor classify(const torch::Tensor& z) const;
   void to(const torch::Device& dev);
   void set_requires_grad(bool on);
 
@@ -91,10 +103,24 @@ struct DeepSEMModel::State {
   torch::Tensor A_effective() const;  // masked, zero diagonal (default adjacency hook)
 };
 
-// The training loop.  `ext` may be null (plain DeepSEM).  Returns the result
-// with A = the effective masked adjacency after the last epoch.
+// DAZZLE's training recipe on DeepSEM's epoch driver (see grntorch/dazzle.hpp):
+// one Adam over the nets and A at every step, dropout augmentation of the
+// z-scored batch (`zero_z`: each gene's z-score of a zero, 1 x n), the
+// classifier, the closed-form KL, the sparsity term after a delay.
+struct DeepSEMJoint {
+  double augment = 0;
+  double classifier_weight = 0;
+  int sparse_delay = 0;
+  std::vector<int> lr_milestones;
+  torch::Tensor zero_z;
+};
+
+// The training loop.  `ext` may be null (plain DeepSEM); `joint` non-null
+// trains with DAZZLE's recipe (data.x: the NonSpecific z-score, data.mask: the
+// non-zero entries).  Returns the result with A = the effective masked
+// adjacency after the last epoch.
 DeepSEMResult deepsem_train(const DeepSEMData& data, const DeepSEMOptions& opt, Monitor* monitor,
-                            const DeepSEMExtension* ext = nullptr);
+                            const DeepSEMExtension* ext = nullptr, const DeepSEMJoint* joint = nullptr);
 
 // One batch's loss parts (forward only), for tests: x, mask (may be undefined),
 // noise eps (B x n); A = effective masked adjacency.

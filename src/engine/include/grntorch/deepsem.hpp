@@ -95,6 +95,7 @@ struct DeepSEMTrace {
   std::vector<double> kl;      // beta * (Gaussian KL + the constant categorical term)
   std::vector<double> sparse;  // alpha * mean|A| (or the prior term of a derived model)
   std::vector<double> seconds; // wall time of each epoch
+  std::vector<double> classifier;  // DAZZLE: the weighted classifier loss (empty for DeepSEM)
 };
 
 // A fitted DeepSEM: the nets, A and the options that made them.  The torch
@@ -125,8 +126,10 @@ struct DeepSEMResult {
 
 // The reference's standardisation of a genes x cells matrix: returns the
 // standardised genes x cells matrix; `mask` (if non-null) receives the
-// dropout mask (1 where the raw value is non-zero), genes x cells.
-Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask = nullptr);
+// dropout mask (1 where the raw value is non-zero), genes x cells; `zero_z`
+// (if non-null) each gene's standardised value of a raw zero (NonSpecific).
+Matrix deepsem_standardize(const Matrix& expr, DeepSEMMode mode, Matrix* mask = nullptr,
+                           std::vector<float>* zero_z = nullptr);
 
 // Train DeepSEM on a genes x cells matrix of log expression (raw, the
 // standardisation above is applied inside).  Calls monitor->progress() once
