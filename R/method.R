@@ -110,6 +110,8 @@ print.grn_method <- function(x, ...) {
     genelink = m("genelink"),
     gnnlink = m("gnnlink"),
     scregnet = m("scregnet"),
-    sctransnet = m("sctransnet")
+    sctransnet = m("sctransnet"),
+    genie3 = m("genie3"),        # R/methods-trees.R
+    grnboost2 = m("grnboost2")   # R/methods-trees.R
   )
 }
