@@ -311,43 +311,52 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
                  metric = "l2", feature_pre_filter = FALSE)
   imp <- matrix(0, length(reg_idx), length(targets))
   trees <- integer(length(targets))
-  # One binned data set per regulator set: all regulators (targets that are not
-  # regulators) or all but one (built for that target).
-  make <- function(cols) {
-    dtr <- lightgbm::lgb.Dataset(X[-out, cols, drop = FALSE], params = params, free_raw_data = FALSE)
-    dva <- lightgbm::lgb.Dataset.create.valid(dtr, X[out, cols, drop = FALSE])
-    list(train = dtr, valid = dva)
-  }
-  shared <- NULL
+  # One binned data set for the whole chunk: a target that is itself a
+  # regulator gets feature_penalty 0 on its own column (its gain is 0, so it
+  # is never split on), instead of a data set of its own.
+  dtr <- lightgbm::lgb.Dataset(X[-out, , drop = FALSE], params = params, free_raw_data = FALSE)
+  dva <- lightgbm::lgb.Dataset.create.valid(dtr, X[out, , drop = FALSE])
   for (j in seq_along(targets)) {
     t <- targets[j]
     cols <- .tree_regs(reg_idx, t)
     if (length(cols)) {
-      ds <- if (length(cols) == length(reg_idx)) {
-        if (is.null(shared)) shared <- make(cols)
-        shared
-      } else make(cols)
       y <- expr[t, ]
-      lightgbm::set_field(ds$train, "label", y[-out])
-      lightgbm::set_field(ds$valid, "label", y[out])
+      lightgbm::set_field(dtr, "label", y[-out])
+      lightgbm::set_field(dva, "label", y[out])
       params$seed <- (p$seed + t - 1) %% .Machine$integer.max
-      fit <- lightgbm::lgb.train(params = params, data = ds$train, nrounds = p$max_trees,
-                                 valids = list(holdout = ds$valid), early_stopping_rounds = p$early_stop,
+      params$feature_penalty <- if (length(cols) < length(reg_idx)) as.numeric(reg_idx != t) else NULL
+      fit <- lightgbm::lgb.train(params = params, data = dtr, nrounds = p$max_trees,
+                                 valids = list(holdout = dva), early_stopping_rounds = p$early_stop,
                                  verbose = -1L, eval_freq = p$max_trees + 1L)
       n_trees <- if (length(fit$best_iter) && fit$best_iter > 0) fit$best_iter else p$max_trees
-      gi <- lightgbm::lgb.importance(fit, percentage = FALSE)
-      if (!is.null(gi) && nrow(gi)) {
-        g <- stats::setNames(gi$Gain, gi$Feature)
-        im <- g[colnames(X)[cols]]
-        im[is.na(im)] <- 0
-        s <- sum(im)
-        if (s > 0) imp[cols, j] <- im / s * n_trees
-      }
+      im <- .lgb_gain(fit, n_trees, colnames(X))
+      im[-cols] <- 0
+      s <- sum(im)
+      if (s > 0) imp[, j] <- im / s * n_trees
       trees[j] <- n_trees
     }
     if (!is.null(tick)) tick(t)
   }
   list(imp = imp, trees = trees)
+}
+
+# Total gain per feature of the first n_trees trees, read from the model's
+# text (its "feature_importances:" block; lgb.importance() parses the whole
+# model as JSON, which cost more than the fit on small data).
+#' @noRd
+.lgb_gain <- function(fit, n_trees, features) {
+  txt <- fit$save_model_to_string(num_iteration = n_trees, feature_importance_type = 1L)
+  at <- regexpr("\nfeature_importances:\n", txt)
+  out <- stats::setNames(numeric(length(features)), features)
+  if (at < 0) return(out)
+  rest <- substring(txt, at + attr(at, "match.length"))
+  lines <- strsplit(rest, "\n", fixed = TRUE)[[1]]
+  lines <- lines[seq_len(match(TRUE, !grepl("=", lines, fixed = TRUE), nomatch = length(lines) + 1L) - 1L)]
+  if (!length(lines)) return(out)
+  kv <- do.call(rbind, strsplit(lines, "=", fixed = TRUE))
+  hit <- match(kv[, 1], features)
+  out[hit[!is.na(hit)]] <- as.numeric(kv[!is.na(hit), 2])
+  out
 }
 
 # A progress bar on stderr like the engine's: "GENIE3 [=====     ] target

@@ -58,109 +58,112 @@ ref_genie3 <- function(d, seed, targets = NULL) {
   w[d$tfs, if (is.null(targets)) rownames(d$x) else targets, drop = FALSE]
 }
 
-if (part == "check") {
-  if (!requireNamespace("GENIE3", quietly = TRUE)) stop("install the reference GENIE3 into a library on R_LIBS")
-  keys <- strsplit(if (length(args) > 1) args[2] else "specific/mHSC-L,specific/mDC", ",")[[1]]
-  cat("| folder | genes x cells, regulators | ours vs ref (Spearman) | ref vs ref | ours vs ours | EPR ref (s1, s2) | EPR ours (s1, s2) | AUPRC ratio ref | AUPRC ratio ours | time ref / ours (s, 1 thread) |\n|---|---|---|---|---|---|---|---|---|---|\n")
-  for (key in keys) {
-    d <- load(key)
-    tr <- to <- list()
-    ref <- ours <- list()
-    for (s in 1:2) {
-      t0 <- proc.time()[["elapsed"]]; ref[[s]] <- ref_genie3(d, s); tr[[s]] <- proc.time()[["elapsed"]] - t0
-      t0 <- proc.time()[["elapsed"]]
-      g <- infer_grn(d$x, genie3(seed = s, threads = 1), tfs = d$tfs, verbose = FALSE)
-      to[[s]] <- proc.time()[["elapsed"]] - t0
-      ours[[s]] <- as_mat(g, d$tfs, rownames(d$x))
-    }
-    er <- sapply(ref, ev, d = d); eo <- sapply(ours, ev, d = d)
-    cat(sprintf("| %s | %d x %d, %d | %.3f, %.3f | %.3f | %.3f | %.3f, %.3f | %.3f, %.3f | %.3f, %.3f | %.3f, %.3f | %.0f, %.0f / %.0f, %.0f |\n",
-                key, nrow(d$x), ncol(d$x), length(d$tfs), spear(ours[[1]], ref[[1]]), spear(ours[[2]], ref[[2]]),
-                spear(ref[[1]], ref[[2]]), spear(ours[[1]], ours[[2]]), er["epr", 1], er["epr", 2], eo["epr", 1], eo["epr", 2],
-                er["auprc_ratio", 1], er["auprc_ratio", 2], eo["auprc_ratio", 1], eo["auprc_ratio", 2],
-                tr[[1]], tr[[2]], to[[1]], to[[2]]))
-  }
-}
-
-if (part == "speed") {
-  if (!requireNamespace("GENIE3", quietly = TRUE)) stop("install the reference GENIE3 into a library on R_LIBS")
-  key <- if (length(args) > 1) args[2] else "specific/mESC"
-  n_t <- if (length(args) > 2) as.integer(args[3]) else 100L
-  th <- if (length(args) > 3) as.integer(args[4]) else 1L
-  d <- load(key)
+# A fixed random subset of targets (seed 1), the regulators x cells matrix of
+# the regulators, and the labelled pairs regulator x subset target (pairs mode
+# of evaluate_grn(): EPR and AUPRC ratio on exactly the pairs both methods scored).
+subset_targets <- function(d, n_t) {
   set.seed(1)
-  targets <- sort(sample(rownames(d$x), n_t))
-  ti <- match(targets, rownames(d$x))
+  targets <- sort(sample(rownames(d$x), min(n_t, nrow(d$x))))
   reg_idx <- match(d$tfs, rownames(d$x))
   X <- t(d$x[reg_idx, ]); colnames(X) <- sprintf("r%d", seq_along(reg_idx))
-  p <- genie3(seed = 1, threads = th)$params
-  cat(sprintf("%s: %d genes x %d cells, %d regulators; %d random targets (seed 1); %d thread(s)\n",
-              key, nrow(d$x), ncol(d$x), length(d$tfs), n_t, th))
-  for (rep in 1:2) {
-    t0 <- proc.time()[["elapsed"]]
-    if (th == 1) ref_genie3(d, rep, targets) else {
-      set.seed(rep); GENIE3::GENIE3(d$x, regulators = d$tfs, targets = targets, nCores = th)
+  pairs <- expand.grid(from = d$tfs, to = targets, stringsAsFactors = FALSE)
+  pairs <- pairs[pairs$from != pairs$to, ]
+  tk <- paste(toupper(d$truth$from), toupper(d$truth$to))
+  pairs$label <- as.integer(paste(toupper(pairs$from), toupper(pairs$to)) %in% tk)
+  list(targets = targets, ti = match(targets, rownames(d$x)), reg_idx = reg_idx, X = X, pairs = pairs)
+}
+ev_pairs <- function(m, s) {
+  r <- evaluate_grn(m, s$pairs, missing = 0, curves = FALSE)
+  c(epr = r$epr, auprc_ratio = r$auprc_ratio)
+}
+spear_sub <- function(a, b, s) {
+  off <- outer(rownames(a), s$targets, `!=`)
+  stats::cor(a[, s$targets][off], b[, s$targets][off], method = "spearman")
+}
+timed <- function(e) { t0 <- proc.time()[["elapsed"]]; v <- e; list(v = v, s = proc.time()[["elapsed"]] - t0) }
+report <- function(key, d, s, ref, ours, tr, to, what) {
+  er <- sapply(ref, ev_pairs, s = s); eo <- sapply(ours, ev_pairs, s = s)
+  cat(sprintf("| %s | %d x %d, %d regulators, %d targets | %.3f, %.3f | %.3f | %.3f | %.2f, %.2f | %.2f, %.2f | %.2f, %.2f | %.2f, %.2f | %.2f, %.2f / %.2f, %.2f | %.2f, %.2f |\n",
+              key, nrow(d$x), ncol(d$x), length(d$tfs), length(s$targets),
+              spear_sub(ours[[1]], ref[[1]], s), spear_sub(ours[[2]], ref[[2]], s), spear_sub(ref[[1]], ref[[2]], s),
+              spear_sub(ours[[1]], ours[[2]], s), er["epr", 1], er["epr", 2], eo["epr", 1], eo["epr", 2],
+              er["auprc_ratio", 1], er["auprc_ratio", 2], eo["auprc_ratio", 1], eo["auprc_ratio", 2],
+              tr[1] / length(s$targets), tr[2] / length(s$targets), to[1] / length(s$targets), to[2] / length(s$targets),
+              tr[1] / to[1], tr[2] / to[2]))
+}
+header <- function(ref) cat(sprintf("| folder | size | ours vs %s (Spearman, seeds 1, 2) | %s vs %s | ours vs ours | EPR %s | EPR ours | AUPRC ratio %s | AUPRC ratio ours | s/target %s / ours | speed-up |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+                                ref, ref, ref, ref, ref, ref))
+n_targets <- as.integer(Sys.getenv("BENCH_TARGETS", "20"))
+
+if (part == "check") {
+  if (!requireNamespace("GENIE3", quietly = TRUE)) stop("install the reference GENIE3 into a library on R_LIBS")
+  keys <- strsplit(if (length(args) > 1) args[2] else "specific/mESC,specific/mDC", ",")[[1]]
+  cat(sprintf("GENIE3 defaults (1,000 trees, K = sqrt), %d thread(s) each, %d random targets (seed 1) per folder; runs interleaved ref, ours, ref, ours\n\n", threads_env, n_targets))
+  header("ref")
+  for (key in keys) {
+    d <- load(key)
+    s <- subset_targets(d, n_targets)
+    ref <- ours <- list(); tr <- to <- numeric(2)
+    for (sd in 1:2) {
+      r <- timed({
+        set.seed(sd)
+        GENIE3::GENIE3(d$x, regulators = d$tfs, targets = s$targets, nCores = threads_env)
+      })
+      m <- matrix(0, length(d$tfs), nrow(d$x), dimnames = list(d$tfs, rownames(d$x)))
+      m[, s$targets] <- r$v[d$tfs, s$targets]
+      ref[[sd]] <- m; tr[sd] <- r$s
+      p <- genie3(seed = sd, threads = threads_env)$params
+      o <- timed(grntorch:::.genie3_chunk(s$X, d$x, s$reg_idx, s$ti, p, threads_env, NULL))
+      m[] <- 0
+      m[, s$targets] <- o$v$imp
+      ours[[sd]] <- m; to[sd] <- o$s
     }
-    t_ref <- proc.time()[["elapsed"]] - t0
-    t0 <- proc.time()[["elapsed"]]
-    grntorch:::.genie3_chunk(X, d$x, reg_idx, ti, p, th, NULL)
-    t_ours <- proc.time()[["elapsed"]] - t0
-    cat(sprintf("rep %d: reference %.1f s (%.3f s/target), genie3() %.1f s (%.3f s/target): %.2fx\n",
-                rep, t_ref, t_ref / n_t, t_ours, t_ours / n_t, t_ref / t_ours))
+    report(key, d, s, ref, ours, tr, to)
   }
-  t0 <- proc.time()[["elapsed"]]
-  g <- infer_grn(d$x, genie3(seed = 1, threads = th), tfs = d$tfs, verbose = FALSE)
-  cat(sprintf("genie3() through infer_grn() on all %d targets: %.1f s; grn_resources() predicts %.1f s\n",
-              nrow(d$x), proc.time()[["elapsed"]] - t0,
-              grn_resources(d$x, genie3(seed = 1, threads = th), tfs = d$tfs)$seconds))
-  t0 <- proc.time()[["elapsed"]]
-  g <- infer_grn(d$x, grnboost2(seed = 1, threads = th), tfs = d$tfs, verbose = FALSE)
-  cat(sprintf("grnboost2() through infer_grn() on all %d targets: %.1f s (trees kept: median %d, range %d-%d); grn_resources() predicts %.1f s\n",
-              nrow(d$x), proc.time()[["elapsed"]] - t0, as.integer(stats::median(grn_fit(g)$info$trees_used)),
-              min(grn_fit(g)$info$trees_used), max(grn_fit(g)$info$trees_used),
-              grn_resources(d$x, grnboost2(seed = 1, threads = th), tfs = d$tfs)$seconds))
 }
 
 if (part == "arboreto") {
-  keys <- strsplit(if (length(args) > 1) args[2] else "specific/mHSC-L,specific/mDC", ",")[[1]]
+  keys <- strsplit(if (length(args) > 1) args[2] else "specific/mESC,specific/mDC", ",")[[1]]
   arb <- Sys.getenv("ARBORETO_PATH", "/tmp/arboreto")
   py <- Sys.getenv("BENCH_PYTHON", "/usr/bin/python3")
-  cat("| folder | ours vs arboreto (Spearman) | arboreto vs arboreto | ours vs ours | EPR arboreto (s1, s2) | EPR ours (s1, s2) | AUPRC ratio arboreto | AUPRC ratio ours | time arboreto / ours (s) |\n|---|---|---|---|---|---|---|---|---|\n")
+  cat(sprintf("arboreto GRNBoost2 (scikit-learn, dask LocalCluster of 1 worker x %d thread(s)) vs grnboost2() (%d thread(s)), %d random targets (seed 1) per folder; interleaved\n\n", threads_env, threads_env, n_targets))
+  header("arboreto")
   for (key in keys) {
     d <- load(key)
+    s <- subset_targets(d, n_targets)
     tmp <- tempfile(fileext = ".tsv")
     utils::write.table(t(d$x), tmp, sep = "\t", quote = FALSE, row.names = FALSE)
     tff <- tempfile(); writeLines(d$tfs, tff)
-    ref <- ours <- tr <- to <- list()
-    for (s in 1:2) {
+    tgf <- tempfile(); writeLines(s$targets, tgf)
+    ref <- ours <- list(); tr <- to <- numeric(2)
+    for (sd in 1:2) {
       out <- tempfile(fileext = ".tsv")
       code <- sprintf(paste(
         "import sys, time; sys.path.insert(0, '%s')",
         "import pandas as pd",
         "from distributed import Client, LocalCluster",
-        "from arboreto.algo import grnboost2",
+        "from arboreto.core import create_graph, SGBM_KWARGS",
         "if __name__ == '__main__':",
-        "    ex = pd.read_csv('%s', sep='\\t'); tfs = [l.strip() for l in open('%s')]",
+        "    ex = pd.read_csv('%s', sep='\\t'); tfs = [l.strip() for l in open('%s')]; tg = [l.strip() for l in open('%s')]",
         "    c = Client(LocalCluster(n_workers=1, threads_per_worker=%d, processes=False))",
-        "    t0 = time.time(); net = grnboost2(ex, tf_names=tfs, client_or_address=c, seed=%d); print('SECONDS', time.time() - t0)",
-        "    net.to_csv('%s', sep='\\t', index=False); c.close()", sep = "\n"), arb, tmp, tff, threads_env, s, out)
+        "    t0 = time.time()",
+        "    g = create_graph(ex.values, list(ex.columns), tfs, 'GBM', SGBM_KWARGS, c, target_genes=tg, seed=%d)",
+        "    net = c.compute(g, sync=True); print('SECONDS', time.time() - t0)",
+        "    net.to_csv('%s', sep='\\t', index=False); c.close()", sep = "\n"), arb, tmp, tff, tgf, threads_env, sd, out)
       pyf <- tempfile(fileext = ".py"); writeLines(code, pyf)
       res <- system2(py, pyf, stdout = TRUE, stderr = FALSE)
-      tr[[s]] <- as.numeric(sub("SECONDS ", "", grep("^SECONDS", res, value = TRUE)))
+      tr[sd] <- as.numeric(sub("SECONDS ", "", grep("^SECONDS", res, value = TRUE)))
       net <- utils::read.delim(out)
       m <- matrix(0, length(d$tfs), nrow(d$x), dimnames = list(d$tfs, rownames(d$x)))
       m[cbind(match(net$TF, d$tfs), match(net$target, rownames(d$x)))] <- net$importance
-      ref[[s]] <- m
-      t0 <- proc.time()[["elapsed"]]
-      g <- infer_grn(d$x, grnboost2(seed = s, threads = threads_env), tfs = d$tfs, verbose = FALSE)
-      to[[s]] <- proc.time()[["elapsed"]] - t0
-      ours[[s]] <- as_mat(g, d$tfs, rownames(d$x))
+      ref[[sd]] <- m
+      p <- grnboost2(seed = sd, threads = threads_env)$params
+      o <- timed(grntorch:::.grnboost2_chunk(s$X, d$x, s$reg_idx, s$ti, p, threads_env, NULL))
+      m[] <- 0
+      m[, s$targets] <- o$v$imp
+      ours[[sd]] <- m; to[sd] <- o$s
     }
-    er <- sapply(ref, ev, d = d); eo <- sapply(ours, ev, d = d)
-    cat(sprintf("| %s | %.3f, %.3f | %.3f | %.3f | %.3f, %.3f | %.3f, %.3f | %.3f, %.3f | %.3f, %.3f | %.0f, %.0f / %.0f, %.0f |\n",
-                key, spear(ours[[1]], ref[[1]]), spear(ours[[2]], ref[[2]]), spear(ref[[1]], ref[[2]]), spear(ours[[1]], ours[[2]]),
-                er["epr", 1], er["epr", 2], eo["epr", 1], eo["epr", 2], er["auprc_ratio", 1], er["auprc_ratio", 2],
-                eo["auprc_ratio", 1], eo["auprc_ratio", 2], tr[[1]], tr[[2]], to[[1]], to[[2]]))
+    report(key, d, s, ref, ours, tr, to)
   }
 }
 
