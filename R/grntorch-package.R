@@ -57,6 +57,18 @@
 #'   What a supervised model learns from one network transfers little to
 #'   another; `grn_edges(g, novel = TRUE)` shows the edges it did not learn.
 #'
+#' * **The standard comparison: tree ensembles per target.** [genie3()]
+#'   (`"genie3"`, random forests on 'ranger') and [grnboost2()]
+#'   (`"grnboost2"`, gradient boosting on 'lightgbm') are what most users run
+#'   today (GENIE3 won DREAM4/5; GRNBoost2 drives SCENIC); use them as the
+#'   baseline a deep model must beat, beside Pearson.  On BEELINE mESC
+#'   (cell-type-specific ChIP-seq, 20 random targets) [genie3()]'s edge
+#'   weights correlate with the reference GENIE3's at Spearman 0.945, as
+#'   closely as two runs of the reference (0.954), with the same EPR (2.35-2.62
+#'   against 2.44-2.57) and AUPRC ratio (1.44-1.46 against 1.43-1.47).
+#'   Side by side with the other models: `bench/results/trees.md`
+#'   (`bench/trees.R table`).
+#'
 #' To see which case you are in, run [benchmark_grn()] on your own data with
 #' `schemes = "cross_source"` (train on one network, score on another with
 #' every training pair removed) or on [simulate_grn()] data, where a model

@@ -27,9 +27,16 @@
 #' `threads`, `BPPARAM` or the chunks: target `i` (in the order of the
 #' genes) is fitted with seed `seed + i - 1`.
 #'
-#' **Speed.** On BEELINE mESC (1,120 genes x 421 cells, 620 regulators) it
-#' runs several times faster than the reference at the same threads (see
-#' `bench/results/trees.md`); [grn_resources()] predicts time and memory.
+#' **Speed.** 'ranger' grows the same trees as the reference's C code at
+#' about the same cost per tree: on BEELINE mESC (1,120 genes x 421 cells,
+#' 627 regulators, 20 random targets, one thread each, two interleaved runs
+#' on a busy shared machine) it took 4.7 and 7.8 s per target against the
+#' reference's 14.3 and 13.1 s (3.0x and 1.7x; `bench/results/trees.md`).
+#' What it adds is parallelism without 'doParallel' / 'doRNG': threads within
+#' each forest and `BPPARAM` over targets (a cluster through
+#' `BatchtoolsParam`), with the same network whatever the split.  A forest
+#' keeps no trees (`write.forest = FALSE`), so memory stays small.
+#' [grn_resources()] predicts time and memory.
 #'
 #' @param trees number of trees per target (1,000 as GENIE3).
 #' @param K candidate regulators tried at each split: `"sqrt"` (GENIE3's
