@@ -122,6 +122,14 @@ genie3 <- function(trees = 1000, K = "sqrt", min_node_size = 1, seed = NULL, thr
 #'   'lightgbm''s per-split sampling builds histograms of every regulator and
 #'   was 7x slower per tree on BEELINE mESC.
 #'
+#' **Against arboreto** (`bench/trees.R arboreto`, BEELINE mESC and mDC, 15
+#' random targets each, seeds 1 and 2): boosting with early stopping is
+#' noisy, and arboreto agrees with itself at Spearman 0.59 (mESC) and 0.72
+#' (mDC); `grnboost2()` agrees with arboreto at 0.48-0.57 and 0.60 and with
+#' itself at 0.46 and 0.54; EPR and AUPRC ratio lie within arboreto's seed
+#' spread (mESC AUPRC ratio 1.25-1.35 against 1.30-1.41); it ran 1.2-2.4x
+#' faster per target on one thread.  See `bench/results/trees.md`.
+#'
 #' **Parallel and seeds** as [genie3()]: `threads` per model, `BPPARAM`
 #' spreads chunks of targets; target `i` uses seed `seed + i - 1`, so the
 #' network does not depend on `BPPARAM` or the chunks.
