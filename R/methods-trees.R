@@ -29,9 +29,10 @@
 #'
 #' **Speed.** 'ranger' grows the same trees as the reference's C code at
 #' about the same cost per tree: on BEELINE mESC (1,120 genes x 421 cells,
-#' 627 regulators, 20 random targets, one thread each, two interleaved runs
-#' on a busy shared machine) it took 4.7 and 7.8 s per target against the
-#' reference's 14.3 and 13.1 s (3.0x and 1.7x; `bench/results/trees.md`).
+#' 627 regulators, two draws of 20 and 10 random targets, one thread each,
+#' interleaved runs on a busy shared machine) it was 1.4-3.0x faster than the
+#' reference (4.7-9.8 against 13.1-14.7 s per target; on mDC 2.9-3.0x;
+#' `bench/results/trees.md`).
 #' What it adds is parallelism without 'doParallel' / 'doRNG': threads within
 #' each forest and `BPPARAM` over targets (a cluster through
 #' `BatchtoolsParam`), with the same network whatever the split.  A forest

@@ -2,19 +2,18 @@
 #
 #   OMP_WAIT_POLICY=passive R_LIBS=<lib with GENIE3> Rscript bench/trees.R check [folders]
 #       genie3() vs the aertslab GENIE3 (R/C): two runs of each (seeds 1, 2) on
-#       each folder (default specific/mHSC-L,specific/mDC, TFs+500), Spearman
-#       correlation of the edge weights (every regulator x target pair but the
-#       self-pairs) ours vs reference beside reference vs reference, and EPR /
-#       AUPRC ratio of every run against the folder's ground truth.
-#   ... Rscript bench/trees.R speed [folder] [n_targets] [threads]
-#       time per target of genie3() and of the reference on one fixed random
-#       subset of targets (seed 1; default mESC, 100 targets, 1 thread),
-#       interleaved ref, ours, ref, ours; and genie3() through infer_grn() on
-#       every target.
+#       each folder (default specific/mESC,specific/mDC, TFs+500) on a fixed
+#       random subset of BENCH_TARGETS targets (default 20; seed
+#       BENCH_TARGET_SEED, default 1), all regulators: Spearman correlation of
+#       the edge weights (every regulator x subset-target pair but the
+#       self-pairs) ours vs reference beside reference vs reference, EPR /
+#       AUPRC ratio of every run on those pairs, and seconds per target of
+#       both (interleaved ref, ours, ref, ours; BENCH_THREADS, default 1).
 #   ... Rscript bench/trees.R arboreto [folders]
 #       grnboost2() vs arboreto's GRNBoost2 (Debian's python3, scikit-learn,
 #       dask; arboreto from its git snapshot in ARBORETO_PATH, default
-#       /tmp/arboreto) as for `check`.
+#       /tmp/arboreto) as for `check` (arboreto's core.create_graph() on the
+#       same target subset).
 #   ... Rscript bench/trees.R table [folders] [seeds]
 #       benchmark_grn(): Pearson, GENIE3, GRNBoost2, DeepSEM, universe mode.
 #
@@ -62,7 +61,7 @@ ref_genie3 <- function(d, seed, targets = NULL) {
 # the regulators, and the labelled pairs regulator x subset target (pairs mode
 # of evaluate_grn(): EPR and AUPRC ratio on exactly the pairs both methods scored).
 subset_targets <- function(d, n_t) {
-  set.seed(1)
+  set.seed(as.integer(Sys.getenv("BENCH_TARGET_SEED", "1")))
   targets <- sort(sample(rownames(d$x), min(n_t, nrow(d$x))))
   reg_idx <- match(d$tfs, rownames(d$x))
   X <- t(d$x[reg_idx, ]); colnames(X) <- sprintf("r%d", seq_along(reg_idx))
@@ -98,7 +97,8 @@ n_targets <- as.integer(Sys.getenv("BENCH_TARGETS", "20"))
 if (part == "check") {
   if (!requireNamespace("GENIE3", quietly = TRUE)) stop("install the reference GENIE3 into a library on R_LIBS")
   keys <- strsplit(if (length(args) > 1) args[2] else "specific/mESC,specific/mDC", ",")[[1]]
-  cat(sprintf("GENIE3 defaults (1,000 trees, K = sqrt), %d thread(s) each, %d random targets (seed 1) per folder; runs interleaved ref, ours, ref, ours\n\n", threads_env, n_targets))
+  cat(sprintf("GENIE3 defaults (1,000 trees, K = sqrt), %d thread(s) each, %d random targets (seed %s) per folder; runs interleaved ref, ours, ref, ours\n\n",
+              threads_env, n_targets, Sys.getenv("BENCH_TARGET_SEED", "1")))
   header("ref")
   for (key in keys) {
     d <- load(key)
