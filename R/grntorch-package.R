@@ -70,8 +70,17 @@
 #'   [grnboost2()] agrees with arboreto's GRNBoost2 about as well as
 #'   arboreto with itself (Spearman 0.48-0.60 against 0.59-0.72: early
 #'   stopping makes boosting noisy), with EPR and AUPRC ratio within its seed
-#'   spread.  Side by side with the other models: `bench/results/trees.md`
-#'   (`bench/trees.R table`).
+#'   spread.  Side by side (`bench/trees.R table`, universe mode, one seed,
+#'   GENIE3 with 100 trees to fit the time available; more in
+#'   `bench/results/trees.md`):
+#'
+#'   | folder (cell-type-specific ChIP-seq) | Pearson | GENIE3 | GRNBoost2 | DeepSEM |
+#'   |---|---|---|---|---|
+#'   | mHSC-L, EPR / AUPRC ratio / AUROC | 1.01 / 0.99 / 0.50 | 1.05 / 1.02 / 0.52 | 1.00 / 1.00 / 0.50 | 1.04 / 1.01 / 0.53 |
+#'
+#'   On mHSC-L no method finds the ChIP-seq edges (all within 0.05 of
+#'   chance), so neither the deep model nor the trees win there; GENIE3 and
+#'   DeepSEM are level.  Which wins on the other folders is not measured yet.
 #'
 #' To see which case you are in, run [benchmark_grn()] on your own data with
 #' `schemes = "cross_source"` (train on one network, score on another with
