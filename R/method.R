@@ -173,6 +173,8 @@ print.grn_method <- function(x, ...) {
     genelink = m("genelink"),
     gnnlink = m("gnnlink"),
     scregnet = m("scregnet"),
-    sctransnet = m("sctransnet")
+    sctransnet = m("sctransnet"),
+    genie3 = m("genie3"),
+    grnboost2 = m("grnboost2")
   )
 }

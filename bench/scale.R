@@ -78,6 +78,8 @@ if (child) {
     },
     genelink = do.call(genelink, args_m),
     scunigp = do.call(scunigp, args_m),
+    genie3 = do.call(genie3, args_m),        # issue 35
+    grnboost2 = do.call(grnboost2, args_m),  # issue 35
     stop("unknown model ", model))
   supervised <- isTRUE(m$supervised)
   # The resource planner's prediction for this very call (printed beside the measurement).

@@ -9,7 +9,8 @@ r-cran-rcpp r-cran-rcppeigen r-cran-matrix r-cran-igraph
 r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-rmarkdown pandoc
 r-cran-seuratobject r-cran-seurat r-bioc-singlecellexperiment r-bioc-summarizedexperiment
 r-bioc-biocparallel r-cran-batchtools r-cran-rocr r-cran-ggplot2 r-cran-ggraph r-cran-ggrepel
-r-bioc-org.hs.eg.db r-bioc-go.db r-bioc-annotationdbi r-bioc-bioccheck"
+r-bioc-org.hs.eg.db r-bioc-go.db r-bioc-annotationdbi r-bioc-bioccheck
+r-cran-ranger r-cran-r6 r-cran-data.table r-cran-jsonlite"
 
 missing=""
 for p in $PKGS; do
@@ -44,5 +45,16 @@ if [ -e "$ob" ]; then
       ${SUDO:-} update-alternatives --set "liblapack.so.3-$arch" "$ol" >/dev/null
     fi
   fi
+fi
+
+# genie3() runs on r-cran-ranger (above); grnboost2() on 'lightgbm', which
+# Debian does not ship: built from CRAN's source once (a few minutes), into
+# the default library, unless R already has it.
+if ! Rscript -e 'quit(status = !requireNamespace("lightgbm", quietly = TRUE))' >/dev/null 2>&1; then
+  echo "install-deps: installing R package lightgbm from CRAN (source; a few minutes)"
+  RSUDO=""
+  if [ "$(id -u)" -ne 0 ]; then RSUDO="sudo MAKEFLAGS=${MAKEFLAGS:--j2}"; fi
+  MAKEFLAGS="${MAKEFLAGS:--j$(nproc 2>/dev/null || echo 2)}" $RSUDO Rscript -e 'install.packages("lightgbm", repos = "https://cloud.r-project.org", quiet = TRUE); quit(status = !requireNamespace("lightgbm", quietly = TRUE))' >/dev/null 2>&1 ||
+    echo "install-deps: could not install lightgbm (grnboost2() and its tests will be skipped)" >&2
 fi
 exit 0
