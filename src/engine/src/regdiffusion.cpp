@@ -1,0 +1,442 @@
+// RegDiffusion on LibTorch.  See regdiffusion.hpp for the model.
+//
+// The reference computes z = final(einsum('ogd,gh->ohd', h, I - C)): a
+// batch x genes x genes x hidden product.  The final layer is linear, so it is
+// applied first: z = (h . w)(I - C) + bias, the same function with a
+// batch x genes x genes product (hidden = 15 times fewer operations).  The
+// genes x genes part (C, its gradient, Adam on A) runs outside autograd in
+// fused passes over A; the per-gene nets run through LibTorch's autograd.
+#include "regdiffusion_internal.hpp"
+
+#include "errors.hpp"
+#include "tensor_io.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace grntorch {
+
+// ---------------------------------------------------------------- options
+
+void validate(const RegDiffusionOptions& o, int n_genes, int n_cells) {
+  auto bad = [](const std::string& what) { throw InvalidArgument(what); };
+  auto fin = [](double v) { return std::isfinite(v); };
+  if (n_genes < 2) bad("expr: RegDiffusion needs at least 2 genes");
+  if (n_cells < 2) bad("expr: RegDiffusion needs at least 2 cells");
+  if (o.T < 2) bad("T must be >= 2");
+  if (!(fin(o.start_noise) && o.start_noise > 0)) bad("start_noise must be a finite number > 0");
+  if (!(fin(o.end_noise) && o.end_noise >= o.start_noise)) bad("end_noise must be a finite number >= start_noise");
+  if (o.end_noise * 1000.0 / o.T >= 1.0) bad("end_noise * 1000 / T must be < 1 (a beta of the noise schedule)");
+  if (o.time_dim < 4 || o.time_dim % 2 != 0) bad("time_dim must be an even number >= 4");
+  if (o.celltype_dim < 1) bad("celltype_dim must be >= 1");
+  if (o.hidden < 2) bad("hidden must be >= 2");
+  if (o.blocks < 1) bad("blocks must be >= 1");
+  if (!(fin(o.init_coef) && o.init_coef >= 0)) bad("init_coef must be a finite number >= 0");
+  if (!(fin(o.lr_nn) && o.lr_nn > 0)) bad("lr_nn must be a finite number > 0");
+  if (!(fin(o.lr_adj) && o.lr_adj >= 0)) bad("lr_adj must be a finite number > 0 (0 = the default)");
+  if (!(fin(o.weight_decay_nn) && o.weight_decay_nn >= 0)) bad("weight_decay_nn must be a finite number >= 0");
+  if (!(fin(o.weight_decay_adj) && o.weight_decay_adj >= 0)) bad("weight_decay_adj must be a finite number >= 0");
+  if (!(fin(o.sparse_loss_coef) && o.sparse_loss_coef >= 0)) bad("sparse_loss_coef must be a finite number >= 0");
+  if (!(fin(o.adj_dropout) && o.adj_dropout >= 0 && o.adj_dropout < 1)) bad("adj_dropout must be in [0, 1)");
+  if (!(fin(o.mlp_dropout) && o.mlp_dropout >= 0 && o.mlp_dropout < 1)) bad("mlp_dropout must be in [0, 1)");
+  if (o.sparse_after < 0) bad("sparse_after must be >= 0");
+  if (o.batch_size < 1) bad("batch_size must be >= 1");
+  if (o.batch_size > n_cells) bad("batch_size must be at most the number of cells");
+  if (o.steps < 1) bad("steps must be >= 1");
+  if (o.device != "cpu")
+    bad("device: RegDiffusion runs on the CPU only in this version (\"" + o.device + "\" is not supported)");
+}
+
+// ---------------------------------------------------------------- data
+
+Matrix regdiffusion_normalize(const Matrix& expr) {
+  const int n = expr.rows, c = expr.cols;
+  // Per cell min-max (float64), then per gene z-score with the population sd.
+  std::vector<double> lo(c), span(c);
+  for (int j = 0; j < c; ++j) {
+    double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+    for (int g = 0; g < n; ++g) {
+      const double v = expr(g, j);
+      mn = std::min(mn, v);
+      mx = std::max(mx, v);
+    }
+    lo[j] = mn;
+    span[j] = mx - mn;
+  }
+  Matrix out(n, c);
+  std::vector<double> y(c);
+  for (int g = 0; g < n; ++g) {
+    double s = 0;
+    for (int j = 0; j < c; ++j) {
+      y[j] = span[j] > 0 ? (expr(g, j) - lo[j]) / span[j] : 0.0;
+      s += y[j];
+    }
+    const double mean = s / c;
+    double ss = 0;
+    for (int j = 0; j < c; ++j) ss += (y[j] - mean) * (y[j] - mean);
+    const double sd = std::sqrt(ss / c);
+    for (int j = 0; j < c; ++j) out(g, j) = sd > 0 ? static_cast<float>((y[j] - mean) / sd) : 0.0f;
+  }
+  return out;
+}
+
+namespace rd {
+
+DropKey drop_key(std::uint64_t seed, std::int64_t step, std::uint32_t stream, double p) {
+  DropKey k;
+  if (!(p > 0)) return k;
+  k.off = false;
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) * 0xBF58476D1CE4E5B9ULL +
+                    static_cast<std::uint64_t>(stream) * 0x94D049BB133111EBULL + 0x2545F4914F6CDD1DULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  k.k1 = static_cast<std::uint32_t>(z);
+  k.k2 = static_cast<std::uint32_t>(z >> 32);
+  k.threshold = static_cast<std::uint32_t>(std::min(4294967295.0, std::ceil(p * 4294967296.0)));
+  k.scale = static_cast<float>(1.0 / (1.0 - p));
+  return k;
+}
+
+namespace {
+
+// PyTorch's default Linear initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)).
+void linear_init(torch::Tensor& w, torch::Tensor& b, int64_t out, int64_t in, at::Generator& gen) {
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  w = torch::empty({out, in}, torch::kFloat32).uniform_(-bound, bound, gen);
+  b = torch::empty({out}, torch::kFloat32).uniform_(-bound, bound, gen);
+}
+
+}  // namespace
+
+std::vector<torch::Tensor> Nets::parameters() const {
+  std::vector<torch::Tensor> p = {time_w, time_b, gene_emb, ct_emb};
+  for (const auto& b : blocks)
+    for (const auto& t : {b.t_w, b.t_b, b.c_w, b.c_b, b.l1_w, b.l1_b, b.l2_w, b.l2_b}) p.push_back(t);
+  p.push_back(final_w);
+  p.push_back(final_b);
+  return p;
+}
+
+void Nets::init(int n, const RegDiffusionOptions& o, at::Generator& gen) {
+  const int64_t h = o.hidden;
+  linear_init(time_w, time_b, o.time_dim, o.time_dim, gen);
+  gene_emb = torch::randn({n, h - 1}, gen, torch::kFloat32);
+  ct_emb = torch::randn({o.celltype_dim}, gen, torch::kFloat32);
+  blocks.assign(static_cast<std::size_t>(o.blocks), Block());
+  for (auto& b : blocks) {
+    linear_init(b.t_w, b.t_b, h - 1, o.time_dim, gen);
+    linear_init(b.c_w, b.c_b, h - 1, o.celltype_dim, gen);
+    linear_init(b.l1_w, b.l1_b, h - 1, h, gen);
+    linear_init(b.l2_w, b.l2_b, h - 1, h - 1, gen);
+  }
+  linear_init(final_w, final_b, 1, h - 1, gen);
+  for (auto& p : parameters()) p.requires_grad_(true);
+}
+
+torch::Tensor time_embedding(const torch::Tensor& t, int time_dim) {
+  const int64_t half = time_dim / 2;
+  const double e = std::log(10000.0) / static_cast<double>(half - 1);
+  auto freqs = torch::exp(torch::arange(half, torch::kFloat32) * static_cast<float>(-e));
+  auto args = t.unsqueeze(1) * freqs.unsqueeze(0);
+  return torch::cat({args.sin(), args.cos()}, -1);
+}
+
+torch::Tensor features(const Nets& nets, const torch::Tensor& xt, const torch::Tensor& t,
+                       const std::vector<torch::Tensor>& masks, int time_dim) {
+  const int64_t b = xt.size(0), n = xt.size(1), h1 = nets.gene_emb.size(1);
+  auto x3 = xt.unsqueeze(-1);
+  auto h = torch::cat({x3, nets.gene_emb.unsqueeze(0).expand({b, n, h1})}, -1).tanh();
+  auto temb = torch::linear(time_embedding(t, time_dim), nets.time_w, nets.time_b).tanh();
+  for (std::size_t k = 0; k < nets.blocks.size(); ++k) {
+    const auto& B = nets.blocks[k];
+    auto in = k == 0 ? h : torch::cat({h, x3}, -1);
+    auto a = torch::linear(in, B.l1_w, B.l1_b).tanh();
+    if (!masks.empty()) a = a * masks[k];
+    auto te = torch::linear(temb, B.t_w, B.t_b).tanh().unsqueeze(1);   // b x 1 x h1
+    auto ce = torch::linear(nets.ct_emb, B.c_w, B.c_b).tanh();        // h1
+    a = a + te + ce;
+    h = torch::linear(a, B.l2_w, B.l2_b).tanh();
+  }
+  return torch::matmul(h, nets.final_w.squeeze(0));  // b x n
+}
+
+double build_c(const torch::Tensor& A, torch::Tensor& C, float tau, const DropKey& drop) {
+  const int64_t n = A.size(0);
+  if (!C.defined() || C.size(0) != n) C = torch::empty({n, n}, torch::kFloat32);
+  const float* a = A.data_ptr<float>();
+  float* c = C.data_ptr<float>();
+  std::vector<double> rows(static_cast<std::size_t>(n), 0.0);
+  const float scale = drop.off ? 1.0f : drop.scale;
+  at::parallel_for(0, n, 16, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float* ar = a + i * n;
+      float* cr = c + i * n;
+      const std::uint64_t base = static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(n);
+      float s = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        const float v = soft_threshold(ar[j], tau);
+        s += v;
+        cr[j] = drop.keep(base + j) ? v * scale : 0.0f;
+      }
+      s -= soft_threshold(ar[i], tau);
+      cr[i] = 0.0f;
+      rows[static_cast<std::size_t>(i)] = s;
+    }
+  });
+  double total = 0;
+  for (double v : rows) total += v;
+  return total;
+}
+
+namespace {
+
+// d soft(a) / d a: 1 where |a| > tau, else 0 (as autograd gives for the reference's formula).
+inline float soft_slope(float a, float tau) { return std::fabs(a) - tau > 0.0f ? 1.0f : 0.0f; }
+
+}  // namespace
+
+torch::Tensor grad_a(const torch::Tensor& A, const torch::Tensor& gC, float tau, const DropKey& drop,
+                     float sparse_coef) {
+  const int64_t n = A.size(0);
+  auto out = torch::empty({n, n}, torch::kFloat32);
+  const float *a = A.data_ptr<float>(), *g = gC.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  const float scale = drop.off ? 1.0f : drop.scale;
+  at::parallel_for(0, n, 16, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const std::uint64_t base = static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(n);
+      for (int64_t j = 0; j < n; ++j) {
+        const int64_t k = i * n + j;
+        const float d = soft_slope(a[k], tau);
+        const float m = drop.keep(base + j) ? scale : 0.0f;
+        o[k] = i == j ? 0.0f : d * (g[k] * m + sparse_coef);
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace rd
+
+// ---------------------------------------------------------------- training
+
+namespace {
+
+[[noreturn]] void throw_nonfinite(int step, double loss) {
+  std::ostringstream s;
+  s << "RegDiffusion diverged: the loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at step " << step
+    << ". Try smaller learning rates (`lr_nn`, `lr_adj`) or another `seed`; check that the expression is "
+    << "log expression (not raw counts).";
+  throw EngineError(s.str());
+}
+
+struct Run {
+  const RegDiffusionOptions& opt;
+  Monitor* monitor;
+  int64_t cells, n, b;
+  float tau;
+  double lr_adj;
+  at::Generator gen;
+  torch::Tensor X;                     // cells x genes, normalised
+  torch::Tensor mean_sched, std_sched;  // sqrt(abar_t), sqrt(1 - abar_t)
+  rd::Nets nets;
+  torch::Tensor A, Am, Av, C, gC, gz;  // A and its Adam state; buffers
+  std::unique_ptr<torch::optim::Adam> nn_opt;
+  int adam_step = 0;
+
+  Run(const Matrix& expr, const RegDiffusionOptions& o, Monitor* m)
+      : opt(o), monitor(m), cells(expr.cols), n(expr.rows), b(o.batch_size),
+        tau(static_cast<float>(0.5 / static_cast<double>(expr.rows - 1))),
+        lr_adj(o.lr_adj > 0 ? o.lr_adj : 1.0 / (50.0 * static_cast<double>(expr.rows - 1))),
+        gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {
+    X = tio::colmajor_tensor(regdiffusion_normalize(expr));  // genes x cells column-major = cells x genes
+    const double scale = 1000.0 / o.T;
+    auto betas = torch::linspace(scale * o.start_noise, scale * o.end_noise, o.T, torch::kFloat32);
+    auto abar = torch::cumprod(1 - betas, 0);
+    mean_sched = abar.sqrt();
+    std_sched = (1 - abar).sqrt();
+    A = torch::full({n, n}, static_cast<float>(o.init_coef / static_cast<double>(n - 1)), torch::kFloat32);
+    Am = torch::zeros({n, n}, torch::kFloat32);
+    Av = torch::zeros({n, n}, torch::kFloat32);
+    gC = torch::empty({n, n}, torch::kFloat32);
+    nets.init(static_cast<int>(n), o, gen);
+    nn_opt = std::make_unique<torch::optim::Adam>(
+        nets.parameters(),
+        torch::optim::AdamOptions(o.lr_nn).betas(std::make_tuple(0.9, 0.99)).eps(1e-8).weight_decay(o.weight_decay_nn));
+  }
+
+  torch::Tensor dropout_mask(int64_t step, std::uint32_t stream) const {
+    const int64_t h1 = opt.hidden - 1;
+    auto key = rd::drop_key(opt.seed, step, stream, opt.mlp_dropout);
+    auto m = torch::empty({b, n, h1}, torch::kFloat32);
+    float* p = m.data_ptr<float>();
+    const int64_t total = b * n * h1;
+    at::parallel_for(0, total, 1 << 15, [&](int64_t k0, int64_t k1) {
+      for (int64_t k = k0; k < k1; ++k) p[k] = key.keep(static_cast<std::uint64_t>(k)) ? key.scale : 0.0f;
+    });
+    return m;
+  }
+
+  // Adam (PyTorch's, L2 weight decay) on A with the gradient built in the same
+  // pass from gC = -dL/dC; returns the sum of the change of soft(A) o offdiag.
+  double adam_a(const rd::DropKey& drop, float sparse_coef) {
+    ++adam_step;
+    const double b1 = 0.9, b2 = 0.99, eps = 1e-8;
+    const double bc1 = 1 - std::pow(b1, adam_step), bc2 = 1 - std::pow(b2, adam_step);
+    const float step_size = static_cast<float>(lr_adj / bc1), sbc2 = static_cast<float>(std::sqrt(bc2));
+    const float wd = static_cast<float>(opt.weight_decay_adj), fb1 = 0.9f, fb2 = 0.99f, feps = static_cast<float>(eps);
+    const float scale = drop.off ? 1.0f : drop.scale;
+    const float t = tau;
+    float *a = A.data_ptr<float>(), *m = Am.data_ptr<float>(), *v = Av.data_ptr<float>();
+    const float* g = gC.data_ptr<float>();
+    const int64_t nn = n;
+    std::vector<double> rows(static_cast<std::size_t>(n), 0.0);
+    at::parallel_for(0, n, 16, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) {
+        const std::uint64_t base = static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(nn);
+        float change = 0;
+        for (int64_t j = 0; j < nn; ++j) {
+          const int64_t k = i * nn + j;
+          const float a0 = a[k];
+          float gr = 0.0f;
+          if (i != j) {
+            const float d = std::fabs(a0) - t > 0.0f ? 1.0f : 0.0f;
+            const float keep = drop.keep(base + j) ? scale : 0.0f;
+            gr = d * (-g[k] * keep + sparse_coef);
+          }
+          gr += wd * a0;
+          const float mk = fb1 * m[k] + (1 - fb1) * gr;
+          const float vk = fb2 * v[k] + (1 - fb2) * gr * gr;
+          m[k] = mk;
+          v[k] = vk;
+          const float a1 = a0 - step_size * (mk / (std::sqrt(vk) / sbc2 + feps));
+          a[k] = a1;
+          if (i != j) change += rd::soft_threshold(a1, t) - rd::soft_threshold(a0, t);
+        }
+        rows[static_cast<std::size_t>(i)] = change;
+      }
+    });
+    double total = 0;
+    for (double r : rows) total += r;
+    return total;
+  }
+
+  void step(int64_t s, RegDiffusionTrace& trace) {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    check_interrupt(monitor);
+    auto idx = torch::randint(0, cells, {b}, gen, torch::kLong);
+    auto tt = torch::randint(0, opt.T, {b}, gen, torch::kLong);
+    auto noise = torch::randn({b, n}, gen, torch::kFloat32);
+    torch::Tensor xt;
+    {
+      torch::NoGradGuard ng;
+      auto x0 = X.index_select(0, idx);
+      xt = mean_sched.index_select(0, tt).unsqueeze(1) * x0 + std_sched.index_select(0, tt).unsqueeze(1) * noise;
+    }
+    std::vector<torch::Tensor> masks;
+    for (int k = 0; k < opt.blocks; ++k) masks.push_back(dropout_mask(s, static_cast<std::uint32_t>(k + 1)));
+    auto u = rd::features(nets, xt, tt.to(torch::kFloat32), masks, opt.time_dim);
+
+    const auto drop = rd::drop_key(opt.seed, s, 0u, opt.adj_dropout);
+    const double sparse_sum = rd::build_c(A, C, tau, drop);
+    const bool sparse_on = s > opt.sparse_after;
+    const double nn2 = static_cast<double>(n) * static_cast<double>(n);
+    const double sparse = sparse_on ? opt.sparse_loss_coef * sparse_sum / nn2 : 0.0;
+
+    auto ud = u.detach().contiguous();
+    auto P = torch::mm(ud, C);  // b x n
+    if (!gz.defined() || gz.size(0) != b) gz = torch::empty({b, n}, torch::kFloat32);
+    const float bias = nets.final_b.item<float>();
+    const float* up = ud.data_ptr<float>();
+    const float* pp = P.data_ptr<float>();
+    const float* np = noise.data_ptr<float>();
+    float* gp = gz.data_ptr<float>();
+    const float gscale = static_cast<float>(2.0 / (static_cast<double>(b) * static_cast<double>(n)));
+    std::vector<double> rss(static_cast<std::size_t>(b), 0.0), gsum(static_cast<std::size_t>(b), 0.0);
+    at::parallel_for(0, b, 1, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        double e2 = 0, gs = 0;
+        for (int64_t j = 0; j < n; ++j) {
+          const int64_t k = r * n + j;
+          const float res = (up[k] - pp[k] + bias) - np[k];
+          e2 += static_cast<double>(res) * res;
+          const float gk = gscale * res;
+          gp[k] = gk;
+          gs += gk;
+        }
+        rss[static_cast<std::size_t>(r)] = e2;
+        gsum[static_cast<std::size_t>(r)] = gs;
+      }
+    });
+    double e2 = 0, gb = 0;
+    for (int64_t r = 0; r < b; ++r) {
+      e2 += rss[static_cast<std::size_t>(r)];
+      gb += gsum[static_cast<std::size_t>(r)];
+    }
+    const double mse = e2 / (static_cast<double>(b) * static_cast<double>(n));
+    const double loss = mse + sparse;
+    if (!std::isfinite(loss)) throw_nonfinite(static_cast<int>(s + 1), loss);
+
+    // dL/du = gz (I - C)^T; dL/dC = -u^T gz (kept as +u^T gz in gC).
+    auto gu = torch::addmm(gz, gz, C.t(), 1.0, -1.0);
+    torch::mm_out(gC, ud.t(), gz);
+    nn_opt->zero_grad();
+    u.backward(gu);
+    nets.final_b.mutable_grad() = torch::full({1}, static_cast<float>(gb), torch::kFloat32);
+    nn_opt->step();
+    const float sparse_coef = sparse_on ? static_cast<float>(opt.sparse_loss_coef / nn2) : 0.0f;
+    const double change = adam_a(drop, sparse_coef);
+
+    trace.loss.push_back(loss);
+    trace.mse.push_back(mse);
+    trace.sparse.push_back(sparse);
+    // The mean change of an off-diagonal entry, in the scale of the returned adjacency (times n - 1).
+    trace.adj_change.push_back(change / (nn2 - static_cast<double>(n)) * static_cast<double>(n - 1));
+    trace.seconds.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+    if (monitor != nullptr) monitor->progress(static_cast<int>(s + 1), opt.steps, loss);
+  }
+
+  Matrix adjacency() const {
+    const float* a = A.data_ptr<float>();
+    Matrix m(static_cast<int>(n), static_cast<int>(n));
+    const float f = static_cast<float>(n - 1);
+    // Matrix is column-major: m(i, j) = data[i + n j].
+    at::parallel_for(0, n, 16, [&](int64_t j0, int64_t j1) {
+      for (int64_t j = j0; j < j1; ++j)
+        for (int64_t i = 0; i < n; ++i)
+          m.data[static_cast<std::size_t>(i + n * j)] = i == j ? 0.0f : rd::soft_threshold(a[i * n + j], tau) * f;
+    });
+    return m;
+  }
+};
+
+RegDiffusionResult fit_impl(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
+  using clock = std::chrono::steady_clock;
+  const auto t_start = clock::now();
+  if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: RegDiffusion needs at least 2 genes and 2 cells");
+  for (float v : expr.data)
+    if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  validate(opt, expr.rows, expr.cols);
+  Run run(expr, opt, monitor);
+  RegDiffusionResult res;
+  for (int64_t s = 0; s < opt.steps; ++s) run.step(s, res.trace);
+  res.A = run.adjacency();
+  res.seconds = std::chrono::duration<double>(clock::now() - t_start).count();
+  return res;
+}
+
+}  // namespace
+
+RegDiffusionResult regdiffusion_fit(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
+  return detail::guarded([&] { return fit_impl(expr, opt, monitor); });
+}
+
+}  // namespace grntorch
