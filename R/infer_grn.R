@@ -96,6 +96,7 @@
 #' | `"pearson"`, `"spearman"` | [correlation_method()] | correlation, no training |
 #' | `"deepsem"` | [deepsem()] | unsupervised structural-equation VAE (DeepSEM) |
 #' | `"infosem"` | [infosem()] | DeepSEM with gene-embedding priors (InfoSEM-B; InfoSEM-BC with `prior_edges`) |
+#' | `"regdiffusion"` | [regdiffusion()] | unsupervised diffusion model with a learned adjacency (DeepSEM's successor; many genes) |
 #' | `"genelink"` | [genelink()] | supervised: graph attention link predictor |
 #' | `"gnnlink"` | [gnnlink()] | supervised: GCN link predictor |
 #' | `"scregnet"` | [scregnet()] | supervised: foundation-model embeddings + GNN |

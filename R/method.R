@@ -102,6 +102,7 @@ print.grn_method <- function(x, ...) {
     spearman = m("correlation_method", list(type = "spearman")),
     deepsem = m("deepsem"),
     infosem = m("infosem", forward = "deepsem"),
+    regdiffusion = m("regdiffusion"),
     random = m("random_baseline"),
     onehot_lr = m("onehot_lr"),
     matcomp = m("matcomp"),

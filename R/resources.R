@@ -389,7 +389,7 @@
   nm <- c(pearson = "Pearson", spearman = "Spearman", deepsem = "DeepSEM", "infosem-b" = "InfoSEM-B",
           "infosem-bc" = "InfoSEM-BC", genelink = "GENELink", gnnlink = "GNNLink", scregnet = "scRegNet",
           sctransnet = "scTransNet", scunigp = "scUniGP", random = "random", onehot_lr = "one-hot LR",
-          matcomp = "matrix completion")
+          matcomp = "matrix completion", regdiffusion = "RegDiffusion")
   if (method$name %in% names(nm)) nm[[method$name]] else method$name
 }
 

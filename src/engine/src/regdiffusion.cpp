@@ -7,6 +7,7 @@
 // genes x genes part (C, its gradient, Adam on A) runs outside autograd in
 // fused passes over A; the per-gene nets run through LibTorch's autograd.
 #include "regdiffusion_internal.hpp"
+#include "regdiffusion_kernels.hpp"
 
 #include "errors.hpp"
 #include "tensor_io.hpp"
@@ -167,9 +168,134 @@ torch::Tensor features(const Nets& nets, const torch::Tensor& xt, const torch::T
   return torch::matmul(h, nets.final_w.squeeze(0));  // b x n
 }
 
+torch::Tensor dropout_mask(int64_t b, int64_t n, int64_t D, const DropKey& key) {
+  auto m = torch::empty({b, n, D}, torch::kFloat32);
+  float* p = m.data_ptr<float>();
+  const int64_t total = b * n * D;
+  at::parallel_for(0, total, 1 << 15, [&](int64_t k0, int64_t k1) {
+    for (int64_t k = k0; k < k1; ++k) p[k] = key.keep(static_cast<std::uint64_t>(k)) ? key.scale : 0.0f;
+  });
+  return m;
+}
+
+namespace {
+
+rdk::Drop to_drop(const DropKey& k) {
+  rdk::Drop d;
+  d.k1 = k.k1;
+  d.k2 = k.k2;
+  d.threshold = k.threshold;
+  d.scale = k.scale;
+  d.off = k.off;
+  return d;
+}
+
+torch::Tensor from_vec(const std::vector<float>& v, torch::IntArrayRef shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
+}
+
+// The two blocks' per-row work as one autograd node (regdiffusion_kernels.cpp).
+class Nets2Fn : public torch::autograd::Function<Nets2Fn> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& xt,
+                               const torch::Tensor& te0, const torch::Tensor& te1, const torch::Tensor& ce0,
+                               const torch::Tensor& ce1, const torch::Tensor& P, const torch::Tensor& w10,
+                               const torch::Tensor& W1b, const torch::Tensor& b1b, const torch::Tensor& W20,
+                               const torch::Tensor& b20, const torch::Tensor& W21, const torch::Tensor& b21,
+                               const torch::Tensor& wf, int64_t seed, int64_t step, double p) {
+    std::vector<torch::Tensor> in = {xt, te0, te1, ce0, ce1, P, w10, W1b, b1b, W20, b20, W21, b21, wf};
+    for (auto& t : in) t = t.detach().contiguous();
+    ctx->saved_data["seed"] = seed;
+    ctx->saved_data["step"] = step;
+    ctx->saved_data["p"] = p;
+    auto k = make(in, seed, step, p);
+    auto u = torch::empty({k.b, k.n}, torch::kFloat32);
+    // The activations for backward (LibTorch's CPU allocations are 64-byte aligned).
+    // One buffer per thread, reused from step to step (a fresh one would be
+    // page-faulted in at every step); training runs forward, backward, forward...
+    static thread_local torch::Tensor cache;
+    const auto need = static_cast<int64_t>(rdk::nets2_saved_floats(k.b, k.n, k.D));
+    if (!cache.defined() || cache.numel() < need) {
+      cache = torch::empty({need}, torch::kFloat32);
+    }
+    auto saved = cache.defined() ? cache : torch::empty({0}, torch::kFloat32);
+    rdk::nets2_forward(k, u.data_ptr<float>(), saved.numel() ? saved.data_ptr<float>() : nullptr);
+    in.push_back(saved);
+    ctx->save_for_backward(in);
+    return u;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto in = ctx->get_saved_variables();
+    auto k = make(in, ctx->saved_data["seed"].toInt(), ctx->saved_data["step"].toInt(),
+                  ctx->saved_data["p"].toDouble());
+    auto gu = grads[0].contiguous();
+    rdk::Nets2Grads g;
+    rdk::nets2_backward(k, gu.data_ptr<float>(), g, in[14].numel() ? in[14].data_ptr<float>() : nullptr);
+    const int64_t D = k.D;
+    return {torch::Tensor(),
+            from_vec(g.te[0], {k.b, D}), from_vec(g.te[1], {k.b, D}),
+            from_vec(g.ce[0], {D}), from_vec(g.ce[1], {D}),
+            from_vec(g.P, {k.n, D}), from_vec(g.w10, {D}),
+            from_vec(g.W1b, {D, D + 1}), from_vec(g.b1b, {D}),
+            from_vec(g.W2[0], {D, D}), from_vec(g.b2[0], {D}),
+            from_vec(g.W2[1], {D, D}), from_vec(g.b2[1], {D}),
+            from_vec(g.wf, {D}),
+            torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+
+ private:
+  static rdk::Nets2 make(const std::vector<torch::Tensor>& in, int64_t seed, int64_t step, double p) {
+    rdk::Nets2 k;
+    k.b = in[0].size(0);
+    k.n = in[0].size(1);
+    k.D = static_cast<int>(in[1].size(1));
+    k.xt = in[0].data_ptr<float>();
+    k.te[0] = in[1].data_ptr<float>();
+    k.te[1] = in[2].data_ptr<float>();
+    k.ce[0] = in[3].data_ptr<float>();
+    k.ce[1] = in[4].data_ptr<float>();
+    k.P = in[5].data_ptr<float>();
+    k.w10 = in[6].data_ptr<float>();
+    k.W1b = in[7].data_ptr<float>();
+    k.b1b = in[8].data_ptr<float>();
+    k.W2[0] = in[9].data_ptr<float>();
+    k.b2[0] = in[10].data_ptr<float>();
+    k.W2[1] = in[11].data_ptr<float>();
+    k.b2[1] = in[12].data_ptr<float>();
+    k.wf = in[13].data_ptr<float>();
+    for (int b = 0; b < 2; ++b)
+      k.mask[b] = to_drop(drop_key(static_cast<std::uint64_t>(seed), step, static_cast<std::uint32_t>(b + 1), p));
+    return k;
+  }
+};
+
+}  // namespace
+
+torch::Tensor features_fused(const Nets& nets, const torch::Tensor& xt, const torch::Tensor& t, int time_dim,
+                             std::uint64_t seed, std::int64_t step, double p) {
+  if (nets.blocks.size() != 2) throw InvalidArgument("features_fused: two blocks only");
+  const int64_t D = nets.gene_emb.size(1);
+  if (xt.size(0) * xt.size(1) * D >= (int64_t{1} << 32))
+    throw InvalidArgument("features_fused: batch x genes x hidden must stay below 2^32");
+  auto temb = torch::linear(time_embedding(t, time_dim), nets.time_w, nets.time_b).tanh();
+  const auto& B0 = nets.blocks[0];
+  const auto& B1 = nets.blocks[1];
+  auto te0 = torch::linear(temb, B0.t_w, B0.t_b).tanh();
+  auto te1 = torch::linear(temb, B1.t_w, B1.t_b).tanh();
+  auto ce0 = torch::linear(nets.ct_emb, B0.c_w, B0.c_b).tanh();
+  auto ce1 = torch::linear(nets.ct_emb, B1.c_w, B1.c_b).tanh();
+  auto P = torch::linear(nets.gene_emb.tanh(), B0.l1_w.narrow(1, 1, D), B0.l1_b);
+  auto w10 = B0.l1_w.select(1, 0);
+  return Nets2Fn::apply(xt, te0, te1, ce0, ce1, P, w10, B1.l1_w, B1.l1_b, B0.l2_w, B0.l2_b, B1.l2_w, B1.l2_b,
+                        nets.final_w.reshape({-1}), static_cast<int64_t>(seed), static_cast<int64_t>(step), p);
+}
+
 double build_c(const torch::Tensor& A, torch::Tensor& C, float tau, const DropKey& drop) {
   const int64_t n = A.size(0);
   if (!C.defined() || C.size(0) != n) C = torch::empty({n, n}, torch::kFloat32);
+  if (n * n < (int64_t{1} << 32)) return rdk::build_c(A.data_ptr<float>(), C.data_ptr<float>(), n, tau, to_drop(drop));
   const float* a = A.data_ptr<float>();
   float* c = C.data_ptr<float>();
   std::vector<double> rows(static_cast<std::size_t>(n), 0.0);
@@ -244,7 +370,8 @@ struct Run {
   float tau;
   double lr_adj;
   at::Generator gen;
-  torch::Tensor X;                     // cells x genes, normalised
+  Matrix Xm;                           // the normalised expression, genes x cells (column-major)
+  torch::Tensor X;                     // a view of Xm: cells x genes
   torch::Tensor mean_sched, std_sched;  // sqrt(abar_t), sqrt(1 - abar_t)
   rd::Nets nets;
   torch::Tensor A, Am, Av, C, gC, gz;  // A and its Adam state; buffers
@@ -256,7 +383,9 @@ struct Run {
         tau(static_cast<float>(0.5 / static_cast<double>(expr.rows - 1))),
         lr_adj(o.lr_adj > 0 ? o.lr_adj : 1.0 / (50.0 * static_cast<double>(expr.rows - 1))),
         gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {
-    X = tio::colmajor_tensor(regdiffusion_normalize(expr));  // genes x cells column-major = cells x genes
+    Xm = regdiffusion_normalize(expr);
+    // genes x cells column-major = cells x genes row-major; a view (no copy at many cells).
+    X = torch::from_blob(Xm.data.data(), {Xm.cols, Xm.rows}, torch::kFloat32);
     const double scale = 1000.0 / o.T;
     auto betas = torch::linspace(scale * o.start_noise, scale * o.end_noise, o.T, torch::kFloat32);
     auto abar = torch::cumprod(1 - betas, 0);
@@ -272,17 +401,6 @@ struct Run {
         torch::optim::AdamOptions(o.lr_nn).betas(std::make_tuple(0.9, 0.99)).eps(1e-8).weight_decay(o.weight_decay_nn));
   }
 
-  torch::Tensor dropout_mask(int64_t step, std::uint32_t stream) const {
-    const int64_t h1 = opt.hidden - 1;
-    auto key = rd::drop_key(opt.seed, step, stream, opt.mlp_dropout);
-    auto m = torch::empty({b, n, h1}, torch::kFloat32);
-    float* p = m.data_ptr<float>();
-    const int64_t total = b * n * h1;
-    at::parallel_for(0, total, 1 << 15, [&](int64_t k0, int64_t k1) {
-      for (int64_t k = k0; k < k1; ++k) p[k] = key.keep(static_cast<std::uint64_t>(k)) ? key.scale : 0.0f;
-    });
-    return m;
-  }
 
   // Adam (PyTorch's, L2 weight decay) on A with the gradient built in the same
   // pass from gC = -dL/dC; returns the sum of the change of soft(A) o offdiag.
@@ -292,6 +410,9 @@ struct Run {
     const double bc1 = 1 - std::pow(b1, adam_step), bc2 = 1 - std::pow(b2, adam_step);
     const float step_size = static_cast<float>(lr_adj / bc1), sbc2 = static_cast<float>(std::sqrt(bc2));
     const float wd = static_cast<float>(opt.weight_decay_adj), fb1 = 0.9f, fb2 = 0.99f, feps = static_cast<float>(eps);
+    if (n * n < (int64_t{1} << 32))
+      return rdk::adam_a(A.data_ptr<float>(), Am.data_ptr<float>(), Av.data_ptr<float>(), gC.data_ptr<float>(), n,
+                         rd::to_drop(drop), tau, sparse_coef, wd, step_size, sbc2, feps);
     const float scale = drop.off ? 1.0f : drop.scale;
     const float t = tau;
     float *a = A.data_ptr<float>(), *m = Am.data_ptr<float>(), *v = Av.data_ptr<float>();
@@ -341,9 +462,17 @@ struct Run {
       auto x0 = X.index_select(0, idx);
       xt = mean_sched.index_select(0, tt).unsqueeze(1) * x0 + std_sched.index_select(0, tt).unsqueeze(1) * noise;
     }
-    std::vector<torch::Tensor> masks;
-    for (int k = 0; k < opt.blocks; ++k) masks.push_back(dropout_mask(s, static_cast<std::uint32_t>(k + 1)));
-    auto u = rd::features(nets, xt, tt.to(torch::kFloat32), masks, opt.time_dim);
+    torch::Tensor u;
+    const bool fused = opt.blocks == 2 && b * n * (opt.hidden - 1) < (int64_t{1} << 32);
+    if (fused) {
+      u = rd::features_fused(nets, xt, tt.to(torch::kFloat32), opt.time_dim, opt.seed, s, opt.mlp_dropout);
+    } else {
+      std::vector<torch::Tensor> masks;
+      for (int k = 0; k < opt.blocks; ++k)
+        masks.push_back(rd::dropout_mask(b, n, opt.hidden - 1,
+                                         rd::drop_key(opt.seed, s, static_cast<std::uint32_t>(k + 1), opt.mlp_dropout)));
+      u = rd::features(nets, xt, tt.to(torch::kFloat32), masks, opt.time_dim);
+    }
 
     const auto drop = rd::drop_key(opt.seed, s, 0u, opt.adj_dropout);
     const double sparse_sum = rd::build_c(A, C, tau, drop);

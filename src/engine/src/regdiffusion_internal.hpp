@@ -68,6 +68,16 @@ torch::Tensor time_embedding(const torch::Tensor& t, int time_dim);
 torch::Tensor features(const Nets& nets, const torch::Tensor& xt, const torch::Tensor& t,
                        const std::vector<torch::Tensor>& masks, int time_dim);
 
+// The dropout multipliers of one block's first layer: b x n x D values 0 or
+// 1/(1-p), element ((o n + g) D + j) from stream `key` (the fused kernels draw
+// the same masks).
+torch::Tensor dropout_mask(int64_t b, int64_t n, int64_t D, const DropKey& key);
+
+// The same u as features() with the dropout streams of training step `step`
+// (block k: stream k + 1), by the fused CPU kernels (two blocks only).
+torch::Tensor features_fused(const Nets& nets, const torch::Tensor& xt, const torch::Tensor& t, int time_dim,
+                             std::uint64_t seed, std::int64_t step, double p);
+
 // C = soft(A, tau) o offdiag o dropout (n x n, CPU float32).  Returns the sum
 // of soft(A, tau) o offdiag (the sparsity term before its coefficient / n^2).
 double build_c(const torch::Tensor& A, torch::Tensor& C, float tau, const DropKey& drop);
