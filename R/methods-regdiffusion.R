@@ -190,20 +190,21 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
 
 # The planner (grn_resources()).  Memory: the engine holds five genes x genes
 # float matrices (A, its two Adam moments, C = the thresholded A with dropout,
-# and the gradient of C), then hands A back as a float and a double genes x
-# genes matrix (R keeps the double one and the regulators x genes scores);
-# per step the per-gene nets keep about 30 batch x genes x hidden floats for
-# backward; the normalised expression is a float cells x genes copy.
-# Time per step: three batch x genes x genes products, the fused passes over
-# A and the per-gene nets.  Constants measured on this machine (see
-# bench/regdiffusion.R).
+# and the gradient of C) and, while it reads A out, a sixth; then A goes back
+# to R as a double genes x genes matrix (R keeps it and the regulators x genes
+# scores); the fused per-gene nets keep their activations for backward (about
+# 32 floats per hidden unit per batch x genes row, with the step's batch x
+# genes buffers); the expression is one float genes x cells copy, normalised
+# in place.  Time per step: three batch x genes x genes products, the fused
+# passes over A and the per-gene nets.  Constants measured on this machine
+# (bench/regdiffusion.R, bench/scale.R).
 #' @noRd
 .plan_regdiffusion <- function(method, dims) {
   p <- method$params
   n <- as.numeric(dims$genes); c <- as.numeric(dims$cells)
   b <- min(p$batch_size, c)
   h <- p$hidden
-  one <- max(24 * n^2, 12 * n^2 + 8 * dims$regulators * n) + 8 * n * b * h * 30 / 2 + 8 * n * c
+  one <- max(24 * n^2 + 32 * n * b * h, 8 * n^2 + 8 * dims$regulators * n) + 4 * n * c
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
   step <- .regdiffusion_time$gemm * 6 * b * n^2 + .regdiffusion_time$pass * n^2 + .regdiffusion_time$mlp * b * n * h

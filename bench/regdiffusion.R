@@ -56,6 +56,19 @@ summarise <- function(file) {
 if (nzchar(opt$summarise)) {
   s <- summarise(opt$summarise)
   print(s, digits = 4, row.names = FALSE)
+  # Markdown: one row per folder, reference beside grntorch, and the time ratio.
+  f2 <- function(x) ifelse(is.na(x), "", sprintf("%.3f", x))
+  cat("\n| folder | seeds | EPR ref | EPR grntorch | AUPRC ratio ref | AUPRC ratio grntorch | AUROC ref | AUROC grntorch | train s ref | train s grntorch | ref / grntorch |\n")
+  cat("|---|---|---|---|---|---|---|---|---|---|---|\n")
+  for (f in unique(s$folder)) {
+    r <- s[s$folder == f & s$impl == "reference", ]
+    g <- s[s$folder == f & s$impl == "grntorch", ]
+    if (!nrow(r) || !nrow(g)) next
+    sd_txt <- function(m, sdv) if (is.na(sdv)) f2(m) else sprintf("%.3f (sd %.3f)", m, sdv)
+    cat(sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1fx |\n", f, g$seeds, sd_txt(r$EPR, r$EPR_sd),
+                sd_txt(g$EPR, g$EPR_sd), sd_txt(r$AUPRC_ratio, r$AUPRC_sd), sd_txt(g$AUPRC_ratio, g$AUPRC_sd),
+                f2(r$AUROC), f2(g$AUROC), r$train_s, g$train_s, r$train_s / g$train_s))
+  }
   quit(save = "no")
 }
 

@@ -41,8 +41,9 @@ Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opt
   const int used_threads = scope.in_effect();
   {
     grnglue::RMonitor mon(verbose, label);
-    res = grntorch::regdiffusion_fit(x, opt, &mon);
+    res = grntorch::regdiffusion_fit_inplace(x, opt, &mon);  // x is not needed afterwards
   }
+  x = grntorch::Matrix();  // free the genes x cells copy before A is converted
   return Rcpp::List::create(
       Rcpp::Named("A") = grnglue::to_r(res.A), Rcpp::Named("loss") = Rcpp::wrap(res.trace.loss),
       Rcpp::Named("mse") = Rcpp::wrap(res.trace.mse), Rcpp::Named("sparse") = Rcpp::wrap(res.trace.sparse),

@@ -56,7 +56,10 @@ void validate(const RegDiffusionOptions& o, int n_genes, int n_cells) {
 
 // ---------------------------------------------------------------- data
 
-Matrix regdiffusion_normalize(const Matrix& expr) {
+namespace {
+
+// The normalisation in place (genes x cells, column-major).
+void normalize_inplace(Matrix& expr) {
   const int n = expr.rows, c = expr.cols;
   // Per cell min-max (float64), then per gene z-score with the population sd.
   std::vector<double> lo(c), span(c);
@@ -70,7 +73,6 @@ Matrix regdiffusion_normalize(const Matrix& expr) {
     lo[j] = mn;
     span[j] = mx - mn;
   }
-  Matrix out(n, c);
   std::vector<double> y(c);
   for (int g = 0; g < n; ++g) {
     double s = 0;
@@ -82,8 +84,15 @@ Matrix regdiffusion_normalize(const Matrix& expr) {
     double ss = 0;
     for (int j = 0; j < c; ++j) ss += (y[j] - mean) * (y[j] - mean);
     const double sd = std::sqrt(ss / c);
-    for (int j = 0; j < c; ++j) out(g, j) = sd > 0 ? static_cast<float>((y[j] - mean) / sd) : 0.0f;
+    for (int j = 0; j < c; ++j) expr(g, j) = sd > 0 ? static_cast<float>((y[j] - mean) / sd) : 0.0f;
   }
+}
+
+}  // namespace
+
+Matrix regdiffusion_normalize(const Matrix& expr) {
+  Matrix out = expr;
+  normalize_inplace(out);
   return out;
 }
 
@@ -370,7 +379,7 @@ struct Run {
   float tau;
   double lr_adj;
   at::Generator gen;
-  Matrix Xm;                           // the normalised expression, genes x cells (column-major)
+  Matrix& Xm;                          // the normalised expression, genes x cells (column-major)
   torch::Tensor X;                     // a view of Xm: cells x genes
   torch::Tensor mean_sched, std_sched;  // sqrt(abar_t), sqrt(1 - abar_t)
   rd::Nets nets;
@@ -378,12 +387,13 @@ struct Run {
   std::unique_ptr<torch::optim::Adam> nn_opt;
   int adam_step = 0;
 
-  Run(const Matrix& expr, const RegDiffusionOptions& o, Monitor* m)
+  // `expr` is normalised in place and must outlive the run.
+  Run(Matrix& expr, const RegDiffusionOptions& o, Monitor* m)
       : opt(o), monitor(m), cells(expr.cols), n(expr.rows), b(o.batch_size),
         tau(static_cast<float>(0.5 / static_cast<double>(expr.rows - 1))),
         lr_adj(o.lr_adj > 0 ? o.lr_adj : 1.0 / (50.0 * static_cast<double>(expr.rows - 1))),
-        gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)) {
-    Xm = regdiffusion_normalize(expr);
+        gen(at::make_generator<at::CPUGeneratorImpl>(o.seed)), Xm(expr) {
+    normalize_inplace(Xm);
     // genes x cells column-major = cells x genes row-major; a view (no copy at many cells).
     X = torch::from_blob(Xm.data.data(), {Xm.cols, Xm.rows}, torch::kFloat32);
     const double scale = 1000.0 / o.T;
@@ -547,7 +557,7 @@ struct Run {
   }
 };
 
-RegDiffusionResult fit_impl(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
+RegDiffusionResult fit_impl(Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
   if (expr.rows < 2 || expr.cols < 2) throw InvalidArgument("expr: RegDiffusion needs at least 2 genes and 2 cells");
@@ -565,6 +575,13 @@ RegDiffusionResult fit_impl(const Matrix& expr, const RegDiffusionOptions& opt, 
 }  // namespace
 
 RegDiffusionResult regdiffusion_fit(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
+  return detail::guarded([&] {
+    Matrix x = expr;
+    return fit_impl(x, opt, monitor);
+  });
+}
+
+RegDiffusionResult regdiffusion_fit_inplace(Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
   return detail::guarded([&] { return fit_impl(expr, opt, monitor); });
 }
 

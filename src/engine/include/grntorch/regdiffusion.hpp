@@ -89,4 +89,8 @@ Matrix regdiffusion_normalize(const Matrix& expr);
 // OutOfMemory.  With one thread the same seed gives bit-identical results.
 RegDiffusionResult regdiffusion_fit(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor = nullptr);
 
+// The same, normalising `expr` in place (no second genes x cells copy at many
+// cells): on return `expr` holds the normalised expression.
+RegDiffusionResult regdiffusion_fit_inplace(Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor = nullptr);
+
 }  // namespace grntorch
