@@ -215,9 +215,13 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
 }
 
 # Seconds per flop of the products, per element of the passes over A and per
-# batch x genes x hidden element of the nets, on 2 threads (bench/regdiffusion.R).
+# batch x genes x hidden element of the nets, on 2 threads: measured per part
+# on 1 thread at 1,120 genes (mESC, shared and loaded machine: 20 ms for the
+# products, 8 ms for the passes, 65 ms for the nets per step; 108 s per
+# 1,000-step run in bench/regdiffusion.R) and taken to 2 threads with 30% of
+# the time serial.
 #' @noRd
-.regdiffusion_time <- list(gemm = 1e-11, pass = 4e-9, mlp = 1e-8, serial = 0.3)
+.regdiffusion_time <- list(gemm = 1.4e-11, pass = 4.2e-9, mlp = 1.8e-8, serial = 0.3)
 
 #' @noRd
 .plan_method.grn_regdiffusion <- function(method, dims) .plan_regdiffusion(method, dims)
