@@ -189,6 +189,13 @@ torch::Tensor dropout_mask(int64_t b, int64_t n, int64_t D, const DropKey& key) 
 
 namespace {
 
+// The buffer of Nets2Fn's saved activations, per thread, reused from step to
+// step and released at the end of a fit (release_saved_cache()).
+torch::Tensor& saved_cache() {
+  static thread_local torch::Tensor cache;
+  return cache;
+}
+
 rdk::Drop to_drop(const DropKey& k) {
   rdk::Drop d;
   d.k1 = k.k1;
@@ -222,7 +229,7 @@ class Nets2Fn : public torch::autograd::Function<Nets2Fn> {
     // The activations for backward (LibTorch's CPU allocations are 64-byte aligned).
     // One buffer per thread, reused from step to step (a fresh one would be
     // page-faulted in at every step); training runs forward, backward, forward...
-    static thread_local torch::Tensor cache;
+    auto& cache = saved_cache();
     const auto need = static_cast<int64_t>(rdk::nets2_saved_floats(k.b, k.n, k.D));
     if (!cache.defined() || cache.numel() < need) {
       cache = torch::empty({need}, torch::kFloat32);
@@ -564,6 +571,9 @@ RegDiffusionResult fit_impl(Matrix& expr, const RegDiffusionOptions& opt, Monito
   for (float v : expr.data)
     if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
   validate(opt, expr.rows, expr.cols);
+  struct Release {
+    ~Release() { rd::saved_cache() = torch::Tensor(); }  // also on an interrupt or error
+  } release;
   Run run(expr, opt, monitor);
   RegDiffusionResult res;
   for (int64_t s = 0; s < opt.steps; ++s) run.step(s, res.trace);
