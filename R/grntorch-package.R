@@ -32,7 +32,7 @@
 #'   diffusion model with no matrix inverse, so its cost grows with the
 #'   square of the genes instead of the cube.  As accurate as its reference
 #'   on BEELINE (mESC, STRING: EPR 3.58, AUPRC ratio 2.19 for both) and about
-#'   4-7x faster (median 5.7x) on one thread; see `bench/results/regdiffusion.md`.
+#'   4-7x faster (median 5.3x) on one thread; see `bench/results/regdiffusion.md`.
 #' * **Gene embeddings** (GO profiles from [gene_embeddings_go()], BioBERT or a
 #'   foundation model via [read_embeddings()]): [infosem()] (InfoSEM-B).  On
 #'   genes without any known edge (unseen-genes splits, 10 seeds): hHEP + GO
