@@ -45,6 +45,10 @@
     .Call(`_grntorch_grn_top_pairs`, scores, self_col, row_key, col_key, top)
 }
 
+.grn_regdiffusion <- function(expr, opts) {
+    .Call(`_grntorch_grn_regdiffusion`, expr, opts)
+}
+
 .grn_runtime_info <- function() {
     .Call(`_grntorch_grn_runtime_info`)
 }

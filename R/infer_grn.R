@@ -99,6 +99,7 @@
 #' | `"infosem"` | [infosem()] | DeepSEM with gene-embedding priors (InfoSEM-B; InfoSEM-BC with `prior_edges`) |
 #' | `"genie3"` | [genie3()] | random forests per target (GENIE3, on 'ranger') |
 #' | `"grnboost2"` | [grnboost2()] | gradient boosting per target with early stopping (GRNBoost2, on 'lightgbm') |
+#' | `"regdiffusion"` | [regdiffusion()] | unsupervised diffusion model with a learned adjacency (DeepSEM's successor; many genes) |
 #' | `"genelink"` | [genelink()] | supervised: graph attention link predictor |
 #' | `"gnnlink"` | [gnnlink()] | supervised: GCN link predictor |
 #' | `"scregnet"` | [scregnet()] | supervised: foundation-model embeddings + GNN |

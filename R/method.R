@@ -165,6 +165,7 @@ print.grn_method <- function(x, ...) {
     deepsem = m("deepsem"),
     dazzle = m("dazzle"),
     infosem = m("infosem", forward = "deepsem"),
+    regdiffusion = m("regdiffusion"),
     random = m("random_baseline"),
     onehot_lr = m("onehot_lr"),
     matcomp = m("matcomp"),

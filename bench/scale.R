@@ -6,6 +6,7 @@
 #   OMP_WAIT_POLICY=passive Rscript bench/scale.R [genes cells] [models] [key=value ...]
 #     genes cells   default 2500 10000
 #     models        comma-separated, default deepsem,infosem,genelink,scunigp
+#                   (also: regdiffusion, and pearson for |Pearson| beside it)
 #     key=value     model arguments for every model, e.g. epochs=3 cells_per_epoch=2000
 #                   (epochs=3 gives seconds per epoch quickly; a full default run has none)
 # plan_GB / plan_s: what grn_resources() predicts for the same call (peak, total seconds).
@@ -76,6 +77,8 @@ if (child) {
       emb <- matrix(rnorm(n_genes * 64), n_genes, 64, dimnames = list(rownames(sim$expression), NULL))
       do.call(infosem, c(list(embeddings = emb), args_m))
     },
+    regdiffusion = do.call(regdiffusion, args_m),
+    pearson = correlation_method("pearson", threads = threads),
     genelink = do.call(genelink, args_m),
     scunigp = do.call(scunigp, args_m),
     genie3 = do.call(genie3, args_m),        # issue 35
