@@ -87,14 +87,7 @@ dazzle <- function(alpha = 100, beta = 1, epochs = 120, batch_size = 64, lr = 1e
       any(lr_milestones < 1) || any(lr_milestones > .Machine$integer.max)) {
     .grn_abort("lr_milestones", "must be NULL or whole numbers >= 1 (optimiser steps)")
   }
-  params <- list(
-    alpha = .check_scalar_num(alpha, "alpha", min = 0),
-    beta = .check_scalar_num(beta, "beta", min = 0),
-    epochs = .check_scalar_int(epochs, "epochs", min = 1, max = 1e6),
-    batch_size = .check_scalar_int(batch_size, "batch_size", min = 1, max = 1e7),
-    lr = .check_scalar_num(lr, "lr", min = 0, open_min = TRUE),
-    lr_adj = .check_scalar_num(lr_adj, "lr_adj", min = 0, open_min = TRUE),
-    hidden = .check_scalar_int(hidden, "hidden", min = 1, max = 1e5),
+  params <- c(.sem_core_params(alpha, beta, epochs, batch_size, lr, lr_adj, hidden), list(
     augment = .check_scalar_num(augment, "augment", min = 0, max = 1),
     classifier_weight = .check_scalar_num(classifier_weight, "classifier_weight", min = 0),
     sparse_delay = .check_scalar_int(sparse_delay, "sparse_delay", min = 0, max = 1e6),
@@ -104,7 +97,7 @@ dazzle <- function(alpha = 100, beta = 1, epochs = 120, batch_size = 64, lr = 1e
     device = .check_device(device),
     cells_per_epoch = if (is.null(cells_per_epoch)) 0L else .check_scalar_int(cells_per_epoch, "cells_per_epoch", min = 1, max = .Machine$integer.max),
     precision = .match_choice(precision, "precision", c("float32", "bfloat16"))
-  )
+  ))
   if (params$augment >= 1) .grn_abort("augment", "must be in [0, 1): the share of entries zeroed at every step")
   if (params$precision == "bfloat16" && !identical(params$device, "cpu")) {
     .grn_abort("precision", "\"bfloat16\" is implemented for the CPU only; use \"float32\" with device = \"cuda\"")

@@ -140,15 +140,7 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
   if (is.null(beta)) beta <- if (mode == "celltype") 0.01 else 1
   seed <- .check_seed(seed)
   ens <- .check_ensemble(n_runs, BPPARAM, stability_k, keep_runs)
-  params <- list(
-    mode = mode,
-    alpha = .check_scalar_num(alpha, "alpha", min = 0),
-    beta = .check_scalar_num(beta, "beta", min = 0),
-    epochs = .check_scalar_int(epochs, "epochs", min = 1, max = 1e6),
-    batch_size = .check_scalar_int(batch_size, "batch_size", min = 1, max = 1e7),
-    lr = .check_scalar_num(lr, "lr", min = 0, open_min = TRUE),
-    lr_adj = .check_scalar_num(lr_adj, "lr_adj", min = 0, open_min = TRUE),
-    hidden = .check_scalar_int(hidden, "hidden", min = 1, max = 1e5),
+  params <- c(list(mode = mode), .sem_core_params(alpha, beta, epochs, batch_size, lr, lr_adj, hidden), list(
     lr_decay = .check_scalar_num(lr_decay, "lr_decay", min = 0, max = 1, open_min = TRUE),
     seed = seed,
     threads = .resolve_threads(threads),
@@ -157,7 +149,7 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
     adj_epochs = .check_scalar_int(adj_epochs, "adj_epochs", min = 1, max = 1e4),
     cells_per_epoch = if (is.null(cells_per_epoch)) 0L else .check_scalar_int(cells_per_epoch, "cells_per_epoch", min = 1, max = .Machine$integer.max),
     precision = .match_choice(precision, "precision", c("float32", "bfloat16"))
-  )
+  ))
   if (params$precision == "bfloat16" && !identical(params$device, "cpu")) {
     .grn_abort("precision", "\"bfloat16\" is implemented for the CPU only; use \"float32\" with device = \"cuda\"")
   }
@@ -168,6 +160,21 @@ deepsem <- function(alpha = NULL, beta = NULL, epochs = 120, batch_size = 64, lr
 # regulators x genes: scores[r, g] = A[g, r], the effect of regulator r on g.
 #' @noRd
 .deepsem_scores <- function(A, regs) t(A)[regs, , drop = FALSE]
+
+# The arguments DeepSEM shares with every model on its engine (DAZZLE),
+# validated once.
+#' @noRd
+.sem_core_params <- function(alpha, beta, epochs, batch_size, lr, lr_adj, hidden) {
+  list(
+    alpha = .check_scalar_num(alpha, "alpha", min = 0),
+    beta = .check_scalar_num(beta, "beta", min = 0),
+    epochs = .check_scalar_int(epochs, "epochs", min = 1, max = 1e6),
+    batch_size = .check_scalar_int(batch_size, "batch_size", min = 1, max = 1e7),
+    lr = .check_scalar_num(lr, "lr", min = 0, open_min = TRUE),
+    lr_adj = .check_scalar_num(lr_adj, "lr_adj", min = 0, open_min = TRUE),
+    hidden = .check_scalar_int(hidden, "hidden", min = 1, max = 1e5)
+  )
+}
 
 # The engine options of DeepSEM (the glue's deepsem_options() reads them),
 # also sent by every model on the DeepSEM engine (InfoSEM).

@@ -20,19 +20,8 @@ Rcpp::List grn_dazzle(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
   const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
-  grntorch::Matrix x = grnglue::to_engine(expr, "x");
-  grnglue::ThreadScope scope(run.threads);
-  grntorch::DeepSEMResult res;
-  const int used_threads = scope.in_effect();
-  {
-    grnglue::RMonitor mon(run.verbose, label);
-    res = grntorch::dazzle_fit(x, opt, &mon);
-  }
-  return Rcpp::List::create(
-      Rcpp::Named("A") = grnglue::to_r(res.A), Rcpp::Named("loss") = Rcpp::wrap(res.trace.loss),
-      Rcpp::Named("mse") = Rcpp::wrap(res.trace.mse), Rcpp::Named("kl") = Rcpp::wrap(res.trace.kl),
-      Rcpp::Named("sparse") = Rcpp::wrap(res.trace.sparse),
-      Rcpp::Named("classifier") = Rcpp::wrap(res.trace.classifier), Rcpp::Named("seconds") = res.seconds,
-      Rcpp::Named("threads") = used_threads);
+  return grnglue::run_sem(expr, run, label, [&](const grntorch::Matrix& x, grntorch::Monitor* mon) {
+    return grntorch::dazzle_fit(x, opt, mon);
+  });
   GRN_CATCH
 }

@@ -150,12 +150,7 @@ void DeepSEMNets::init(int n, int H, at::Generator& gen) {
   // Two Linear(H -> 1) heads, each initialised as its own layer.
   enc_wh = torch::cat({xavier(1, H, gen), xavier(1, H, gen)}, 0);
   enc_bh = zeros(2);
-  dec_w1 = xavier(H, 1, gen);
-  dec_b1 = zeros(H);
-  dec_w2 = xavier(H, H, gen);
-  dec_b2 = zeros(H);
-  dec_w3 = xavier(1, H, gen);
-  dec_b3 = zeros(1);
+  init_decoder(H, gen);
   pm_w1 = xavier(H, 1, gen);
   pm_b1 = zeros(H);
   pm_w2 = xavier(n, H, gen);
@@ -164,6 +159,15 @@ void DeepSEMNets::init(int n, int H, at::Generator& gen) {
   pv_b1 = zeros(H);
   pv_w2 = xavier(n, H, gen);
   pv_b2 = zeros(n);
+}
+
+void DeepSEMNets::init_decoder(int H, at::Generator& gen) {
+  dec_w1 = xavier(H, 1, gen);
+  dec_b1 = zeros(H);
+  dec_w2 = xavier(H, H, gen);
+  dec_b2 = zeros(H);
+  dec_w3 = xavier(1, H, gen);
+  dec_b3 = zeros(1);
 }
 
 void DeepSEMNets::init_dazzle(int H, at::Generator& gen) {
@@ -175,12 +179,7 @@ void DeepSEMNets::init_dazzle(int H, at::Generator& gen) {
   enc_b2 = zeros(H);
   enc_wh = xavier(2, H, gen);  // one Linear(H -> 2): row 0 = mu, row 1 = logvar
   enc_bh = zeros(2);
-  dec_w1 = xavier(H, 1, gen);
-  dec_b1 = zeros(H);
-  dec_w2 = xavier(H, H, gen);
-  dec_b2 = zeros(H);
-  dec_w3 = xavier(1, H, gen);
-  dec_b3 = zeros(1);
+  init_decoder(H, gen);
   // Xavier-normal of a 1 x 1 weight: sd 1.
   cls_w = torch::cat({xavier(1, 1, gen).reshape({1}), xavier(1, 1, gen).reshape({1}), xavier(1, 1, gen).reshape({1})});
   cls_b = zeros(3);

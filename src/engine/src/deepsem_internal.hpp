@@ -41,6 +41,8 @@ struct DeepSEMNets {
   void init(int n_genes, int hidden, at::Generator& gen);
   // DAZZLE's layout (deepsem_layout = false), Xavier-normal weights and zero biases.
   void init_dazzle(int hidden, at::Generator& gen);
+  // The decoder's layers (both layouts), drawn after the encoder's.
+  void init_decoder(int hidden, at::Generator& gen);
   // The classifier's logits for z (any shape).
   torch::Tensor classify(const torch::Tensor& z) const;
   void to(const torch::Device& dev);
