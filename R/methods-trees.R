@@ -253,12 +253,13 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
   } else {
     threads <- p$threads
     bar <- .trees_progress(label, n, isTRUE(data$verbose))
+    # A Ctrl-C is the package's grntorch_interrupt, as for the engine's models:
+    # R's own interrupt (lightgbm's R loop), or ranger's "User interrupt" error.
+    stopped <- function() stop(.engine_condition("grntorch: interrupted by the user", "grntorch_interrupt", base = "interrupt"))
     res <- tryCatch(chunk_fun(X, expr, reg_idx, seq_len(n), p, threads, bar$tick),
+                    interrupt = function(e) stopped(),
                     error = function(e) {
-                      # ranger stops its threads on Ctrl-C and reports it as an error
-                      if (grepl("User interrupt", conditionMessage(e), fixed = TRUE)) {
-                        stop(.engine_condition("grntorch: interrupted by the user", "grntorch_interrupt", base = "interrupt"))
-                      }
+                      if (grepl("User interrupt", conditionMessage(e), fixed = TRUE)) stopped()
                       stop(e)
                     },
                     finally = bar$done())

@@ -8,7 +8,7 @@
 #           [--parallel 2] [--max-delay 6] [--threads 2] [--no-malloc-check]
 #           [--profile] [--dir FOLDER]
 #
-# Models: deepsem, infosem, genelink, gnnlink, scregnet, sctransnet, scunigp,
+# Models: deepsem, dazzle, regdiffusion, genie3, grnboost2, infosem, genelink, gnnlink, scregnet, sctransnet, scunigp,
 # benchmark (benchmark_grn() running DeepSEM), ensemble (deepsem(n_runs = 4),
 # serial), forked (deepsem(n_runs = 2) over MulticoreParam(2); the SIGINT goes
 # to the parent and to the forked workers, as a terminal's Ctrl-C does to the
@@ -53,6 +53,10 @@ if (malloc_check && !length(debug_lib)) stop("libc_malloc_debug.so.0 not found (
 child_fit <- function(model) {
   switch(model,
     deepsem = "infer_grn(ex$expression, deepsem(seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
+    dazzle = "infer_grn(ex$expression, dazzle(seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
+    regdiffusion = "infer_grn(ex$expression, regdiffusion(seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
+    genie3 = "infer_grn(ex$expression, genie3(trees = 200, seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
+    grnboost2 = "infer_grn(ex$expression, grnboost2(seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
     infosem = "infer_grn(ex$expression, infosem(ex$embeddings, seed = 1, threads = THREADS), tfs = ex$tfs, verbose = FALSE)",
     genelink = "infer_grn(ex$expression, genelink(seed = 1, threads = THREADS), tfs = ex$tfs, train = ex$split$train, validation = ex$split$validation, verbose = FALSE)",
     gnnlink = "infer_grn(ex$expression, gnnlink(seed = 1, threads = THREADS), tfs = ex$tfs, train = ex$split$train, validation = ex$split$validation, verbose = FALSE)",
