@@ -181,8 +181,9 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
 # to R as a double genes x genes matrix (R keeps it and the regulators x genes
 # scores); the fused per-gene nets keep their activations for backward (about
 # 32 floats per hidden unit per batch x genes row, with the step's batch x
-# genes buffers); the expression is one float genes x cells copy, normalised
-# in place.  Time per step: three batch x genes x genes products, the fused
+# genes buffers); the expression is read where R holds it (the engine keeps
+# per-cell and per-gene statistics and normalises the cells it draws: no
+# genes x cells copy).  Time per step: three batch x genes x genes products, the fused
 # passes over A and the per-gene nets.  Constants measured on this machine
 # (bench/regdiffusion.R, bench/scale.R).
 #' @noRd
@@ -191,7 +192,8 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
   n <- as.numeric(dims$genes); c <- as.numeric(dims$cells)
   b <- min(p$batch_size, c)
   h <- p$hidden
-  one <- max(24 * n^2 + 32 * n * b * h, 8 * n^2 + 8 * dims$regulators * n) + 4 * n * c
+  # the training state, or at the end the R copy of A; nothing grows with the cells
+  one <- max(24 * n^2 + 32 * n * b * h, 8 * n^2 + 8 * dims$regulators * n)
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
   step <- .regdiffusion_time$gemm * 6 * b * n^2 + .regdiffusion_time$pass * n^2 + .regdiffusion_time$mlp * b * n * h

@@ -32,15 +32,18 @@ Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opt
   const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
-  grntorch::Matrix x = grnglue::to_engine(expr, "x");
+  // The fit reads R's doubles in place (at float precision, as to_engine()
+  // would convert them): no genes x cells copy, whatever the number of cells.
+  for (const double v : expr)
+    if (!std::isfinite(v)) throw grntorch_argument_error("x", "contains NA, NaN or infinite values");
+  const grntorch::DoubleMatrixView x{expr.begin(), expr.nrow(), expr.ncol()};
   grnglue::ThreadScope scope(run.threads);
   grntorch::RegDiffusionResult res;
   const int used_threads = scope.in_effect();
   {
     grnglue::RMonitor mon(run.verbose, label);
-    res = grntorch::regdiffusion_fit_inplace(x, opt, &mon);  // x is not needed afterwards
+    res = grntorch::regdiffusion_fit(x, opt, &mon);
   }
-  x = grntorch::Matrix();  // free the genes x cells copy before A is converted
   return Rcpp::List::create(
       Rcpp::Named("A") = grnglue::to_r(res.A), Rcpp::Named("loss") = Rcpp::wrap(res.trace.loss),
       Rcpp::Named("mse") = Rcpp::wrap(res.trace.mse), Rcpp::Named("sparse") = Rcpp::wrap(res.trace.sparse),

@@ -23,6 +23,16 @@ void check_expression(const Matrix& expr, const ExpressionNeeds& needs) {
       if (!std::isfinite(v)) throw InvalidArgument("expr: contains NA, NaN or infinite values");
 }
 
+void check_expression(const double* data, int rows, int cols, const ExpressionNeeds& needs) {
+  check_expression_size(rows, cols, needs);
+  if (data == nullptr) throw InvalidArgument("expr: no data");
+  if (needs.finite) {
+    const std::size_t n = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+    for (std::size_t k = 0; k < n; ++k)
+      if (!std::isfinite(static_cast<float>(data[k]))) throw InvalidArgument("expr: contains NA, NaN or infinite values");
+  }
+}
+
 void check_expression(const Matrix& expr, const ExpressionNeeds& needs, const std::vector<int>& regulators) {
   check_expression(expr, needs);
   if (needs.some_regulators && regulators.empty()) throw InvalidArgument("regulators: none given");

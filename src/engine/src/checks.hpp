@@ -28,6 +28,10 @@ struct ExpressionNeeds {
 void check_expression(const Matrix& expr, const ExpressionNeeds& needs);
 void check_expression(const Matrix& expr, const ExpressionNeeds& needs, const std::vector<int>& regulators);
 
+// The same for a caller's column-major genes x cells doubles read at float
+// precision (a value finite as a double but not as a float is not finite).
+void check_expression(const double* data, int rows, int cols, const ExpressionNeeds& needs);
+
 // The size rule alone, for code that holds the sizes but not the matrix.
 void check_expression_size(int n_genes, int n_cells, const ExpressionNeeds& needs);
 

@@ -60,41 +60,79 @@ void validate(const RegDiffusionOptions& o, int n_genes, int n_cells) {
 
 namespace {
 
-// The normalisation in place (genes x cells, column-major).
-void normalize_inplace(Matrix& expr) {
-  const int n = expr.rows, c = expr.cols;
-  // Per cell min-max (float64), then per gene z-score with the population sd.
-  std::vector<double> lo(c), span(c);
-  for (int j = 0; j < c; ++j) {
-    double mn = std::numeric_limits<double>::infinity(), mx = -mn;
-    for (int g = 0; g < n; ++g) {
-      const double v = expr(g, j);
-      mn = std::min(mn, v);
-      mx = std::max(mx, v);
-    }
-    lo[j] = mn;
-    span[j] = mx - mn;
+// The reference's normalisation (per cell min-max, then per gene z-score with
+// the population sd, in float64) of a genes x cells column-major matrix read
+// at float precision, without a normalised copy: the statistics are kept and a
+// value is normalised when it is read.  Each gene's sums run over the cells in
+// order, whatever the thread split, so the values are those of normalising the
+// whole matrix at once.
+class Normalized {
+ public:
+  Normalized(const float* f, const double* d, int rows, int cols) : f_(f), d_(d), n_(rows), c_(cols) {
+    lo_.assign(static_cast<std::size_t>(c_), 0.0);
+    span_.assign(static_cast<std::size_t>(c_), 0.0);
+    at::parallel_for(0, c_, 64, [&](int64_t j0, int64_t j1) {
+      for (int64_t j = j0; j < j1; ++j) {
+        double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+        for (int64_t g = 0; g < n_; ++g) {
+          const double v = raw(g, j);
+          mn = std::min(mn, v);
+          mx = std::max(mx, v);
+        }
+        lo_[static_cast<std::size_t>(j)] = mn;
+        span_[static_cast<std::size_t>(j)] = mx - mn;
+      }
+    });
+    mean_.assign(static_cast<std::size_t>(n_), 0.0);
+    sd_.assign(static_cast<std::size_t>(n_), 0.0);
+    at::parallel_for(0, n_, 256, [&](int64_t g0, int64_t g1) {
+      for (int64_t j = 0; j < c_; ++j)
+        for (int64_t g = g0; g < g1; ++g) mean_[static_cast<std::size_t>(g)] += scaled(g, j);
+      for (int64_t g = g0; g < g1; ++g) mean_[static_cast<std::size_t>(g)] /= static_cast<double>(c_);
+      for (int64_t j = 0; j < c_; ++j)
+        for (int64_t g = g0; g < g1; ++g) {
+          const double e = scaled(g, j) - mean_[static_cast<std::size_t>(g)];
+          sd_[static_cast<std::size_t>(g)] += e * e;
+        }
+      for (int64_t g = g0; g < g1; ++g)
+        sd_[static_cast<std::size_t>(g)] = std::sqrt(sd_[static_cast<std::size_t>(g)] / static_cast<double>(c_));
+    });
   }
-  std::vector<double> y(c);
-  for (int g = 0; g < n; ++g) {
-    double s = 0;
-    for (int j = 0; j < c; ++j) {
-      y[j] = span[j] > 0 ? (expr(g, j) - lo[j]) / span[j] : 0.0;
-      s += y[j];
-    }
-    const double mean = s / c;
-    double ss = 0;
-    for (int j = 0; j < c; ++j) ss += (y[j] - mean) * (y[j] - mean);
-    const double sd = std::sqrt(ss / c);
-    for (int j = 0; j < c; ++j) expr(g, j) = sd > 0 ? static_cast<float>((y[j] - mean) / sd) : 0.0f;
+  float at(int64_t g, int64_t j) const {
+    const double sd = sd_[static_cast<std::size_t>(g)];
+    return sd > 0 ? static_cast<float>((scaled(g, j) - mean_[static_cast<std::size_t>(g)]) / sd) : 0.0f;
   }
-}
+  // The normalised cells idx[0..b) as the rows of out (b x genes, row-major).
+  void gather(const int64_t* idx, int64_t b, float* out) const {
+    at::parallel_for(0, b, 8, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t g = 0; g < n_; ++g) out[r * n_ + g] = at(g, idx[r]);
+    });
+  }
+
+ private:
+  double raw(int64_t g, int64_t j) const {
+    const std::size_t k = static_cast<std::size_t>(g) + static_cast<std::size_t>(n_) * static_cast<std::size_t>(j);
+    return f_ != nullptr ? static_cast<double>(f_[k]) : static_cast<double>(static_cast<float>(d_[k]));
+  }
+  double scaled(int64_t g, int64_t j) const {
+    const double s = span_[static_cast<std::size_t>(j)];
+    return s > 0 ? (raw(g, j) - lo_[static_cast<std::size_t>(j)]) / s : 0.0;
+  }
+  const float* f_;
+  const double* d_;
+  int64_t n_, c_;
+  std::vector<double> lo_, span_, mean_, sd_;
+};
 
 }  // namespace
 
 Matrix regdiffusion_normalize(const Matrix& expr) {
-  Matrix out = expr;
-  normalize_inplace(out);
+  detail::check_expression(expr, {"RegDiffusion", /*min_genes=*/1, /*min_cells=*/1, /*finite=*/false});
+  const Normalized z(expr.data.data(), nullptr, expr.rows, expr.cols);
+  Matrix out(expr.rows, expr.cols);
+  for (int j = 0; j < expr.cols; ++j)
+    for (int g = 0; g < expr.rows; ++g) out(g, j) = z.at(g, j);
   return out;
 }
 
@@ -388,23 +426,19 @@ struct Run {
   float tau;
   double lr_adj;
   at::Generator gen;
-  Matrix& Xm;                          // the normalised expression, genes x cells (column-major)
-  torch::Tensor X;                     // a view of Xm: cells x genes
+  const Normalized& X;                 // the expression, normalised as it is read
   torch::Tensor mean_sched, std_sched;  // sqrt(abar_t), sqrt(1 - abar_t)
   rd::Nets nets;
   torch::Tensor A, Am, Av, C, gC, gz;  // A and its Adam state; buffers
   std::unique_ptr<torch::optim::Adam> nn_opt;
   int adam_step = 0;
 
-  // `expr` is normalised in place and must outlive the run.
-  Run(Matrix& expr, const RegDiffusionOptions& o, Monitor* m)
-      : opt(o), monitor(m), cells(expr.cols), n(expr.rows), b(o.batch_size),
-        tau(static_cast<float>(0.5 / static_cast<double>(expr.rows - 1))),
-        lr_adj(o.lr_adj > 0 ? o.lr_adj : 1.0 / (50.0 * static_cast<double>(expr.rows - 1))),
-        gen(detail::seeded_generator(o.seed)), Xm(expr) {
-    normalize_inplace(Xm);
-    // genes x cells column-major = cells x genes row-major; a view (no copy at many cells).
-    X = torch::from_blob(Xm.data.data(), {Xm.cols, Xm.rows}, torch::kFloat32);
+  // `x` (and the expression it reads) must outlive the run.
+  Run(const Normalized& x, int genes, int n_cells, const RegDiffusionOptions& o, Monitor* m)
+      : opt(o), monitor(m), cells(n_cells), n(genes), b(o.batch_size),
+        tau(static_cast<float>(0.5 / static_cast<double>(genes - 1))),
+        lr_adj(o.lr_adj > 0 ? o.lr_adj : 1.0 / (50.0 * static_cast<double>(genes - 1))),
+        gen(detail::seeded_generator(o.seed)), X(x) {
     const double scale = 1000.0 / o.T;
     auto betas = torch::linspace(scale * o.start_noise, scale * o.end_noise, o.T, torch::kFloat32);
     auto abar = torch::cumprod(1 - betas, 0);
@@ -478,7 +512,8 @@ struct Run {
     torch::Tensor xt;
     {
       torch::NoGradGuard ng;
-      auto x0 = X.index_select(0, idx);
+      auto x0 = torch::empty({b, n}, torch::kFloat32);
+      X.gather(idx.data_ptr<int64_t>(), b, x0.data_ptr<float>());
       xt = mean_sched.index_select(0, tt).unsqueeze(1) * x0 + std_sched.index_select(0, tt).unsqueeze(1) * noise;
     }
     torch::Tensor u;
@@ -566,16 +601,18 @@ struct Run {
   }
 };
 
-RegDiffusionResult fit_impl(Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
+// expr: genes x cells, column-major, as floats (f) or as doubles read at float precision (d).
+RegDiffusionResult fit_impl(const float* f, const double* d, int genes, int n_cells, const RegDiffusionOptions& opt,
+                            Monitor* monitor) {
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
-  detail::check_expression(expr, {"RegDiffusion", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true});
-  validate(opt, expr.rows, expr.cols);
+  validate(opt, genes, n_cells);
   detail::SeedScope seeds(opt.seed);  // the engine's random-stream rule (random_streams.hpp)
   struct Release {
     ~Release() { rd::saved_cache() = torch::Tensor(); }  // also on an interrupt or error
   } release;
-  Run run(expr, opt, monitor);
+  const Normalized x(f, d, genes, n_cells);
+  Run run(x, genes, n_cells, opt, monitor);
   RegDiffusionResult res;
   for (int64_t s = 0; s < opt.steps; ++s) run.step(s, res.trace);
   res.A = run.adjacency();
@@ -585,15 +622,20 @@ RegDiffusionResult fit_impl(Matrix& expr, const RegDiffusionOptions& opt, Monito
 
 }  // namespace
 
+const detail::ExpressionNeeds kNeeds{"RegDiffusion", /*min_genes=*/2, /*min_cells=*/2, /*finite=*/true};
+
 RegDiffusionResult regdiffusion_fit(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
   return detail::guarded([&] {
-    Matrix x = expr;
-    return fit_impl(x, opt, monitor);
+    detail::check_expression(expr, kNeeds);
+    return fit_impl(expr.data.data(), nullptr, expr.rows, expr.cols, opt, monitor);
   });
 }
 
-RegDiffusionResult regdiffusion_fit_inplace(Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
-  return detail::guarded([&] { return fit_impl(expr, opt, monitor); });
+RegDiffusionResult regdiffusion_fit(const DoubleMatrixView& expr, const RegDiffusionOptions& opt, Monitor* monitor) {
+  return detail::guarded([&] {
+    detail::check_expression(expr.data, expr.rows, expr.cols, kNeeds);
+    return fit_impl(nullptr, expr.data, expr.rows, expr.cols, opt, monitor);
+  });
 }
 
 }  // namespace grntorch

@@ -18,11 +18,7 @@ namespace rd = grntorch::rd;
 
 namespace {
 
-struct ThreadsOne {
-  int prev;
-  ThreadsOne() : prev(grntorch::set_threads(1)) {}
-  ~ThreadsOne() { grntorch::set_threads(prev); }
-};
+using grntorch_test::ThreadsOne;
 
 RegDiffusionOptions small_opts(int steps) {
   RegDiffusionOptions o;
@@ -165,6 +161,27 @@ TEST_CASE("RegDiffusion: same seed with one thread is bit-identical; another see
   o.seed = 2;
   auto c = grntorch::regdiffusion_fit(expr, o);
   REQUIRE(a.A.data != c.A.data);
+}
+
+TEST_CASE("RegDiffusion: a caller's doubles read in place give the float matrix's fit, bit for bit", "[regdiffusion]") {
+  ThreadsOne one;
+  auto expr = grntorch_test::toy_expr(14, 70, 6);
+  // doubles that are not floats: read at float precision, as a Matrix would hold them
+  std::vector<double> d(expr.data.size());
+  for (std::size_t k = 0; k < d.size(); ++k) d[k] = static_cast<double>(expr.data[k]) + 1e-12;
+  const grntorch::DoubleMatrixView view{d.data(), expr.rows, expr.cols};
+  auto o = small_opts(12);
+  auto a = grntorch::regdiffusion_fit(expr, o);
+  auto b = grntorch::regdiffusion_fit(view, o);
+  REQUIRE(a.A.data == b.A.data);
+  REQUIRE(a.trace.loss == b.trace.loss);
+  // the caller's values are untouched (nothing is normalised in place)
+  for (std::size_t k = 0; k < d.size(); ++k) REQUIRE(d[k] == static_cast<double>(expr.data[k]) + 1e-12);
+  // a value finite as a double but not as a float, or too few cells: InvalidArgument naming expr
+  d[3] = 1e39;
+  REQUIRE_THROWS_AS(grntorch::regdiffusion_fit(view, o), grntorch::InvalidArgument);
+  const grntorch::DoubleMatrixView one_cell{d.data(), expr.rows, 1};
+  REQUIRE_THROWS_WITH(grntorch::regdiffusion_fit(one_cell, o), Catch::Contains("expr"));
 }
 
 TEST_CASE("RegDiffusion: the loss decreases and the diagonal stays zero", "[regdiffusion]") {

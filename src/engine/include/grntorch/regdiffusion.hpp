@@ -89,8 +89,18 @@ Matrix regdiffusion_normalize(const Matrix& expr);
 // OutOfMemory.  With one thread the same seed gives bit-identical results.
 RegDiffusionResult regdiffusion_fit(const Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor = nullptr);
 
-// The same, normalising `expr` in place (no second genes x cells copy at many
-// cells): on return `expr` holds the normalised expression.
-RegDiffusionResult regdiffusion_fit_inplace(Matrix& expr, const RegDiffusionOptions& opt, Monitor* monitor = nullptr);
+// A genes x cells matrix the caller holds in double precision, column-major
+// (R's layout).  The fit reads it without a copy: it keeps the normalisation's
+// per-cell and per-gene statistics and normalises the cells it draws at each
+// step, so a fit at many cells needs no second genes x cells matrix.  Values
+// are taken at float precision, as a Matrix would hold them: the result is the
+// fit of the Matrix with the same values, bit for bit.
+struct DoubleMatrixView {
+  const double* data = nullptr;
+  int rows = 0;
+  int cols = 0;
+};
+RegDiffusionResult regdiffusion_fit(const DoubleMatrixView& expr, const RegDiffusionOptions& opt,
+                                    Monitor* monitor = nullptr);
 
 }  // namespace grntorch
