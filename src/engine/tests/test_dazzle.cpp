@@ -26,11 +26,7 @@ DazzleOptions small_dazzle(int epochs = 4) {
   return o;
 }
 
-struct ThreadsOne {
-  int prev;
-  ThreadsOne() : prev(grntorch::set_threads(1)) {}
-  ~ThreadsOne() { grntorch::set_threads(prev); }
-};
+using grntorch_test::ThreadsOne;
 
 }  // namespace
 

@@ -33,11 +33,7 @@ DeepSEMOptions small_opts(int epochs = 3) {
   return o;
 }
 
-struct ThreadsOne {
-  int prev;
-  ThreadsOne() : prev(grntorch::set_threads(1)) {}
-  ~ThreadsOne() { grntorch::set_threads(prev); }
-};
+using grntorch_test::ThreadsOne;
 
 }  // namespace
 

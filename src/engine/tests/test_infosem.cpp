@@ -37,12 +37,6 @@ InfoSEMOptions small_is_opts(int epochs = 3) {
   return o;
 }
 
-struct ThreadsOneIS {
-  int prev;
-  ThreadsOneIS() : prev(grntorch::set_threads(1)) {}
-  ~ThreadsOneIS() { grntorch::set_threads(prev); }
-};
-
 torch::Tensor random_A(int64_t n, at::Generator& gen) {
   auto A = torch::rand({n, n}, gen, torch::TensorOptions().dtype(torch::kFloat32)) * 0.02 - 0.01;
   A.fill_diagonal_(0);
@@ -170,7 +164,7 @@ TEST_CASE("the logit prior touches only the labelled pairs", "[infosem]") {
 }
 
 TEST_CASE("sigma_w = 0 fixes w = 0 and gives DeepSEM's network bit for bit", "[infosem]") {
-  ThreadsOneIS one;
+  grntorch_test::ThreadsOne one;
   auto x = grntorch_test::toy_expr(10, 40, 2);
   auto opt = small_is_opts(3);
   opt.sigma_w = 0;
@@ -182,7 +176,7 @@ TEST_CASE("sigma_w = 0 fixes w = 0 and gives DeepSEM's network bit for bit", "[i
 }
 
 TEST_CASE("InfoSEM-B learns w, stays finite and keeps the zero diagonal", "[infosem]") {
-  ThreadsOneIS one;
+  grntorch_test::ThreadsOne one;
   const int n = 10;
   auto x = grntorch_test::toy_expr(n, 40, 4);
   auto opt = small_is_opts(6);
@@ -201,7 +195,7 @@ TEST_CASE("InfoSEM-B learns w, stays finite and keeps the zero diagonal", "[info
 }
 
 TEST_CASE("both parametrisations of InfoSEM-B fit, stay finite and differ only in the optimiser's path", "[infosem]") {
-  ThreadsOneIS one;
+  grntorch_test::ThreadsOne one;
   const int n = 10;
   auto x = grntorch_test::toy_expr(n, 40, 4);
   auto opt = small_is_opts(6);
@@ -217,7 +211,7 @@ TEST_CASE("both parametrisations of InfoSEM-B fit, stay finite and differ only i
 }
 
 TEST_CASE("InfoSEM-BC moves known edges up and known non-edges down", "[infosem]") {
-  ThreadsOneIS one;
+  grntorch_test::ThreadsOne one;
   const int n = 12;
   auto x = grntorch_test::toy_expr(n, 48, 6);
   auto opt = small_is_opts(6);

@@ -18,4 +18,11 @@ inline grntorch::Matrix toy_expr(int genes, int cells, unsigned seed) {
   return m;
 }
 
+// One LibTorch thread for the scope of a test (bit-identical runs), restored after.
+struct ThreadsOne {
+  int prev;
+  ThreadsOne() : prev(grntorch::set_threads(1)) {}
+  ~ThreadsOne() { grntorch::set_threads(prev); }
+};
+
 }  // namespace grntorch_test
