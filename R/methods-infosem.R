@@ -256,6 +256,10 @@ infosem <- function(embeddings, prior_edges = NULL, sigma_w = 1, sigma_l = 0.1, 
     .check_dots("infosem", ..., .allowed = f$all, .partial = f$partial, .also = "deepsem")
     return(deepsem(...))
   }
+  if (inherits(sem, "grn_dazzle")) {
+    .grn_abort("sem", paste("must be a deepsem() parameter object: InfoSEM's priors are built on DeepSEM's alternating",
+                            "training, not on DAZZLE's single-optimiser recipe (use dazzle() on its own)"))
+  }
   if (!inherits(sem, "grn_deepsem")) .grn_abort("sem", "must be a deepsem() parameter object, e.g. deepsem(epochs = 60)")
   .check_dots("infosem", ..., .hint = "with `sem`, give DeepSEM's arguments to deepsem()")
   sem

@@ -21,6 +21,12 @@ test_that("dazzle() has the reference's defaults and validates every argument", 
   e <- tryCatch(dazzle(augmnet = 0.2), grntorch_argument_error = function(e) e)
   expect_match(conditionMessage(e), "augment")
   expect_identical(dazzle(lr_milestones = NULL, seed = 1)$params$lr_milestones, integer())
+  # InfoSEM's priors sit on DeepSEM's training, not on DAZZLE's: a clear error, not a silent DeepSEM
+  emb <- matrix(rnorm(20), 5, dimnames = list(paste0("g", 1:5), NULL))
+  e <- tryCatch(infosem(emb, sem = dazzle(seed = 1)), grntorch_argument_error = function(e) e)
+  expect_s3_class(e, "grntorch_argument_error")
+  expect_identical(e$arg, "sem")
+  expect_match(conditionMessage(e), "DAZZLE")
 })
 
 test_that("dazzle() fits through infer_grn(): seeded, every input class, top =, loss parts", {
@@ -72,6 +78,20 @@ test_that("dazzle() ensembles: stability, BPPARAM-free runs, grn_resources()", {
   # time grows with genes (the joint step's LU)
   r2 <- grn_resources(matrix(1, 2000, 500, dimnames = list(paste0("g", 1:2000), NULL)), dazzle(seed = 1))
   expect_gt(r2$epoch_seconds, r$epoch_seconds)
+})
+
+test_that("benchmark_grn() runs dazzle() beside deepsem() on the same folds", {
+  sim <- simulate_grn(n_genes = 25, n_cells = 80, seed = 2)
+  sim$name <- "planted"
+  res <- benchmark_grn(list(sim), list(dazzle = dazzle(epochs = 3, seed = 1, threads = 1),
+                                       deepsem = deepsem(epochs = 3, seed = 1, threads = 1)),
+                       schemes = "universe", seeds = 1, verbose = FALSE)
+  expect_setequal(unique(res$method), c("dazzle", "deepsem"))
+  au <- res$value[res$metric == "auroc"]
+  expect_true(all(is.finite(au) & au >= 0 & au <= 1))
+  # the two models are scored on the same pairs but do not give the same network
+  expect_false(isTRUE(all.equal(au[res$method[res$metric == "auroc"] == "dazzle"],
+                                au[res$method[res$metric == "auroc"] == "deepsem"])))
 })
 
 test_that("dazzle() on real data: above chance on a BEELINE STRING folder (short run)", {

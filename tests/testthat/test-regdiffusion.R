@@ -133,3 +133,15 @@ test_that("progress bar and planner", {
   expect_gt(big$bytes, 8e9)
   expect_gt(big$seconds, 60)
 })
+
+test_that("benchmark_grn() runs regdiffusion() like any model", {
+  sim <- simulate_grn(n_genes = 25, n_cells = 80, seed = 2)
+  sim$name <- "planted"
+  res <- benchmark_grn(list(sim), list(regdiffusion = regdiffusion(steps = 30, batch_size = 16, seed = 1, threads = 1),
+                                       pearson = "pearson"),
+                       schemes = "universe", seeds = 1, verbose = FALSE)
+  expect_setequal(unique(res$method), c("regdiffusion", "pearson"))
+  au <- res$value[res$metric == "auroc" & res$method == "regdiffusion"]
+  expect_length(au, 1)
+  expect_true(is.finite(au) && au >= 0 && au <= 1)
+})
