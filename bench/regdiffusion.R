@@ -7,8 +7,12 @@
 #
 #   Rscript bench/regdiffusion.R [--folders string/mESC-tfs500,non-specific/mESC-tfs500]
 #       [--seeds 1,2,3] [--threads 1] [--steps 1000] [--reference yes|no]
-#       [--out bench/results/regdiffusion-runs.csv]
+#       [--score-with non-specific] [--out bench/results/regdiffusion-runs.csv]
 #
+# --score-with KIND also scores each network against the ground truth of KIND/<same dataset>: the
+# BEELINE folders of one dataset hold the same expression rows in another order, so a run on
+# string/X is a run on non-specific/X's data; the column expr_from names the file a network was
+# learnt from.
 # Appends one row per (folder, seed, implementation) to --out (so a long
 # session can be resumed / extended) and prints it.  Summaries:
 #   Rscript bench/regdiffusion.R --summarise bench/results/regdiffusion-runs.csv
@@ -18,7 +22,7 @@ args <- commandArgs(trailingOnly = TRUE)
 opt <- list(folders = paste0(c("string", "non-specific"), "/", rep(c("mHSC-L", "mDC", "hHEP", "mESC"), each = 2), "-tfs500",
                              collapse = ","),
             seeds = "1", threads = "1", steps = "1000", reference = "yes",
-            out = "bench/results/regdiffusion-runs.csv", summarise = "", `data-dir` = "", peers = "")
+            out = "bench/results/regdiffusion-runs.csv", summarise = "", `score-with` = "", `data-dir` = "", peers = "")
 i <- 1
 while (i <= length(args)) {
   key <- sub("^--", "", args[i])
@@ -100,6 +104,12 @@ for (f in folders) {
   tfs <- utils::read.csv(file.path(path, "TF.csv"))$TF
   net <- utils::read.csv(file.path(path, "BL--network.csv"))
   truth <- data.frame(from = net$Gene1, to = net$Gene2)
+  others <- file.path(strsplit(opt$`score-with`, ",")[[1]], basename(f))
+  truths <- c(list(truth), lapply(others, function(o) {
+    n <- utils::read.csv(file.path(data_dir, "beeline", o, "BL--network.csv"))
+    data.frame(from = n$Gene1, to = n$Gene2)
+  }))
+  names(truths) <- c(f, others)
   cat(sprintf("\n== %s: %d genes x %d cells\n", f, nrow(expr), ncol(expr)))
   for (seed in seeds) {
     if (run_ref) {
@@ -111,18 +121,22 @@ for (f in folders) {
       wall <- proc.time()[["elapsed"]] - t0
       js <- jsonlite::fromJSON(file.path(od, "run.json"))
       ed <- utils::read.delim(file.path(od, "edges.tsv"))
-      sc <- score(data.frame(from = ed$regulator, to = ed$target, weight = abs(ed$score)), truth)
-      append_row(data.frame(folder = f, impl = "reference", seed = seed, threads = threads, steps = steps,
+      for (k in names(truths)) {
+      sc <- score(data.frame(from = ed$regulator, to = ed$target, weight = abs(ed$score)), truths[[k]])
+      append_row(data.frame(folder = k, expr_from = f, impl = "reference", seed = seed, threads = threads, steps = steps,
                             genes = nrow(expr), cells = ncol(expr), train_s = js$wall_s$train, wall_s = wall,
                             peak_mb = js$peak_rss_mib, t(sc), load = readLines("/proc/loadavg")))
+      }
       unlink(od, recursive = TRUE)
     }
     t0 <- proc.time()[["elapsed"]]
     g <- infer_grn(expr, regdiffusion(steps = steps, seed = seed, threads = threads), tfs = tfs, verbose = FALSE)
     wall <- proc.time()[["elapsed"]] - t0
-    sc <- score(g, truth)
-    append_row(data.frame(folder = f, impl = "grntorch", seed = seed, threads = threads, steps = steps,
+    for (k in names(truths)) {
+    sc <- score(g, truths[[k]])
+    append_row(data.frame(folder = k, expr_from = f, impl = "grntorch", seed = seed, threads = threads, steps = steps,
                           genes = nrow(expr), cells = ncol(expr), train_s = grn_fit(g)$seconds[1], wall_s = wall,
                           peak_mb = NA_real_, t(sc), load = readLines("/proc/loadavg")))
+    }
   }
 }
