@@ -16,7 +16,7 @@
 #' | you have | use | measured |
 #' |---|---|---|
 #' | expression only | [deepsem()]; a correlation baseline | EPR 1.13 hHEP, 2.98 mDC (`mode`!), 1.00 mESC |
-#' | expression only, many genes (thousands+) or DeepSEM too slow | [regdiffusion()] | as its reference (EPR 3.58 mESC STRING), 4-7x faster than it |
+#' | expression only, many genes (thousands+) or DeepSEM too slow | [regdiffusion()] | as its reference (8 BEELINE folders, 3 seeds), 5x faster than it |
 #' | expression only, dropout-heavy data, stable edges across seeds | [dazzle()] | as its reference; EPR above DeepSEM on 7 of 8 folders, seed sd smaller on 6 of 8 |
 #' | + gene embeddings | [infosem()] (InfoSEM-B) | unseen genes: AUPRC +0.01 over DeepSEM |
 #' | + a network of the same source | [genelink()], [scunigp()], ...; InfoSEM-BC | AUROC 0.86-0.94; degree alone 0.72-0.87 |
@@ -32,8 +32,10 @@
 #'   DeepSEM's successor: the same kind of learned adjacency, trained as a
 #'   diffusion model with no matrix inverse, so its cost grows with the
 #'   square of the genes instead of the cube.  As accurate as its reference
-#'   on BEELINE (mESC, STRING: EPR 3.58, AUPRC ratio 2.19 for both) and about
-#'   4-7x faster (median 5.3x) on one thread; see `bench/results/regdiffusion.md`.
+#'   on BEELINE (four datasets x STRING and non-specific ChIP-seq, 3 seeds;
+#'   mESC STRING: EPR 3.61 and 3.61, AUPRC ratio 2.20 for both) and 5.0x
+#'   faster on one thread (idle machine, mESC); see
+#'   `bench/results/regdiffusion.md`.
 #' * **Stabler DeepSEM**: [dazzle()] (`"dazzle"`), DeepSEM trained with
 #'   dropout augmentation (DAZZLE).  On BEELINE's four TFs+500 datasets
 #'   against STRING and non-specific ChIP-seq (3 seeds, 120 epochs) it
