@@ -34,8 +34,7 @@ Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opt
   o.finish();
   // The fit reads R's doubles in place (at float precision, as to_engine()
   // would convert them): no genes x cells copy, whatever the number of cells.
-  for (const double v : expr)
-    if (!std::isfinite(v)) throw grntorch_argument_error("x", "contains NA, NaN or infinite values");
+  // Finiteness: checked by infer_grn() in R and by the engine (check_expression).
   const grntorch::DoubleMatrixView x{expr.begin(), expr.nrow(), expr.ncol()};
   grnglue::ThreadScope scope(run.threads);
   grntorch::RegDiffusionResult res;
