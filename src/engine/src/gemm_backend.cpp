@@ -71,6 +71,13 @@ bool sgemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, con
          0;
 }
 
+bool sgemm_ld(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const float* A, std::int64_t lda,
+              const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc) {
+  const auto& d = onednn();
+  if (!g_enabled.load(std::memory_order_relaxed) || d.sgemm == nullptr || M <= 0 || N <= 0 || K <= 0) return false;
+  return d.sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc) == 0;
+}
+
 bool bf16gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const std::uint16_t* A,
               const std::uint16_t* B, float beta, float* C) {
   const auto& d = onednn();

@@ -24,6 +24,10 @@ void set_onednn(bool on);
 bool sgemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const float* A, const float* B,
            float beta, float* C);
 
+// The same with leading dimensions (row-major: element (r, c) of X at X[r * ldx + c]).
+bool sgemm_ld(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const float* A, std::int64_t lda,
+              const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc);
+
 // A and B hold bfloat16 values (the top 16 bits of float32), C is float32.
 bool bf16gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const std::uint16_t* A,
               const std::uint16_t* B, float beta, float* C);

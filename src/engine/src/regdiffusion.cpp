@@ -52,6 +52,8 @@ void validate(const RegDiffusionOptions& o, int n_genes, int n_cells) {
   if (o.batch_size < 1) bad("batch_size must be >= 1");
   if (o.batch_size > n_cells) bad("batch_size must be at most the number of cells");
   if (o.steps < 1) bad("steps must be >= 1");
+  for (int r : o.rows)
+    if (r < 0 || r >= n_genes) bad("rows: every row must be a 0-based gene index below the number of genes");
   if (o.device != "cpu")
     bad("device: RegDiffusion runs on the CPU only in this version (\"" + o.device + "\" is not supported)");
 }
@@ -227,15 +229,6 @@ torch::Tensor dropout_mask(int64_t b, int64_t n, int64_t D, const DropKey& key) 
   return m;
 }
 
-namespace {
-
-// The buffer of Nets2Fn's saved activations, per thread, reused from step to
-// step and released at the end of a fit (release_saved_cache()).
-torch::Tensor& saved_cache() {
-  static thread_local torch::Tensor cache;
-  return cache;
-}
-
 rdk::Drop to_drop(const DropKey& k) {
   rdk::Drop d;
   d.k1 = k.k1;
@@ -244,6 +237,15 @@ rdk::Drop to_drop(const DropKey& k) {
   d.scale = k.scale;
   d.off = k.off;
   return d;
+}
+
+namespace {
+
+// The buffer of Nets2Fn's saved activations, per thread, reused from step to
+// step and released at the end of a fit (release_saved_cache()).
+torch::Tensor& saved_cache() {
+  static thread_local torch::Tensor cache;
+  return cache;
 }
 
 torch::Tensor from_vec(const std::vector<float>& v, torch::IntArrayRef shape) {
@@ -432,6 +434,13 @@ struct Run {
   torch::Tensor A, Am, Av, C, gC, gz;  // A and its Adam state; buffers
   std::unique_ptr<torch::optim::Adam> nn_opt;
   int adam_step = 0;
+  // Adam on A fused with the product that gives its gradient and with the
+  // next step's C (rdk::adam_a_fused; n^2 < 2^32, the dropout hash's index
+  // range): no n x n gradient buffer.  c_ready: C and next_sparse already
+  // hold this step's values (made by the previous step's fused pass).
+  bool fused_a = false;
+  bool c_ready = false;
+  double next_sparse = 0;
 
   // `x` (and the expression it reads) must outlive the run.
   Run(const Normalized& x, int genes, int n_cells, const RegDiffusionOptions& o, Monitor* m)
@@ -447,7 +456,8 @@ struct Run {
     A = torch::full({n, n}, static_cast<float>(o.init_coef / static_cast<double>(n - 1)), torch::kFloat32);
     Am = torch::zeros({n, n}, torch::kFloat32);
     Av = torch::zeros({n, n}, torch::kFloat32);
-    gC = torch::empty({n, n}, torch::kFloat32);
+    fused_a = n * n < (int64_t{1} << 32);
+    if (!fused_a) gC = torch::empty({n, n}, torch::kFloat32);
     nets.init(static_cast<int>(n), o, gen);
     nn_opt = std::make_unique<torch::optim::Adam>(
         nets.parameters(),
@@ -456,16 +466,28 @@ struct Run {
 
 
   // Adam (PyTorch's, L2 weight decay) on A with the gradient built in the same
-  // pass from gC = -dL/dC; returns the sum of the change of soft(A) o offdiag.
-  double adam_a(const rd::DropKey& drop, float sparse_coef) {
+  // pass from gC = -dL/dC = u^T gz; returns the sum of the change of soft(A) o offdiag.
+  //
+  // Fused (n^2 < 2^32): the gradient's product u^T gz is made tile by tile
+  // from ud and gz (b x n), and C receives the next step's values (dropout
+  // key `next`) when `build_next`; next_sparse gets their sum.
+  double adam_a(const rd::DropKey& drop, float sparse_coef, const torch::Tensor& ud, const torch::Tensor& gzz,
+                const rd::DropKey& next, bool build_next) {
     ++adam_step;
     const double b1 = 0.9, b2 = 0.99, eps = 1e-8;
     const double bc1 = 1 - std::pow(b1, adam_step), bc2 = 1 - std::pow(b2, adam_step);
     const float step_size = static_cast<float>(lr_adj / bc1), sbc2 = static_cast<float>(std::sqrt(bc2));
     const float wd = static_cast<float>(opt.weight_decay_adj), fb1 = 0.9f, fb2 = 0.99f, feps = static_cast<float>(eps);
-    if (n * n < (int64_t{1} << 32))
-      return rdk::adam_a(A.data_ptr<float>(), Am.data_ptr<float>(), Av.data_ptr<float>(), gC.data_ptr<float>(), n,
-                         rd::to_drop(drop), tau, sparse_coef, wd, step_size, sbc2, feps);
+    if (fused_a) {
+      const auto r = rdk::adam_a_fused(A.data_ptr<float>(), Am.data_ptr<float>(), Av.data_ptr<float>(),
+                                       C.data_ptr<float>(), ud.data_ptr<float>(), gzz.data_ptr<float>(), b, n,
+                                       rd::to_drop(drop), rd::to_drop(next), build_next, tau, sparse_coef, wd,
+                                       step_size, sbc2, feps);
+      c_ready = build_next;
+      next_sparse = r.next_sparse;
+      return r.change;
+    }
+    torch::mm_out(gC, ud.t(), gzz);
     const float scale = drop.off ? 1.0f : drop.scale;
     const float t = tau;
     float *a = A.data_ptr<float>(), *m = Am.data_ptr<float>(), *v = Av.data_ptr<float>();
@@ -529,7 +551,7 @@ struct Run {
     }
 
     const auto drop = rd::drop_key(opt.seed, s, 0u, opt.adj_dropout);
-    const double sparse_sum = rd::build_c(A, C, tau, drop);
+    const double sparse_sum = c_ready ? next_sparse : rd::build_c(A, C, tau, drop);
     const bool sparse_on = s > opt.sparse_after;
     const double nn2 = static_cast<double>(n) * static_cast<double>(n);
     const double sparse = sparse_on ? opt.sparse_loss_coef * sparse_sum / nn2 : 0.0;
@@ -570,13 +592,13 @@ struct Run {
 
     // dL/du = gz (I - C)^T; dL/dC = -u^T gz (kept as +u^T gz in gC).
     auto gu = torch::addmm(gz, gz, C.t(), 1.0, -1.0);
-    torch::mm_out(gC, ud.t(), gz);
     nn_opt->zero_grad();
     u.backward(gu);
     nets.final_b.mutable_grad() = torch::full({1}, static_cast<float>(gb), torch::kFloat32);
     nn_opt->step();
     const float sparse_coef = sparse_on ? static_cast<float>(opt.sparse_loss_coef / nn2) : 0.0f;
-    const double change = adam_a(drop, sparse_coef);
+    const double change = adam_a(drop, sparse_coef, ud, gz, rd::drop_key(opt.seed, s + 1, 0u, opt.adj_dropout),
+                                 s + 1 < opt.steps);
 
     trace.loss.push_back(loss);
     trace.mse.push_back(mse);
@@ -587,15 +609,19 @@ struct Run {
     if (monitor != nullptr) monitor->progress(static_cast<int>(s + 1), opt.steps, loss);
   }
 
-  Matrix adjacency() const {
+  // The rows `rows` of the returned adjacency (every gene when empty).
+  Matrix adjacency(const std::vector<int>& rows) const {
     const float* a = A.data_ptr<float>();
-    Matrix m(static_cast<int>(n), static_cast<int>(n));
+    const int64_t r = rows.empty() ? n : static_cast<int64_t>(rows.size());
+    Matrix m(static_cast<int>(r), static_cast<int>(n));
     const float f = static_cast<float>(n - 1);
-    // Matrix is column-major: m(i, j) = data[i + n j].
+    // Matrix is column-major: m(k, j) = data[k + r j]; row k is gene rows[k].
     at::parallel_for(0, n, 16, [&](int64_t j0, int64_t j1) {
       for (int64_t j = j0; j < j1; ++j)
-        for (int64_t i = 0; i < n; ++i)
-          m.data[static_cast<std::size_t>(i + n * j)] = i == j ? 0.0f : rd::soft_threshold(a[i * n + j], tau) * f;
+        for (int64_t k = 0; k < r; ++k) {
+          const int64_t i = rows.empty() ? k : rows[static_cast<std::size_t>(k)];
+          m.data[static_cast<std::size_t>(k + r * j)] = i == j ? 0.0f : rd::soft_threshold(a[i * n + j], tau) * f;
+        }
     });
     return m;
   }
@@ -615,7 +641,7 @@ RegDiffusionResult fit_impl(const float* f, const double* d, int genes, int n_ce
   Run run(x, genes, n_cells, opt, monitor);
   RegDiffusionResult res;
   for (int64_t s = 0; s < opt.steps; ++s) run.step(s, res.trace);
-  res.A = run.adjacency();
+  res.A = run.adjacency(opt.rows);
   res.seconds = std::chrono::duration<double>(clock::now() - t_start).count();
   return res;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "grntorch/regdiffusion.hpp"
+#include "regdiffusion_kernels.hpp"
 
 #include <torch/torch.h>
 
@@ -81,6 +82,9 @@ torch::Tensor features_fused(const Nets& nets, const torch::Tensor& xt, const to
 // C = soft(A, tau) o offdiag o dropout (n x n, CPU float32).  Returns the sum
 // of soft(A, tau) o offdiag (the sparsity term before its coefficient / n^2).
 double build_c(const torch::Tensor& A, torch::Tensor& C, float tau, const DropKey& drop);
+
+// The kernels' form of a dropout key.
+rdk::Drop to_drop(const DropKey& k);
 
 // The gradient of the loss with respect to A (before weight decay) from
 // gC = dL/dC and the sparsity coefficient per entry (0 when off).

@@ -11,6 +11,8 @@
 // one at run time.
 #include "regdiffusion_kernels.hpp"
 
+#include "gemm_backend.hpp"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -80,8 +82,27 @@ RDK_INLINE U h32v(U x) {
 // Multipliers of 8 consecutive rows (indices idx, idx + D, ...).
 RDK_INLINE V keep_v(const Drop& d, U idx) {
   const U h = h32v(h32v(idx ^ d.k1) + d.k2);
-  const I keep = h >= splatu(d.threshold);
+  // h >= threshold as unsigned, by a signed compare with the sign bits flipped
+  // (AVX2 has no unsigned compare).
+  const I keep = reinterpret_cast<I>(h ^ 0x80000000U) >= static_cast<std::int32_t>(d.threshold ^ 0x80000000U);
   return keep ? splat(d.scale) : splat(0.0f);
+}
+
+// Lane-wise square root, correctly rounded (as std::sqrt), in two SSE
+// instructions on x86-64 (VEX-encoded in the AVX2 bodies; no trip through
+// memory, which stalls store forwarding): a loop over the lanes compiles to
+// eight scalar square roots with errno checks.
+RDK_INLINE V sqrt_v(V x) {
+#if RDK_DISPATCH && (defined(__clang__) || __GNUC__ >= 12)
+  typedef float V4 __attribute__((vector_size(16)));
+  const V4 lo = __builtin_ia32_sqrtps(__builtin_shufflevector(x, x, 0, 1, 2, 3));
+  const V4 hi = __builtin_ia32_sqrtps(__builtin_shufflevector(x, x, 4, 5, 6, 7));
+  return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
+#else
+  V r;
+  for (int l = 0; l < 8; ++l) r[l] = std::sqrt(x[l]);
+  return r;
+#endif
 }
 
 RDK_INLINE float hsum(V v) {
@@ -387,7 +408,7 @@ RDK_INLINE float soft_s(float a, float tau) {
   if (!(t > 0.0f)) return 0.0f;
   return a < 0.0f ? -t : t;
 }
-RDK_INLINE U iota_u(std::uint32_t i0) { return U{i0, i0 + 1, i0 + 2, i0 + 3, i0 + 4, i0 + 5, i0 + 6, i0 + 7}; }
+RDK_INLINE U iota_u(std::uint32_t i0) { return splatu(i0) + U{0, 1, 2, 3, 4, 5, 6, 7}; }
 
 // One element's multiplier: the same hash as keep_v.
 RDK_INLINE float keep1(const Drop& d, std::uint32_t k) {
@@ -461,8 +482,7 @@ RDK_INLINE void adam_range(float* A, float* M, float* Vv, const float* gC, std::
       V gr = offd * slope * (-gc * keep + h.sparse_coef) + h.wd * a0;
       const V m1 = h.b1 * m0 + (1.0f - h.b1) * gr;
       const V v1 = h.b2 * v0 + (1.0f - h.b2) * gr * gr;
-      V sq;
-      for (int l = 0; l < 8; ++l) sq[l] = std::sqrt(v1[l]);
+      const V sq = sqrt_v(v1);
       const V a1 = a0 - h.step_size * (m1 / (sq / h.sbc2 + h.eps));
       change += offd * (soft_v(a1, h.tau) - soft_v(a0, h.tau));
       std::memcpy(a + j, &a1, sizeof a1);
@@ -490,6 +510,117 @@ RDK_INLINE void adam_range(float* A, float* M, float* Vv, const float* gC, std::
   }
 }
 
+// ---- Adam on A fused with its gradient's product and the next step's C
+
+constexpr std::int64_t kFR = 64;   // rows of A per tile
+constexpr std::int64_t kFW = 512;  // columns of A per tile (a multiple of 8)
+
+struct FusedArgs {
+  float *A, *M, *Vv, *C;
+  const float *U, *Z;  // b x n, row-major
+  std::int64_t b, n;
+  Drop d, dnext;
+  AdamA h;
+  bool next;
+};
+
+// tile (rows x w, row-major) = U[:, i0 : i0 + rows]^T Z[:, j0 : j0 + w].
+RDK_INLINE void product_tile(const FusedArgs& f, std::int64_t i0, std::int64_t rows, std::int64_t j0,
+                             std::int64_t w, float* tile) {
+  if (gemm::sgemm_ld(true, false, rows, w, f.b, f.U + i0, f.n, f.Z + j0, f.n, 0.0f, tile, w)) return;
+  std::fill(tile, tile + rows * w, 0.0f);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* t = tile + r * w;
+    for (std::int64_t k = 0; k < f.b; ++k) {
+      const float u = f.U[k * f.n + i0 + r];
+      const float* z = f.Z + k * f.n + j0;
+      for (std::int64_t j = 0; j < w; ++j) t[j] += u * z[j];
+    }
+  }
+}
+
+// Columns j0 .. j0 + w of row i, the gradient's product in g (= (U^T Z)[i, j0 ..]).
+// Adds the row's change of soft(A) and its new soft(A) (both off the diagonal).
+RDK_INLINE void fused_row(const FusedArgs& f, std::int64_t i, std::int64_t j0, std::int64_t w, const float* g,
+                          double& change_out, double& sparse_out) {
+  const AdamA& h = f.h;
+  const std::int64_t n = f.n;
+  float* a = f.A + i * n;
+  float* m = f.M + i * n;
+  float* v = f.Vv + i * n;
+  float* c = f.C + i * n;
+  const V zero = splat(0.0f), one = splat(1.0f);
+  const std::uint32_t base = static_cast<std::uint32_t>(i * n);
+  const I ii = I{0, 0, 0, 0, 0, 0, 0, 0} + static_cast<std::int32_t>(i);
+  V change = zero, sparse = zero;
+  std::int64_t j = j0;
+  const std::int64_t j1 = j0 + w;
+  for (; j + 8 <= j1; j += 8) {
+    V a0, m0, v0, gc;
+    std::memcpy(&a0, a + j, sizeof a0);
+    std::memcpy(&m0, m + j, sizeof m0);
+    std::memcpy(&v0, v + j, sizeof v0);
+    std::memcpy(&gc, g + (j - j0), sizeof gc);
+    const U idx = iota_u(base + static_cast<std::uint32_t>(j));
+    const V ab = a0 < zero ? -a0 : a0;
+    const V slope = (ab - h.tau) > zero ? one : zero;
+    const V keep = f.d.off ? one : keep_v(f.d, idx);
+    const I jj = I{0, 1, 2, 3, 4, 5, 6, 7} + static_cast<std::int32_t>(j);
+    const V offd = jj != ii ? one : zero;
+    const V gr = offd * slope * (-gc * keep + h.sparse_coef) + h.wd * a0;
+    const V m1 = h.b1 * m0 + (1.0f - h.b1) * gr;
+    const V v1 = h.b2 * v0 + (1.0f - h.b2) * gr * gr;
+    const V sq = sqrt_v(v1);
+    const V a1 = a0 - h.step_size * (m1 / (sq / h.sbc2 + h.eps));
+    const V s1 = offd * soft_v(a1, h.tau);
+    change += s1 - offd * soft_v(a0, h.tau);
+    sparse += s1;
+    std::memcpy(a + j, &a1, sizeof a1);
+    std::memcpy(m + j, &m1, sizeof m1);
+    std::memcpy(v + j, &v1, sizeof v1);
+    if (f.next) {
+      const V cv = f.dnext.off ? s1 : s1 * keep_v(f.dnext, idx);
+      std::memcpy(c + j, &cv, sizeof cv);
+    }
+  }
+  double tail_change = 0, tail_sparse = 0;
+  for (; j < j1; ++j) {
+    const float a0 = a[j];
+    float gr = 0.0f;
+    if (j != i) {
+      const float slope = std::fabs(a0) - h.tau > 0.0f ? 1.0f : 0.0f;
+      gr = slope * (-g[j - j0] * keep1(f.d, base + static_cast<std::uint32_t>(j)) + h.sparse_coef);
+    }
+    gr += h.wd * a0;
+    const float m1 = h.b1 * m[j] + (1.0f - h.b1) * gr;
+    const float v1 = h.b2 * v[j] + (1.0f - h.b2) * gr * gr;
+    const float a1 = a0 - h.step_size * (m1 / (std::sqrt(v1) / h.sbc2 + h.eps));
+    m[j] = m1;
+    v[j] = v1;
+    a[j] = a1;
+    const float s1 = j != i ? soft_s(a1, h.tau) : 0.0f;
+    if (j != i) tail_change += s1 - soft_s(a0, h.tau);
+    tail_sparse += s1;
+    if (f.next) c[j] = s1 * keep1(f.dnext, base + static_cast<std::uint32_t>(j));
+  }
+  change_out += static_cast<double>(hsum(change)) + tail_change;
+  sparse_out += static_cast<double>(hsum(sparse)) + tail_sparse;
+}
+
+RDK_INLINE void fused_range(const FusedArgs& f, double* change_rows, double* sparse_rows, std::int64_t i0,
+                            std::int64_t i1) {
+  std::vector<float> tile(static_cast<std::size_t>(kFR * kFW));
+  for (std::int64_t ib = i0; ib < i1; ib += kFR) {
+    const std::int64_t rows = std::min(kFR, i1 - ib);
+    for (std::int64_t jb = 0; jb < f.n; jb += kFW) {
+      const std::int64_t w = std::min(kFW, f.n - jb);
+      product_tile(f, ib, rows, jb, w, tile.data());
+      for (std::int64_t r = 0; r < rows; ++r)
+        fused_row(f, ib + r, jb, w, tile.data() + r * w, change_rows[ib + r], sparse_rows[ib + r]);
+    }
+  }
+}
+
 #if RDK_DISPATCH
 RDK_AVX2 void forward_avx2(const Nets2& k, float* u, V* saved, std::int64_t t0, std::int64_t t1) {
   forward_range(k, u, saved, t0, t1);
@@ -510,7 +641,15 @@ RDK_AVX2 void adam_avx2(float* A, float* M, float* Vv, const float* gC, std::int
                         double* rows, std::int64_t i0, std::int64_t i1) {
   adam_range(A, M, Vv, gC, n, d, h, rows, i0, i1);
 }
+RDK_AVX2 void fused_avx2(const FusedArgs& f, double* change_rows, double* sparse_rows, std::int64_t i0,
+                         std::int64_t i1) {
+  fused_range(f, change_rows, sparse_rows, i0, i1);
+}
 #endif
+RDK_BASE void fused_base(const FusedArgs& f, double* change_rows, double* sparse_rows, std::int64_t i0,
+                         std::int64_t i1) {
+  fused_range(f, change_rows, sparse_rows, i0, i1);
+}
 RDK_BASE void build_c_base(const float* A, float* C, std::int64_t n, float tau, const Drop& d, double* rows,
                            std::int64_t i0, std::int64_t i1) {
   build_c_range(A, C, n, tau, d, rows, i0, i1);
@@ -561,6 +700,42 @@ double adam_a(float* A, float* M, float* Vv, const float* gC, std::int64_t n, co
   double t = 0;
   for (double r : rows) t += r;
   return t;
+}
+
+AdamFusedSums adam_a_fused(float* A, float* M, float* V, float* C, const float* U, const float* Z, std::int64_t b,
+                           std::int64_t n, const Drop& d, const Drop& dnext, bool next, float tau, float sparse_coef,
+                           float wd, float step_size, float sbc2, float eps) {
+  FusedArgs f;
+  f.A = A;
+  f.M = M;
+  f.Vv = V;
+  f.C = C;
+  f.U = U;
+  f.Z = Z;
+  f.b = b;
+  f.n = n;
+  f.d = d;
+  f.dnext = dnext;
+  f.next = next;
+  f.h.tau = tau;
+  f.h.sparse_coef = sparse_coef;
+  f.h.wd = wd;
+  f.h.step_size = step_size;
+  f.h.sbc2 = sbc2;
+  f.h.eps = eps;
+  std::vector<double> change(static_cast<std::size_t>(n), 0.0), sparse(static_cast<std::size_t>(n), 0.0);
+  at::parallel_for(0, n, kFR, [&](std::int64_t i0, std::int64_t i1) {
+#if RDK_DISPATCH
+    if (use_avx2()) return fused_avx2(f, change.data(), sparse.data(), i0, i1);
+#endif
+    fused_base(f, change.data(), sparse.data(), i0, i1);
+  });
+  AdamFusedSums out;
+  for (std::int64_t i = 0; i < n; ++i) {
+    out.change += change[static_cast<std::size_t>(i)];
+    out.next_sparse += sparse[static_cast<std::size_t>(i)];
+  }
+  return out;
 }
 
 float tanh_approx(float x) { return tanh_v(splat(x))[0]; }

@@ -65,6 +65,19 @@ double build_c(const float* A, float* C, std::int64_t n, float tau, const Drop& 
 double adam_a(float* A, float* M, float* V, const float* gC, std::int64_t n, const Drop& d, float tau,
               float sparse_coef, float wd, float step_size, float sbc2, float eps);
 
+// adam_a() fused with the product that gives its gradient and with the next
+// step's build_c(): gC = U^T Z (U = the nets' output, Z = dL/dz, both b x n
+// row-major) is made tile by tile (64 x 512, never stored whole), Adam updates
+// A, M, V, and, when `next`, C = soft(A_new, tau) o offdiag o dropout(dnext).
+// Saves the n x n gradient buffer and two passes over n x n memory a step.
+struct AdamFusedSums {
+  double change = 0;       // as adam_a() returns
+  double next_sparse = 0;  // sum of soft(A_new, tau) o offdiag (build_c()'s return for the next step)
+};
+AdamFusedSums adam_a_fused(float* A, float* M, float* V, float* C, const float* U, const float* Z, std::int64_t b,
+                           std::int64_t n, const Drop& d, const Drop& dnext, bool next, float tau, float sparse_coef,
+                           float wd, float step_size, float sbc2, float eps);
+
 // The tanh the kernels use (rational approximation, absolute error < 1e-6).
 float tanh_approx(float x);
 

@@ -1,6 +1,7 @@
 // torch first: c10's logging header defines CHECK, which Catch2 must own here.
 #include "../src/regdiffusion_internal.hpp"
 #include "../src/regdiffusion_kernels.hpp"
+#include "../src/gemm_backend.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -277,4 +278,53 @@ TEST_CASE("RegDiffusion: the fused per-gene kernels give the LibTorch path's out
     auto g2 = ps[k].grad().defined() ? ps[k].grad() : torch::zeros_like(ps[k]);
     REQUIRE(torch::allclose(g2, g1[k], 1e-3, 1e-4));
   }
+}
+
+TEST_CASE("RegDiffusion: Adam on A fused with its product and the next C matches PyTorch's Adam and build_c",
+          "[regdiffusion]") {
+  // n above one 64 x 512 tile in both directions and not a multiple of 8;
+  // both the oneDNN product and the plain-loop fallback.
+  const int64_t n = 531, b = 12;
+  const float tau = 0.5f / (n - 1);
+  const double lr = 1.0 / (50.0 * (n - 1)), wd = 0.01;
+  const float coef = static_cast<float>(0.25 / (static_cast<double>(n) * n));
+  for (bool onednn : {true, false}) {
+    INFO("oneDNN " << onednn);
+    grntorch::gemm::set_onednn(onednn);
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(5);
+    auto A0 = (torch::rand({n, n}, gen, torch::kFloat32) - 0.5) * (4 * tau);
+    // Reference: PyTorch's Adam on A with the gradient grad_a() gives.
+    auto Ar = A0.clone().requires_grad_(true);
+    torch::optim::Adam ref({Ar}, torch::optim::AdamOptions(lr).betas(std::make_tuple(0.9, 0.99)).eps(1e-8).weight_decay(wd));
+    // Fused: A, its moments and C in place.
+    auto A = A0.clone(), M = torch::zeros({n, n}), V = torch::zeros({n, n}), C = torch::zeros({n, n});
+    for (int t = 1; t <= 3; ++t) {
+      INFO("step " << t);
+      auto U = torch::randn({b, n}, gen, torch::kFloat32);
+      auto Z = torch::randn({b, n}, gen, torch::kFloat32) * 1e-3;
+      const auto drop = rd::drop_key(7, t, 0, 0.3), next = rd::drop_key(7, t + 1, 0, 0.3);
+      {
+        torch::NoGradGuard ng;
+        auto gA = rd::grad_a(Ar.detach(), -U.t().mm(Z), tau, drop, coef);
+        Ar.mutable_grad() = gA;
+      }
+      ref.step();
+      const double bc1 = 1 - std::pow(0.9, t), bc2 = 1 - std::pow(0.99, t);
+      const double soft_before = (soft_ref(A, tau) * (1 - torch::eye(n))).sum().item<double>();
+      const auto sums = grntorch::rdk::adam_a_fused(
+          A.data_ptr<float>(), M.data_ptr<float>(), V.data_ptr<float>(), C.data_ptr<float>(), U.data_ptr<float>(),
+          Z.data_ptr<float>(), b, n, rd::to_drop(drop), rd::to_drop(next), true, tau, coef, static_cast<float>(wd),
+          static_cast<float>(lr / bc1), static_cast<float>(std::sqrt(bc2)), 1e-8f);
+      REQUIRE(torch::allclose(A, Ar.detach(), 1e-5, 1e-9));
+      torch::Tensor Cref;
+      const double ssum = rd::build_c(Ar.detach(), Cref, tau, next);
+      REQUIRE(torch::allclose(C, Cref, 1e-5, 1e-9));
+      // Sums of signed terms: float rounding relative to the sum of their magnitudes.
+      const double mag = (soft_ref(Ar.detach(), tau).abs() * (1 - torch::eye(n))).sum().item<double>();
+      REQUIRE(sums.next_sparse == Approx(ssum).margin(1e-5 * mag));
+      REQUIRE(sums.change == Approx(ssum - soft_before).margin(1e-5 * mag));
+      REQUIRE(C.diagonal().abs().max().item<float>() == 0.0f);
+    }
+  }
+  grntorch::gemm::set_onednn(true);
 }
