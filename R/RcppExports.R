@@ -45,8 +45,8 @@
     .Call(`_grntorch_grn_top_pairs`, scores, self_col, row_key, col_key, top)
 }
 
-.grn_regdiffusion <- function(expr, opts) {
-    .Call(`_grntorch_grn_regdiffusion`, expr, opts)
+.grn_regdiffusion <- function(expr, opts, rows) {
+    .Call(`_grntorch_grn_regdiffusion`, expr, opts, rows)
 }
 
 .grn_runtime_info <- function() {

@@ -72,9 +72,13 @@
 #'   is not a Seurat object, is ignored with a warning of class
 #'   `grntorch_ignored_argument` naming it.
 #' @param top keep only the `top` highest-weighted edges (`NULL`: all
-#'   candidate pairs with a non-zero score); a whole number from 1 to
-#'   2,147,483,647.  More than the candidate pairs keeps them all, with a
-#'   message (class `grntorch_top_note`).
+#'   candidate pairs with a non-zero score, up to 2 million: with more
+#'   candidate pairs, e.g. 2,000 TFs x 10,000 genes, the strongest 2 million
+#'   are kept, with a message of class `grntorch_top_capped`); a whole number
+#'   from 1 to 2,147,483,647.  More than the candidate pairs keeps them all,
+#'   with a message (class `grntorch_top_note`).  The choice of the kept
+#'   edges is made in C++ on the score matrix: only the kept pairs become R
+#'   rows.
 #' @param verbose print progress and the TF overlap.  Trained models show a
 #'   progress bar (on stderr) with the elapsed time and the time left; the
 #'   supervised models draw it within every epoch, e.g. `GENELink epoch 3/20
@@ -161,11 +165,12 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   src <- call$src
   regulators <- call$regulators
   top <- call$top
+  if (!is.null(call$capped_pairs)) .note_top_capped(call$capped_pairs)
   .check_resources(method, src, regulators, train, validation, top)
   expr <- .densify_expression(src)
   regulators <- .kept_regulators(regulators, expr)
   dropped <- attr(expr, "grntorch_dropped")
-  attr(expr, "grntorch_dropped") <- NULL
+  if (!is.null(dropped)) attr(expr, "grntorch_dropped") <- NULL
   # genes of `x` that `genes =` left out: pairs naming them are dropped (a note), not an error
   outside <- if (!is.null(genes)) rownames(src$m)[-src$rows]
   train <- .check_pairs(train, "train", rownames(expr), dropped = dropped, outside = outside)
@@ -198,7 +203,31 @@ infer_grn <- function(x, method = "pearson", tfs = NULL, genes = NULL, train = N
   src <- .expression_source(x, genes = genes, assay.type = assay.type, assay = assay, layer = layer)
   .check_orientation(src, tfs)
   regulators <- .match_tfs(tfs, src$genes, verbose = verbose, all_genes = if (!is.null(genes)) rownames(src$m))
-  list(src = src, regulators = regulators, top = top)
+  # `top = NULL` keeps every pair up to .top_default_max; beyond that the
+  # strongest .top_default_max (an igraph edge costs ~400 bytes: 2 x 10^7
+  # pairs would be 8 GB), with a note from infer_grn().
+  capped <- NULL
+  if (is.null(top)) {
+    n_pairs <- as.double(length(regulators)) * length(src$rows) - length(regulators)
+    if (n_pairs > .top_default_max) {
+      top <- .top_default_max
+      capped <- n_pairs
+    }
+  }
+  list(src = src, regulators = regulators, top = top, capped_pairs = capped)
+}
+
+# The most edges `top = NULL` keeps (see .call_inputs()).
+#' @noRd
+.top_default_max <- 2e6
+
+# The note of a capped `top = NULL`.
+#' @noRd
+.note_top_capped <- function(n_pairs) {
+  .grn_note(sprintf(paste0("grntorch: `top = NULL` keeps at most %s edges; the strongest %s of the %s candidate ",
+                           "pairs are kept (give `top` to choose: top = %s keeps every pair, at ~400 bytes an edge)"),
+                    .fmt_n(.top_default_max), .fmt_n(.top_default_max), .fmt_n(n_pairs), format(n_pairs, scientific = FALSE)),
+            class = c("grntorch_top_capped", "grntorch_top_note"))
 }
 
 # `validation` must be held out of `train`: a pair in both (whatever its

@@ -69,6 +69,13 @@
        value_arg = what$arg, value_name = what$name, assay = assay)
 }
 
+# Is the expression used where it is (a base double matrix, every row)?
+# Then infer_grn() makes no dense copy (the planner counts none either).
+#' @noRd
+.dense_in_place <- function(m, rows) {
+  is.matrix(m) && is.double(m) && length(rows) == nrow(m) && identical(as.integer(rows), seq_len(nrow(m)))
+}
+
 # Stage 2: the selected rows as one dense, finite, double genes x cells
 # matrix.  Checked on the way (one pass over the selected rows, nothing else
 # allocated): non-finite values are an error; values that look like raw
@@ -85,6 +92,11 @@
     if (!is(m, "dgCMatrix")) m <- methods::as(methods::as(m, "CsparseMatrix"), "generalMatrix")
     if (!is(m, "dgCMatrix")) m <- methods::as(m, "dMatrix")
     out <- .engine_call(.grn_densify_rows(m, as.integer(rows)))
+  } else if (.dense_in_place(m, rows)) {
+    # A base double matrix with every row: used where it is (no copy; R copies
+    # it if anything below assigns to it, and the user's object is never
+    # changed).  At 10,000 genes x 50,000 cells this saves 4 GB.
+    out <- m
   } else {
     out <- as.matrix(m[rows, , drop = FALSE])
     if (!is.numeric(out)) .grn_abort(arg, sprintf("must hold numbers, but its storage mode is \"%s\"", storage.mode(out)))
@@ -94,7 +106,8 @@
   if (!chk$finite) {
     .grn_abort(arg, "contains NA, NaN or infinite values; remove or impute them first")
   }
-  dimnames(out) <- list(src$genes, src$cells)
+  dn <- list(src$genes, src$cells)
+  if (!identical(dimnames(out), dn)) dimnames(out) <- dn
   .check_counts(src, chk, out)
   const <- chk$constant
   if (any(const)) {

@@ -133,9 +133,10 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
                  ensemble = ens)
 }
 
-# One run: the engine's list (A = genes x genes, A[regulator, target]).
+# One run: the engine's list (A = rows x genes, A[regulator, target]; rows =
+# the regulators' row numbers, all genes when empty).
 #' @noRd
-.regdiffusion_run <- function(expr, p, seed, verbose, label) {
+.regdiffusion_run <- function(expr, p, seed, verbose, label, rows = integer()) {
   p$seed <- seed
   # lr_adj = NULL: the reference's 1 / (50 (n - 1)).
   if (is.null(p$lr_adj)) p$lr_adj <- 1 / (50 * (nrow(expr) - 1))
@@ -144,7 +145,7 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
                             "init_coef", "lr_nn", "lr_adj", "weight_decay_nn", "weight_decay_adj", "sparse_loss_coef",
                             "adj_dropout", "seed", "device", "threads"),
                        verbose = verbose, label = label)
-  .engine_call(.grn_regdiffusion(expr, opts))
+  .engine_call(.grn_regdiffusion(expr, opts, as.integer(rows)))
 }
 
 #' @noRd
@@ -161,8 +162,8 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
   one <- function(i, seed, threads, verbose) {
     lab <- if (p$n_runs > 1) sprintf("RegDiffusion run %d/%d", i, p$n_runs) else "RegDiffusion"
     p$threads <- threads
-    r <- .regdiffusion_run(expr, p, seed, verbose = verbose, label = lab)
-    list(scores = r$A[regs, , drop = FALSE], loss = r$loss,
+    r <- .regdiffusion_run(expr, p, seed, verbose = verbose, label = lab, rows = regs)
+    list(scores = r$A, loss = r$loss,
          loss_parts = data.frame(mse = r$mse, sparse = r$sparse), adj_change = r$adj_change,
          seconds = r$seconds, threads = r$threads)
   }
@@ -175,25 +176,28 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
   list(scores = ens$scores, attrs = ens$attrs, info = c(info, ens$info))
 }
 
-# The planner (grn_resources()).  Memory: the engine holds five genes x genes
-# float matrices (A, its two Adam moments, C = the thresholded A with dropout,
-# and the gradient of C) and, while it reads A out, a sixth; then A goes back
-# to R as a double genes x genes matrix (R keeps it and the regulators x genes
-# scores); the fused per-gene nets keep their activations for backward (about
-# 32 floats per hidden unit per batch x genes row, with the step's batch x
-# genes buffers); the expression is read where R holds it (the engine keeps
-# per-cell and per-gene statistics and normalises the cells it draws: no
-# genes x cells copy).  Time per step: three batch x genes x genes products, the fused
-# passes over A and the per-gene nets.  Constants measured on this machine
-# (bench/regdiffusion.R, bench/scale.R).
+# The planner (grn_resources()).  Memory: the engine holds four genes x genes
+# float matrices (A, its two Adam moments and C = the thresholded A with
+# dropout; the gradient of C is made tile by tile inside the Adam pass, with
+# no genes x genes buffer, up to 65,535 genes, and is a fifth matrix beyond);
+# the fused per-gene nets keep their activations for backward (about 32 bytes
+# per hidden unit per batch x genes row, with the step's batch x genes
+# buffers); at the end the regulators' rows of A are read out (floats, while
+# the training state is alive) and go back to R as doubles.  The expression
+# is read where R holds it (the engine keeps per-cell and per-gene statistics
+# and normalises the cells it draws: no genes x cells copy).  Time per step:
+# three batch x genes x genes products, the fused passes over A and the
+# per-gene nets.  Constants measured on this machine (bench/scale.R,
+# bench/regdiffusion.R).
 #' @noRd
 .plan_regdiffusion <- function(method, dims) {
   p <- method$params
-  n <- as.numeric(dims$genes); c <- as.numeric(dims$cells)
+  n <- as.numeric(dims$genes); c <- as.numeric(dims$cells); r <- as.numeric(dims$regulators)
   b <- min(p$batch_size, c)
   h <- p$hidden
-  # the training state, or at the end the R copy of A; nothing grows with the cells
-  one <- max(24 * n^2 + 32 * n * b * h, 8 * n^2 + 8 * dims$regulators * n)
+  state <- (if (n < 65536) 16 else 20) * n^2
+  # training (state + activations), the read-out (state + float rows), or R's copy (float + double rows)
+  one <- max(state + 32 * n * b * h, state + 4 * r * n, 12 * r * n)
   w <- .plan_workers(method)
   bytes <- w * one + .plan_ensemble_bytes(method, dims)
   step <- .regdiffusion_time$gemm * 6 * b * n^2 + .regdiffusion_time$pass * n^2 + .regdiffusion_time$mlp * b * n * h
@@ -204,13 +208,12 @@ regdiffusion <- function(steps = 1000, batch_size = 128, lr_nn = 1e-3, lr_adj = 
 }
 
 # Seconds per flop of the products, per element of the passes over A and per
-# batch x genes x hidden element of the nets, on 2 threads: measured per part
-# on 1 thread at 1,120 genes (mESC, shared and loaded machine: 20 ms for the
-# products, 8 ms for the passes, 65 ms for the nets per step; 108 s per
-# 1,000-step run in bench/regdiffusion.R) and taken to 2 threads with 30% of
-# the time serial.
+# batch x genes x hidden element of the nets, on 2 threads, fitted to the
+# step times of the idle machine (2026-12-07: 34.7 ms at 1,120 genes, 117 ms
+# at 3,000, 745 ms at 10,000; 57.9 ms at 1,120 genes on 1 thread: ~20% of
+# the step serial).
 #' @noRd
-.regdiffusion_time <- list(gemm = 1.4e-11, pass = 4.2e-9, mlp = 1.8e-8, serial = 0.3)
+.regdiffusion_time <- list(gemm = 3.8e-12, pass = 2.0e-9, mlp = 1.25e-8, serial = 0.2)
 
 #' @noRd
 .plan_method.grn_regdiffusion <- function(method, dims) .plan_regdiffusion(method, dims)

@@ -5,7 +5,8 @@
 #     at least R with grntorch and LibTorch loaded: .plan_base())
 #   + the input `x` (already resident in the user's session)
 #   + the dense expression infer_grn() builds (genes x cells doubles, alive
-#     until the graph is returned)
+#     until the graph is returned; none when `x` is a base double matrix and
+#     every gene is used: it is read where it is)
 #   + the larger of
 #     - the model's own term (.plan_method(), one S3 method per model: what
 #       the engine allocates, see the comments of each method, and the R-side
@@ -121,7 +122,8 @@
   m <- .plan_method(method, dims)
   pairs <- as.numeric(dims$regulators) * dims$genes
   kept <- if (is.null(dims$top)) pairs else min(dims$top, pairs)
-  parts <- c(base = base, input = input_bytes, expression = k$expr * dims$genes * dims$cells,
+  copy <- if (isTRUE(dims$in_place)) 0 else k$expr * dims$genes * dims$cells  # the dense copy, if one is made
+  parts <- c(base = base, input = input_bytes, expression = copy,
              model = m$bytes, output = k$score * pairs + k$edge * kept)
   m$seconds <- m$seconds + k$edge_s * kept
   # The model's memory is given back before the output stage builds the
@@ -201,7 +203,8 @@
     sum(.upper_fast(p$from) %in% u & .upper_fast(p$to) %in% u)
   }
   list(genes = length(src$rows), regulators = length(regulators), cells = length(src$cells),
-       n_train = inside(train), n_validation = inside(validation), top = top)
+       n_train = inside(train), n_validation = inside(validation), top = top,
+       in_place = .dense_in_place(src$m, src$rows))
 }
 
 #' @noRd
@@ -247,7 +250,8 @@
 #' @inheritParams infer_grn
 #' @return An object of class `grn_resources`: a list with `peak` (predicted
 #'   peak bytes), `parts` (its terms: `base`, the R process as it is now
-#'   without the input (at least R with grntorch loaded), `input`, `expression`,
+#'   without the input (at least R with grntorch loaded), `input`, `expression`
+#'   (the dense copy infer_grn() makes; 0 for a base double matrix used whole),
 #'   `model`, `output`; counted in train / validation: the pairs inside
 #'   `genes`), `epoch_seconds`, `epochs`, `seconds` (total), `dims` (genes,
 #'   regulators, cells, n_train, n_validation, top), `available` (bytes, `NA`

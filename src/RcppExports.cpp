@@ -153,14 +153,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // grn_regdiffusion
-Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opts);
-RcppExport SEXP _grntorch_grn_regdiffusion(SEXP exprSEXP, SEXP optsSEXP) {
+Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opts, const Rcpp::IntegerVector rows);
+RcppExport SEXP _grntorch_grn_regdiffusion(SEXP exprSEXP, SEXP optsSEXP, SEXP rowsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix >::type expr(exprSEXP);
     Rcpp::traits::input_parameter< const Rcpp::List >::type opts(optsSEXP);
-    rcpp_result_gen = Rcpp::wrap(grn_regdiffusion(expr, opts));
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type rows(rowsSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_regdiffusion(expr, opts, rows));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -283,7 +284,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_row_stats_dense", (DL_FUNC) &_grntorch_grn_row_stats_dense, 3},
     {"_grntorch_grn_ranking_metrics", (DL_FUNC) &_grntorch_grn_ranking_metrics, 3},
     {"_grntorch_grn_top_pairs", (DL_FUNC) &_grntorch_grn_top_pairs, 5},
-    {"_grntorch_grn_regdiffusion", (DL_FUNC) &_grntorch_grn_regdiffusion, 2},
+    {"_grntorch_grn_regdiffusion", (DL_FUNC) &_grntorch_grn_regdiffusion, 3},
     {"_grntorch_grn_runtime_info", (DL_FUNC) &_grntorch_grn_runtime_info, 0},
     {"_grntorch_grn_set_threads", (DL_FUNC) &_grntorch_grn_set_threads, 1},
     {"_grntorch_grn_error_arg", (DL_FUNC) &_grntorch_grn_error_arg, 0},

@@ -5,10 +5,11 @@
 // One RegDiffusion run.  expr: genes x cells (finite, checked); opts: the
 // options of regdiffusion() (see R/methods-regdiffusion.R; types only: the
 // bounds are regdiffusion()'s, the engine checks its invariants) plus threads,
-// verbose and label.  Returns A (genes x genes, A[regulator, target]) and the
+// verbose and label; rows: the 1-based rows of A to return (the regulators;
+// empty = every gene).  Returns A (rows x genes, A[regulator, target]) and the
 // per-step trace.
 // [[Rcpp::export(.grn_regdiffusion)]]
-Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opts) {
+Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opts, const Rcpp::IntegerVector rows) {
   GRN_TRY
   grnglue::Options o(opts, "regdiffusion()");
   grntorch::RegDiffusionOptions opt;
@@ -32,6 +33,10 @@ Rcpp::List grn_regdiffusion(const Rcpp::NumericMatrix expr, const Rcpp::List opt
   const grnglue::RunControls run = grnglue::run_controls(o);
   const std::string label = o.string("label");
   o.finish();
+  for (R_xlen_t i = 0; i < rows.size(); ++i)
+    if (rows[i] == NA_INTEGER || rows[i] < 1 || rows[i] > expr.nrow())
+      throw grntorch_argument_error("rows", "must be 1-based row numbers of `expr`");
+  opt.rows = grnglue::to_rows(rows);
   // The fit reads R's doubles in place (at float precision, as to_engine()
   // would convert them): no genes x cells copy, whatever the number of cells.
   // Finiteness: checked by infer_grn() in R and by the engine (check_expression).
