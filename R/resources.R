@@ -130,7 +130,7 @@
   # edges, so the peak is the larger of the two on top of what stays alive.
   peak <- sum(parts[c("base", "input", "expression")]) + max(parts[["model"]], parts[["output"]])
   list(peak = peak, parts = parts, epoch_seconds = m$epoch_seconds, epochs = m$epochs,
-       seconds = m$seconds, advice = m$advice, pairs_kept = kept)
+       seconds = m$seconds, advice = m$advice, pairs_kept = kept, unit = m$unit)
 }
 
 # Memory this process may grow to: the option grntorch.max_memory (bytes),
@@ -219,7 +219,7 @@
                  epoch_seconds = plan$epoch_seconds, epochs = plan$epochs, seconds = plan$seconds,
                  threads = if (is.null(method$params$threads)) NA_integer_ else method$params$threads,
                  dims = dims, available = available, available_source = av$source, advice = plan$advice,
-                 pairs_kept = plan$pairs_kept),
+                 pairs_kept = plan$pairs_kept, unit = if (is.null(plan$unit)) "epoch" else plan$unit),
             class = "grn_resources")
 }
 
@@ -253,10 +253,11 @@
 #'   without the input (at least R with grntorch loaded), `input`, `expression`
 #'   (the dense copy infer_grn() makes; 0 for a base double matrix used whole),
 #'   `model`, `output`; counted in train / validation: the pairs inside
-#'   `genes`), `epoch_seconds`, `epochs`, `seconds` (total), `dims` (genes,
-#'   regulators, cells, n_train, n_validation, top), `available` (bytes, `NA`
-#'   if unknown) and `available_source`.  Its `print()` method gives a
-#'   one-line summary.
+#'   `genes`), `epoch_seconds`, `epochs`, `seconds` (total), `unit` (what
+#'   `epochs` counts: `"epoch"`, or `"step"` for [regdiffusion()]), `dims`
+#'   (genes, regulators, cells, n_train, n_validation, top), `pairs_kept`,
+#'   `available` (bytes, `NA` if unknown) and `available_source`.  Its
+#'   `print()` method gives a one-line summary.
 #' @seealso [infer_grn()], [select_genes()]
 #' @examples
 #' ex <- grntorch_example()
@@ -340,8 +341,9 @@ print.grn_resources <- function(x, ...) {
               .fmt_bytes(x$available)))
   thr <- if (is.finite(x$threads)) sprintf(" on %d thread%s", x$threads, if (x$threads == 1) "" else "s") else ""
   if (is.finite(x$epoch_seconds)) {
-    cat(sprintf(", ~%s per epoch, ~%s for %d epochs%s", .fmt_seconds(x$epoch_seconds), .fmt_seconds(x$seconds),
-                x$epochs, thr))
+    unit <- if (is.null(x$unit)) "epoch" else x$unit  # RegDiffusion counts steps
+    cat(sprintf(", ~%s per %s, ~%s for %d %ss%s", .fmt_seconds(x$epoch_seconds), unit, .fmt_seconds(x$seconds),
+                x$epochs, unit, thr))
   } else if (is.finite(x$seconds)) {
     cat(sprintf(", ~%s%s", .fmt_seconds(x$seconds), thr))
   }

@@ -5,11 +5,14 @@
 # fresh Rscript: wall time, peak RSS of the fit (VmHWM reset before it) and
 # grn_resources()'s prediction for the same call beside them.
 #
-#   Rscript bench/pbmc.R [models] [threads=1] [epochs=N] [n=1000]
+#   Rscript bench/pbmc.R [models] [threads=1] [epochs=N] [n=1000] [expressed=F]
 #
-# models: comma-separated from pearson, deepsem, genelink (default all three);
-# GENELink is trained on the human STRING prior (training_pairs()).
-# epochs=N shortens the epoch-based models (the prediction is for the same N).
+# models: comma-separated from pearson, deepsem, genelink, regdiffusion
+# (default the first three); GENELink is trained on the human STRING prior
+# (training_pairs()).  epochs=N shortens the epoch-based models (RegDiffusion:
+# steps = N; the prediction is for the same N).  expressed=F takes every gene
+# detected (count > 0) in at least a fraction F of the cells instead of
+# select_genes(n = ) (issue 33: expressed=0.01, RegDiffusion).
 
 args <- commandArgs(TRUE)
 kv <- function(name, default) {
@@ -19,6 +22,7 @@ kv <- function(name, default) {
 threads <- kv("threads", 1)
 epochs <- kv("epochs", NA)
 n_genes <- kv("n", 1000)
+expressed <- kv("expressed", NA)
 
 data_dir <- function() {
   cands <- c(Sys.getenv("GRNTORCH_SHARED_DATA", ""), "../shared/data", "../../shared/data")
@@ -43,13 +47,16 @@ if (length(args) && args[1] == "--child") {
   sce <- SingleCellExperiment(list(counts = counts, logcounts = logn))
   tfs <- beeline_tfs("human")
   t0 <- proc.time()[["elapsed"]]
-  genes <- select_genes(sce, tfs = tfs, n = n_genes, verbose = FALSE)
+  genes <- if (is.na(expressed)) select_genes(sce, tfs = tfs, n = n_genes, verbose = FALSE)
+           else rownames(counts)[Matrix::rowSums(counts > 0) >= expressed * ncol(counts)]
   t_select <- proc.time()[["elapsed"]] - t0
   ep <- if (is.na(epochs)) list() else list(epochs = epochs)
   m <- switch(model,
     pearson = correlation_method("pearson", threads = threads),
     deepsem = do.call(deepsem, c(list(seed = 1, threads = threads), ep)),
     genelink = do.call(genelink, c(list(seed = 1, threads = threads), ep)),
+    regdiffusion = do.call(regdiffusion, c(list(seed = 1, threads = threads),
+                                           if (is.na(epochs)) list() else list(steps = epochs))),
     stop("unknown model ", model))
   pairs <- NULL
   if (identical(model, "genelink")) {
@@ -75,8 +82,10 @@ if (length(args) && args[1] == "--child") {
 models <- if (length(args) && !grepl("=", args[1])) strsplit(args[1], ",")[[1]] else c("pearson", "deepsem", "genelink")
 rest <- args[grepl("=", args)]
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-cat(sprintf("PBMC (3,774 cells, raw 10x counts), select_genes(n = %d) + BEELINE human TFs, %d thread(s)%s\n",
-            n_genes, threads, if (is.na(epochs)) "" else sprintf(", %d epochs", epochs)))
+cat(sprintf("PBMC (3,774 cells, raw 10x counts), %s + BEELINE human TFs, %d thread(s)%s\n",
+            if (is.na(expressed)) sprintf("select_genes(n = %d)", n_genes)
+            else sprintf("every gene detected in >= %g%% of the cells", 100 * expressed),
+            threads, if (is.na(epochs)) "" else sprintf(", %d epochs", epochs)))
 rows <- list()
 for (model in models) {
   out <- system2(file.path(R.home("bin"), "Rscript"), c(script, "--child", model, rest), stdout = TRUE, stderr = TRUE)

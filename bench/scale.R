@@ -10,6 +10,7 @@
 #     key=value     model arguments for every model, e.g. epochs=3 cells_per_epoch=2000
 #                   (epochs=3 gives seconds per epoch quickly; a full default run has none)
 # plan_GB / plan_s: what grn_resources() predicts for the same call (peak, total seconds).
+# peak_GB: the peak of the fit and the evaluation; fit_GB: of the fit alone (infer_grn(), VmHWM before evaluate_grn()).
 #   BENCH_DROPOUT=0.3 adds dropout; BENCH_STATES=5 latent cell states; BENCH_THREADS (default 2).
 #   BENCH_BPPARAM fans the models out through BiocParallel (default serial):
 #     "multicore:N", "snow:N", "batchtools:N" (batchtools' multicore back-end),
@@ -96,15 +97,16 @@ if (child) {
   g <- infer_grn(sim$expression, m, tfs = sim$tfs, train = if (supervised) pairs$train,
                  validation = if (supervised) pairs$validation, verbose = FALSE)
   wall <- proc.time()[["elapsed"]] - t0
+  fit_peak <- peak_gb()  # the fit alone (infer_grn(): input, fit and the returned graph), before the evaluation
   fit <- igraph::graph_attr(g, "fit")
   # scUniGP: its GNN pre-training epochs count too (each one encodes the graph at every step).
   epochs <- if (!is.null(fit$loss)) length(fit$loss[[1]])
             else if (!is.null(fit$train_loss)) length(fit$train_loss) + length(fit$pretrain_val_auroc)
             else NA
   ev <- if (supervised) evaluate_grn(g, pairs$test) else evaluate_grn(g, sim$truth)
-  cat(sprintf("RESULT %s %d %d %.1f %s %.2f %d %.4f %.3f %.3f %.4f %.2f %.0f\n", model, n_genes, n_cells, wall,
+  cat(sprintf("RESULT %s %d %d %.1f %s %.2f %d %.4f %.3f %.3f %.4f %.2f %.0f %.2f\n", model, n_genes, n_cells, wall,
               if (is.na(epochs)) "NA" else format(epochs), peak_gb(), threads,
-              ev[["auroc"]], ev[["auprc_ratio"]], ev[["epr"]], ev[["auprc"]], plan$peak / 2^30, plan$seconds))
+              ev[["auroc"]], ev[["auprc_ratio"]], ev[["epr"]], ev[["auprc"]], plan$peak / 2^30, plan$seconds, fit_peak))
   quit(save = "no")
 }
 
@@ -147,8 +149,8 @@ if (!is.null(bp)) cat(sprintf("fanned out through %s (%d workers)\n", class(bp)[
 cat(sprintf("planted network: %d genes x %d cells (20%% TFs), dropout %s, states %s; model args: %s\n",
             size[1], size[2], Sys.getenv("BENCH_DROPOUT", "0"), Sys.getenv("BENCH_STATES", "0"),
             if (length(rest)) paste(rest, collapse = " ") else "defaults"))
-cat(sprintf("%-9s %6s %6s %9s %7s %9s %8s %7s %7s %7s %7s %7s %8s %7s\n", "model", "genes", "cells", "wall_s", "epochs",
-            "s/epoch", "peak_GB", "threads", "AUROC", "AUPRC_r", "EPR", "AUPRC", "plan_GB", "plan_s"))
+cat(sprintf("%-9s %6s %6s %9s %7s %9s %8s %7s %7s %7s %7s %7s %8s %7s %7s\n", "model", "genes", "cells", "wall_s", "epochs",
+            "s/epoch", "peak_GB", "threads", "AUROC", "AUPRC_r", "EPR", "AUPRC", "plan_GB", "plan_s", "fit_GB"))
 print_row <- function(res) {
   if (!length(res$result)) {
     cat(sprintf("%-9s failed:\n", res$model))
@@ -157,8 +159,8 @@ print_row <- function(res) {
   }
   f <- strsplit(sub("^RESULT ", "", res$result), " ")[[1]]
   spe <- if (f[5] == "NA") NA else as.numeric(f[4]) / as.numeric(f[5])
-  cat(sprintf("%-9s %6s %6s %9s %7s %9.1f %8s %7s %7s %7s %7s %7s %8s %7s\n", f[1], f[2], f[3], f[4], f[5], spe, f[6], f[7],
-              f[8], f[9], f[10], f[11], f[12], f[13]))
+  cat(sprintf("%-9s %6s %6s %9s %7s %9.1f %8s %7s %7s %7s %7s %7s %8s %7s %7s\n", f[1], f[2], f[3], f[4], f[5], spe, f[6], f[7],
+              f[8], f[9], f[10], f[11], f[12], f[13], if (length(f) >= 14) f[14] else "NA"))
 }
 if (is.null(bp)) {
   for (model in models) print_row(run_model(model, script, size, rest))  # a row as soon as it is done

@@ -117,3 +117,24 @@ test_that("non-finite scores from a model are an error, not a network", {
                                         method = list(name = "toy", params = list()), n_cells = 3L, top = 1L),
                class = "grntorch_nonfinite")
 })
+
+test_that("top = NULL keeps at most 2 million edges (the strongest), with a note; a given top is kept", {
+  skip_on_cran()
+  # 1,420 genes, every one a regulator: 1,420 x 1,419 = 2,014,980 candidate pairs
+  set.seed(4)
+  n <- 1420
+  m <- matrix(rnorm(n * 12), n, 12, dimnames = list(sprintf("g%04d", seq_len(n)), sprintf("c%02d", 1:12)))
+  expect_message(g <- infer_grn(m, "pearson", verbose = FALSE), "2,014,980 candidate", class = "grntorch_top_capped")
+  expect_equal(igraph::ecount(g), 2e6)
+  e <- grn_edges(g, top = 5)
+  ref <- abs(cor(t(m)))
+  diag(ref) <- 0
+  expect_equal(e$weight, sort(ref, decreasing = TRUE)[1:5], tolerance = 1e-6)
+  # the weakest edge kept is at the 2-millionth strongest |r|
+  expect_equal(min(igraph::E(g)$weight), sort(ref[row(ref) != col(ref)], decreasing = TRUE)[2e6], tolerance = 1e-4)
+  expect_silent(g2 <- infer_grn(m, "pearson", top = 2014980, verbose = FALSE))
+  expect_equal(igraph::ecount(g2), 2014980)
+  rm(g, g2)
+  # the planner plans the capped number of edges
+  expect_equal(grn_resources(m, "pearson")$pairs_kept, 2e6)
+})

@@ -114,3 +114,32 @@ test_that("the user's object is never modified", {
   expect_identical(m, m_copy)
   expect_identical(sp, sp_copy)
 })
+
+test_that("a double matrix used whole is read where it is: no copy, and the user's matrix is unchanged", {
+  skip_if_not(capabilities("profmem"), "R without memory profiling (tracemem)")
+  ex <- small_example(30, 40)
+  m <- ex$expression
+  m_copy <- m + 0
+  # tracemem() reports every duplicate of `m` (made by R or by grntorch's R code)
+  tracemem(m)
+  on.exit(untracemem(m), add = TRUE)
+  out <- utils::capture.output(g <- infer_grn(m, regdiffusion(steps = 5, batch_size = 8, seed = 1, threads = 1),
+                                              tfs = ex$tfs, verbose = FALSE))
+  expect_false(any(grepl("tracemem\\[", out)), info = paste(out, collapse = "\n"))
+  expect_s3_class(g, "grn_network")
+  untracemem(m)
+  expect_identical(m, m_copy)
+  # the check can see a copy: dimnames with names differ from infer_grn()'s, whose assignment copies
+  m2 <- m + 0
+  dimnames(m2) <- list(gene = rownames(m), cell = colnames(m))
+  tracemem(m2)
+  out <- utils::capture.output(infer_grn(m2, "pearson", tfs = ex$tfs, verbose = FALSE))
+  untracemem(m2)
+  expect_true(any(grepl("tracemem\\[", out)))
+  expect_identical(names(dimnames(m2)), c("gene", "cell"))
+  # the planner counts no dense copy for it, and one for a subset or a sparse matrix
+  r <- grn_resources(m, "pearson", tfs = ex$tfs)
+  expect_equal(r$parts[["expression"]], 0)
+  expect_gt(grn_resources(m, "pearson", genes = rownames(m)[1:20])$parts[["expression"]], 0)
+  expect_gt(grn_resources(Matrix::Matrix(m, sparse = TRUE), "pearson")$parts[["expression"]], 0)
+})

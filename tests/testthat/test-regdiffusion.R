@@ -126,11 +126,15 @@ test_that("progress bar and planner", {
   expect_s3_class(r, "grn_resources")
   expect_true(is.finite(r$peak) && r$peak > 0)
   expect_true(is.finite(r$seconds) && r$seconds > 0)
-  # genome scale: 20,000 genes x 100,000 cells is planned above 8 GB from the sizes alone
-  big <- grntorch:::.plan_regdiffusion(regdiffusion(seed = 1, threads = 2),
-                                       list(genes = 20000, regulators = 20000, cells = 1e5, n_train = 0,
-                                            n_validation = 0, top = NULL))
-  expect_gt(big$bytes, 8e9)
+  expect_identical(r$unit, "step")
+  expect_match(paste(capture.output(print(r)), collapse = " "), "per step")
+  # genome scale from the sizes alone: at least the four 20,000^2 float matrices (6.4 GB), nothing per cell
+  dims <- list(genes = 20000, regulators = 20000, cells = 1e5, n_train = 0, n_validation = 0, top = NULL)
+  big <- grntorch:::.plan_regdiffusion(regdiffusion(seed = 1, threads = 2), dims)
+  expect_gte(big$bytes, 4 * 4 * 20000^2)
+  expect_lt(big$bytes, 12e9)
+  dims$cells <- 1e6
+  expect_equal(grntorch:::.plan_regdiffusion(regdiffusion(seed = 1, threads = 2), dims)$bytes, big$bytes)
   expect_gt(big$seconds, 60)
 })
 
@@ -144,4 +148,14 @@ test_that("benchmark_grn() runs regdiffusion() like any model", {
   au <- res$value[res$metric == "auroc" & res$method == "regdiffusion"]
   expect_length(au, 1)
   expect_true(is.finite(au) && au >= 0 && au <= 1)
+})
+
+test_that("only the regulators' rows come back, the same as those of the whole adjacency", {
+  ex <- small_example(30, 60)
+  meth <- regdiffusion(steps = 15, batch_size = 16, seed = 5, threads = 1)
+  all <- grn_edges(infer_grn(ex$expression, meth, verbose = FALSE))
+  tf <- grn_edges(infer_grn(ex$expression, meth, tfs = ex$tfs, verbose = FALSE))
+  sub <- all[all$from %in% ex$tfs, ]
+  expect_equal(nrow(tf), nrow(sub))
+  expect_identical(tf$score, sub$score[match(paste(tf$from, tf$to), paste(sub$from, sub$to))])
 })
