@@ -456,60 +456,6 @@ struct AdamA {
   float tau, sparse_coef, wd, step_size, sbc2, eps, b1 = 0.9f, b2 = 0.99f;
 };
 
-RDK_INLINE void adam_range(float* A, float* M, float* Vv, const float* gC, std::int64_t n, const Drop& d,
-                           const AdamA& h, double* rows, std::int64_t i0, std::int64_t i1) {
-  const V zero = splat(0.0f), one = splat(1.0f);
-  for (std::int64_t i = i0; i < i1; ++i) {
-    float* a = A + i * n;
-    float* m = M + i * n;
-    float* v = Vv + i * n;
-    const float* g = gC + i * n;
-    const std::uint32_t base = static_cast<std::uint32_t>(i * n);
-    const I ii = I{0, 0, 0, 0, 0, 0, 0, 0} + static_cast<std::int32_t>(i);
-    V change = zero;
-    std::int64_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-      V a0, m0, v0, gc;
-      std::memcpy(&a0, a + j, sizeof a0);
-      std::memcpy(&m0, m + j, sizeof m0);
-      std::memcpy(&v0, v + j, sizeof v0);
-      std::memcpy(&gc, g + j, sizeof gc);
-      const V ab = a0 < zero ? -a0 : a0;
-      const V slope = (ab - h.tau) > zero ? one : zero;
-      const V keep = d.off ? one : keep_v(d, iota_u(base + static_cast<std::uint32_t>(j)));
-      const I jj = I{0, 1, 2, 3, 4, 5, 6, 7} + static_cast<std::int32_t>(j);
-      const V offd = jj != ii ? one : zero;
-      V gr = offd * slope * (-gc * keep + h.sparse_coef) + h.wd * a0;
-      const V m1 = h.b1 * m0 + (1.0f - h.b1) * gr;
-      const V v1 = h.b2 * v0 + (1.0f - h.b2) * gr * gr;
-      const V sq = sqrt_v(v1);
-      const V a1 = a0 - h.step_size * (m1 / (sq / h.sbc2 + h.eps));
-      change += offd * (soft_v(a1, h.tau) - soft_v(a0, h.tau));
-      std::memcpy(a + j, &a1, sizeof a1);
-      std::memcpy(m + j, &m1, sizeof m1);
-      std::memcpy(v + j, &v1, sizeof v1);
-    }
-    double tail = 0;
-    for (; j < n; ++j) {
-      const float a0 = a[j];
-      float gr = 0.0f;
-      if (j != i) {
-        const float slope = std::fabs(a0) - h.tau > 0.0f ? 1.0f : 0.0f;
-        gr = slope * (-g[j] * keep1(d, base + static_cast<std::uint32_t>(j)) + h.sparse_coef);
-      }
-      gr += h.wd * a0;
-      const float m1 = h.b1 * m[j] + (1.0f - h.b1) * gr;
-      const float v1 = h.b2 * v[j] + (1.0f - h.b2) * gr * gr;
-      const float a1 = a0 - h.step_size * (m1 / (std::sqrt(v1) / h.sbc2 + h.eps));
-      m[j] = m1;
-      v[j] = v1;
-      a[j] = a1;
-      if (j != i) tail += soft_s(a1, h.tau) - soft_s(a0, h.tau);
-    }
-    rows[i] = static_cast<double>(hsum(change)) + tail;
-  }
-}
-
 // ---- Adam on A fused with its gradient's product and the next step's C
 
 constexpr std::int64_t kFR = 64;   // rows of A per tile
@@ -637,10 +583,6 @@ RDK_AVX2 void build_c_avx2(const float* A, float* C, std::int64_t n, float tau, 
                            std::int64_t i0, std::int64_t i1) {
   build_c_range(A, C, n, tau, d, rows, i0, i1);
 }
-RDK_AVX2 void adam_avx2(float* A, float* M, float* Vv, const float* gC, std::int64_t n, const Drop& d, const AdamA& h,
-                        double* rows, std::int64_t i0, std::int64_t i1) {
-  adam_range(A, M, Vv, gC, n, d, h, rows, i0, i1);
-}
 RDK_AVX2 void fused_avx2(const FusedArgs& f, double* change_rows, double* sparse_rows, std::int64_t i0,
                          std::int64_t i1) {
   fused_range(f, change_rows, sparse_rows, i0, i1);
@@ -653,10 +595,6 @@ RDK_BASE void fused_base(const FusedArgs& f, double* change_rows, double* sparse
 RDK_BASE void build_c_base(const float* A, float* C, std::int64_t n, float tau, const Drop& d, double* rows,
                            std::int64_t i0, std::int64_t i1) {
   build_c_range(A, C, n, tau, d, rows, i0, i1);
-}
-RDK_BASE void adam_base(float* A, float* M, float* Vv, const float* gC, std::int64_t n, const Drop& d, const AdamA& h,
-                        double* rows, std::int64_t i0, std::int64_t i1) {
-  adam_range(A, M, Vv, gC, n, d, h, rows, i0, i1);
 }
 RDK_BASE void forward_base(const Nets2& k, float* u, V* saved, std::int64_t t0, std::int64_t t1) {
   forward_range(k, u, saved, t0, t1);
@@ -675,27 +613,6 @@ double build_c(const float* A, float* C, std::int64_t n, float tau, const Drop& 
     if (use_avx2()) return build_c_avx2(A, C, n, tau, d, rows.data(), i0, i1);
 #endif
     build_c_base(A, C, n, tau, d, rows.data(), i0, i1);
-  });
-  double t = 0;
-  for (double r : rows) t += r;
-  return t;
-}
-
-double adam_a(float* A, float* M, float* Vv, const float* gC, std::int64_t n, const Drop& d, float tau,
-              float sparse_coef, float wd, float step_size, float sbc2, float eps) {
-  AdamA h;
-  h.tau = tau;
-  h.sparse_coef = sparse_coef;
-  h.wd = wd;
-  h.step_size = step_size;
-  h.sbc2 = sbc2;
-  h.eps = eps;
-  std::vector<double> rows(static_cast<std::size_t>(n), 0.0);
-  at::parallel_for(0, n, 16, [&](std::int64_t i0, std::int64_t i1) {
-#if RDK_DISPATCH
-    if (use_avx2()) return adam_avx2(A, M, Vv, gC, n, d, h, rows.data(), i0, i1);
-#endif
-    adam_base(A, M, Vv, gC, n, d, h, rows.data(), i0, i1);
   });
   double t = 0;
   for (double r : rows) t += r;

@@ -58,20 +58,15 @@ void nets2_backward(const Nets2& k, const float* gu, Nets2Grads& g, float* saved
 // soft(A, tau) o offdiag.  (n * n < 2^32.)
 double build_c(const float* A, float* C, std::int64_t n, float tau, const Drop& d);
 
-// Adam (PyTorch's, L2 weight decay, betas 0.9 / 0.99) on A in place, with the
-// gradient of A built in the same pass from gC = dL/dC (minus sign applied here:
-// pass u^T gz) and the sparsity term; returns the sum over the off-diagonal of
-// the change of soft(A, tau).  step_size = lr / (1 - 0.9^t), sbc2 = sqrt(1 - 0.99^t).
-double adam_a(float* A, float* M, float* V, const float* gC, std::int64_t n, const Drop& d, float tau,
-              float sparse_coef, float wd, float step_size, float sbc2, float eps);
-
-// adam_a() fused with the product that gives its gradient and with the next
-// step's build_c(): gC = U^T Z (U = the nets' output, Z = dL/dz, both b x n
-// row-major) is made tile by tile (64 x 512, never stored whole), Adam updates
-// A, M, V, and, when `next`, C = soft(A_new, tau) o offdiag o dropout(dnext).
-// Saves the n x n gradient buffer and two passes over n x n memory a step.
+// Adam (PyTorch's, L2 weight decay, betas 0.9 / 0.99) on A, M, V in place,
+// with the gradient of A made in the same pass from gC = U^T Z = -dL/dC
+// (U = the nets' output, Z = dL/dz, both b x n row-major; the product is made
+// tile by tile, 64 x 512, never stored whole), the dropout `d` and the
+// sparsity term; then, when `next`, C = soft(A_new, tau) o offdiag o
+// dropout(dnext), build_c() for the next step.  step_size = lr / (1 - 0.9^t),
+// sbc2 = sqrt(1 - 0.99^t).  n * n < 2^32.
 struct AdamFusedSums {
-  double change = 0;       // as adam_a() returns
+  double change = 0;       // sum over the off-diagonal of the change of soft(A, tau)
   double next_sparse = 0;  // sum of soft(A_new, tau) o offdiag (build_c()'s return for the next step)
 };
 AdamFusedSums adam_a_fused(float* A, float* M, float* V, float* C, const float* U, const float* Z, std::int64_t b,
