@@ -33,8 +33,9 @@
 #'   diffusion model with no matrix inverse, so its cost grows with the
 #'   square of the genes instead of the cube.  As accurate as its reference
 #'   on BEELINE (four datasets x STRING and non-specific ChIP-seq, 3 seeds;
-#'   mESC STRING: EPR 3.61 and 3.61, AUPRC ratio 2.20 for both) and 5.0x
-#'   faster on one thread (idle machine, mESC); see
+#'   mESC STRING: EPR 3.61 and 3.61, AUPRC ratio 2.20 for both) and
+#'   5.2-5.7x faster on one thread (idle machine, mESC).  10,000 genes x
+#'   50,000 cells took 13 minutes and 6.3 GB on 2 threads; see
 #'   `bench/results/regdiffusion.md`.
 #' * **Stabler DeepSEM**: [dazzle()] (`"dazzle"`), DeepSEM trained with
 #'   dropout augmentation (DAZZLE).  On BEELINE's four TFs+500 datasets
