@@ -298,6 +298,8 @@ grn_resources <- function(x, method = "pearson", tfs = NULL, genes = NULL, train
   adv <- r$advice
   # the edges dominate: fewer regulators and `top` help whatever the model
   if (r$parts[["output"]] >= 0.25 * r$parts[["model"]]) adv <- union(adv, c("tfs", "top"))
+  # every gene a regulator (no `tfs` given): naming the TFs shrinks the score matrix (and some models)
+  if (d$regulators >= d$genes) adv <- union(adv, "tfs")
   tips <- tips[intersect(names(tips), adv)]
   tips <- unlist(tips[lengths(tips) > 0])
   sprintf(paste0("grntorch: %s on %s genes (%s regulators) x %s cells needs ~%s of memory at its peak, ",

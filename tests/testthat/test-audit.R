@@ -265,7 +265,9 @@ test_that("print(grn_resources()) of 60,000 genes gives counts, not NA", {
   r <- grn_resources(m, "pearson")
   out <- expect_no_warning(capture.output(print(r)))
   expect_false(any(grepl("NA", out)))
-  expect_match(paste(out, collapse = " "), "3,600,000,000 edges kept")
+  expect_match(paste(out, collapse = " "), "2,000,000 edges kept")  # top = NULL: at most 2 million of the 3.6e9 pairs
+  expect_match(paste(capture.output(print(grn_resources(m, "pearson", top = 2e9))), collapse = " "),
+               "2,000,000,000 edges kept")
 })
 
 test_that("the igraph plotting fallback leaves par(xpd) as it was", {
