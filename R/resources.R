@@ -351,8 +351,9 @@ print.grn_resources <- function(x, ...) {
   }
   cat("\n")
   p <- x$parts
+  dense <- if (p[["expression"]] == 0 && p[["input"]] > 0) "none (x is read in place)" else .fmt_bytes(p[["expression"]])
   cat(sprintf("  base %s, input %s, dense expression %s, model %s, output %s (%s edges kept)\n",
-              .fmt_bytes(p[["base"]]), .fmt_bytes(p[["input"]]), .fmt_bytes(p[["expression"]]),
+              .fmt_bytes(p[["base"]]), .fmt_bytes(p[["input"]]), dense,
               .fmt_bytes(p[["model"]]), .fmt_bytes(p[["output"]]), .fmt_count(x$pairs_kept)))
   if (is.finite(x$available) && x$peak > x$available) {
     cat("  does not fit: infer_grn() would refuse it (see ?grn_resources)\n")

@@ -140,6 +140,7 @@ test_that("a double matrix used whole is read where it is: no copy, and the user
   # the planner counts no dense copy for it, and one for a subset or a sparse matrix
   r <- grn_resources(m, "pearson", tfs = ex$tfs)
   expect_equal(r$parts[["expression"]], 0)
+  expect_match(paste(capture.output(print(r)), collapse = " "), "dense expression none (x is read in place)", fixed = TRUE)
   expect_gt(grn_resources(m, "pearson", genes = rownames(m)[1:20])$parts[["expression"]], 0)
   expect_gt(grn_resources(Matrix::Matrix(m, sparse = TRUE), "pearson")$parts[["expression"]], 0)
 })
