@@ -69,6 +69,10 @@
     .Call(`_grntorch_grn_available_cores`)
 }
 
+.grn_hold_interrupt <- function(on) {
+    .Call(`_grntorch_grn_hold_interrupt`, on)
+}
+
 .grn_supervised <- function(expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, opts) {
     .Call(`_grntorch_grn_supervised`, expr, regulators, train_from, train_to, train_label, val_from, val_to, val_label, embeddings, opts)
 }

@@ -279,6 +279,19 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
   chunk_fun(Xr, expr, reg_idx, targets, p, threads, NULL)
 }
 
+# Evaluates expr with Ctrl-C held pending when `hold` (src/glue_signals.cpp):
+# 'ranger' on several threads can deadlock when it notices an interrupt
+# after one of its threads has finished its trees.  A Ctrl-C that comes
+# meanwhile is taken by R as soon as expr returns (the forest of the current
+# target finishes first), and .fit_trees() turns it into grntorch_interrupt.
+.hold_interrupt <- function(hold, expr) {
+  if (hold) {
+    was <- .grn_hold_interrupt(TRUE)
+    on.exit(if (!was) .grn_hold_interrupt(FALSE), add = TRUE)
+  }
+  expr
+}
+
 # Regulators of target t: every regulator but t itself.
 #' @noRd
 .tree_regs <- function(reg_idx, t) which(reg_idx != t)
@@ -292,10 +305,11 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
     if (length(cols)) {
       np <- length(cols)
       mtry <- if (identical(p$K, "sqrt")) max(1L, round(sqrt(np))) else if (identical(p$K, "all")) np else min(p$K, np)
-      fit <- ranger::ranger(x = X[, cols, drop = FALSE], y = expr[t, ], num.trees = p$trees, mtry = mtry,
-                            importance = "impurity", min.node.size = p$min_node_size, replace = TRUE,
-                            sample.fraction = 1, write.forest = FALSE, oob.error = FALSE, num.threads = threads,
-                            seed = (p$seed + t - 1) %% .Machine$integer.max, verbose = FALSE)
+      fit <- .hold_interrupt(threads > 1L, ranger::ranger(
+        x = X[, cols, drop = FALSE], y = expr[t, ], num.trees = p$trees, mtry = mtry,
+        importance = "impurity", min.node.size = p$min_node_size, replace = TRUE,
+        sample.fraction = 1, write.forest = FALSE, oob.error = FALSE, num.threads = threads,
+        seed = (p$seed + t - 1) %% .Machine$integer.max, verbose = FALSE))
       im <- pmax(fit$variable.importance, 0)
       s <- sum(im)
       if (s > 0) imp[cols, j] <- im / s

@@ -225,6 +225,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// grn_hold_interrupt
+bool grn_hold_interrupt(bool on);
+RcppExport SEXP _grntorch_grn_hold_interrupt(SEXP onSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< bool >::type on(onSEXP);
+    rcpp_result_gen = Rcpp::wrap(grn_hold_interrupt(on));
+    return rcpp_result_gen;
+END_RCPP
+}
 // grn_supervised
 Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector regulators, const Rcpp::IntegerVector train_from, const Rcpp::IntegerVector train_to, const Rcpp::NumericVector train_label, const Rcpp::IntegerVector val_from, const Rcpp::IntegerVector val_to, const Rcpp::NumericVector val_label, const Rcpp::NumericMatrix embeddings, const Rcpp::List opts);
 RcppExport SEXP _grntorch_grn_supervised(SEXP exprSEXP, SEXP regulatorsSEXP, SEXP train_fromSEXP, SEXP train_toSEXP, SEXP train_labelSEXP, SEXP val_fromSEXP, SEXP val_toSEXP, SEXP val_labelSEXP, SEXP embeddingsSEXP, SEXP optsSEXP) {
@@ -290,6 +301,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_grntorch_grn_error_arg", (DL_FUNC) &_grntorch_grn_error_arg, 0},
     {"_grntorch_grn_scunigp", (DL_FUNC) &_grntorch_grn_scunigp, 9},
     {"_grntorch_grn_available_cores", (DL_FUNC) &_grntorch_grn_available_cores, 0},
+    {"_grntorch_grn_hold_interrupt", (DL_FUNC) &_grntorch_grn_hold_interrupt, 1},
     {"_grntorch_grn_supervised", (DL_FUNC) &_grntorch_grn_supervised, 10},
     {"_grntorch_grn_torchscript_embeddings", (DL_FUNC) &_grntorch_grn_torchscript_embeddings, 3},
     {"_grntorch_grn_write_torchscript_fixture", (DL_FUNC) &_grntorch_grn_write_torchscript_fixture, 4},

@@ -200,3 +200,24 @@ int available_cores() {
 // Processors this R process may use (its CPU affinity).
 // [[Rcpp::export(.grn_available_cores)]]
 int grn_available_cores() { return grnglue::available_cores(); }
+
+// Holds SIGINT pending on the R main thread, and on the threads it starts,
+// while a library that handles Ctrl-C itself runs: 'ranger' with several
+// threads deadlocks when an interrupt is noticed after one of its threads has
+// grown its share of trees (that thread never counts itself as aborted, so the
+// main thread waits for it forever).  on = TRUE blocks SIGINT, on = FALSE
+// unblocks it, and R's handler then takes a Ctrl-C that came meanwhile.
+// Returns whether SIGINT was blocked before the call.
+// [[Rcpp::export(.grn_hold_interrupt)]]
+bool grn_hold_interrupt(bool on) {
+#ifndef _WIN32
+  sigset_t s, old;
+  sigemptyset(&s);
+  sigaddset(&s, SIGINT);
+  if (pthread_sigmask(on ? SIG_BLOCK : SIG_UNBLOCK, &s, &old) != 0) return false;
+  return sigismember(&old, SIGINT) == 1;
+#else
+  (void)on;
+  return false;
+#endif
+}

@@ -182,3 +182,30 @@ test_that("setTimeLimit() during a fit stops it with R's own time-limit error, n
   g <- infer_grn(ex$expression[1:40, 1:80], deepsem(epochs = 2, seed = 1, threads = 1), tfs = ex$tfs, verbose = FALSE)
   expect_gt(igraph::ecount(g), 0)
 })
+
+test_that("Ctrl-C during a multi-threaded 'ranger' forest (genie3()) is taken, not a deadlock", {
+  skip_unless_posix_child()
+  skip_if_not_installed("ranger")
+  # 'ranger' (0.14) deadlocks when it notices Ctrl-C after one of its threads
+  # has grown its share of the trees: here thread 2's trees hold 2 cells each
+  # (done at once) while thread 1 grows full trees, and the SIGINT comes
+  # meanwhile.  genie3() holds SIGINT pending during each forest
+  # (.hold_interrupt()), so R takes it when the forest is done.  Without the
+  # hold this child hangs until the timeout (bench/trees.R hang).
+  r <- run_child(c(
+    "set.seed(1); n <- 4000; X <- matrix(rnorm(n * 40), n, dimnames = list(NULL, paste0('v', 1:40)))",
+    "y <- X[, 1] + rnorm(n); nt <- 1200",
+    "inbag <- lapply(seq_len(nt), function(i) { v <- integer(n); if (i <= nt / 2) v[sample(n, n, TRUE)] <- 1L else v[1:2] <- 1L; v })",
+    "t0 <- proc.time()[[3]]",
+    "r <- tryCatch({",
+    "  f <- grntorch:::.hold_interrupt(TRUE, ranger::ranger(x = X, y = y, num.trees = nt, inbag = inbag, num.threads = 2,",
+    "         importance = 'impurity', write.forest = FALSE, oob.error = FALSE, min.node.size = 1, seed = 1, verbose = FALSE))",
+    "  cat('FOREST', proc.time()[[3]] - t0, '\\n')",
+    "  for (i in 1:200) Sys.sleep(0.01)",
+    "  'finished'",
+    "}, interrupt = function(e) 'interrupt')",
+    "cat('RESULT', r, '\\n')"), signal_after = 1.5, malloc_check = FALSE, timeout = 60)
+  expect_identical(r$rc, 0L, info = r$text)
+  expect_true(any(grepl("^FOREST", r$out)), info = r$text)     # the forest was grown to the end ...
+  expect_true(any(grepl("^RESULT interrupt", r$out)), info = r$text)  # ... then the Ctrl-C was taken
+})
