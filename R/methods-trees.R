@@ -28,15 +28,18 @@
 #' genes) is fitted with seed `seed + i - 1`.
 #'
 #' **Speed.** 'ranger' grows the same trees as the reference's C code at
-#' about the same cost per tree: on BEELINE mESC (1,120 genes x 421 cells,
-#' 627 regulators, two draws of 20 and 10 random targets, one thread each,
-#' interleaved runs on a busy shared machine) it was 1.4-3.0x faster than the
-#' reference (4.7-9.8 against 13.1-14.7 s per target; on mDC 2.9-3.0x;
-#' `bench/results/trees.md`).
+#' about the same cost: on BEELINE mESC (1,120 genes x 421 cells, 627
+#' regulators, 10 random targets, one thread each, interleaved runs on an idle
+#' machine) it took 2.9-3.2 s per target against the reference's 3.6-3.7 s,
+#' 1.2x (`bench/results/trees.md`; exact forests on 'ranger' cannot do much
+#' better: most of the time is its split search).
 #' What it adds is parallelism without 'doParallel' / 'doRNG': threads within
 #' each forest and `BPPARAM` over targets (a cluster through
 #' `BatchtoolsParam`), with the same network whatever the split.  A forest
 #' keeps no trees (`write.forest = FALSE`), so memory stays small.
+#' With `threads` > 1, Ctrl-C takes effect when the current target's forest
+#' is grown (seconds at BEELINE's size): 'ranger' on several threads can
+#' deadlock on an interrupt, so it is held until then.
 #' [grn_resources()] predicts time and memory.
 #'
 #' @param trees number of trees per target (1,000 as GENIE3).
@@ -435,8 +438,13 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
   g <- dims$genes; c <- dims$cells; r <- dims$regulators
   par <- .plan_tree_parallel(method, g)
   mtry <- if (identical(p$K, "sqrt")) max(1, round(sqrt(r))) else if (identical(p$K, "all")) r else min(p$K, r)
-  # a fully grown tree on c bootstrap cells: ~c log2(c) node visits, each trying mtry regulators
-  per_target <- 2.2e-8 * p$trees * mtry * c * log2(max(c, 2)) + 2e-3
+  # A fully grown tree on c bootstrap cells, mtry regulators tried per node;
+  # 'ranger' scans one counter per distinct value of a regulator at every
+  # node above 2% of them, so the cost grows faster than c log c.  Fitted on
+  # one thread: BEELINE mESC (421 cells, mtry 25) 3.0 s per target idle, and
+  # 2,500 x 10,000 planted (mtry 22) 268 s of CPU per target
+  # (bench/trees.R check / scale; bench/results/trees.md).
+  per_target <- 1.77e-8 * p$trees * mtry * max(c, 2)^1.46 + 2e-3
   secs <- g * per_target / (par$workers * .plan_trees_speedup(par$threads))
   bytes <- par$workers * (16 * r * c + 100 * c * par$threads + 2e6) + 8 * r * g
   list(bytes = bytes, epoch_seconds = NA_real_, epochs = NA_integer_, seconds = secs, advice = c("genes", "tfs", "top"))
@@ -447,11 +455,18 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
   p <- method$params
   g <- dims$genes; c <- dims$cells; r <- dims$regulators
   par <- .plan_tree_parallel(method, g)
-  # Trees kept grow with the signal; ~600 on BEELINE folders with the
-  # defaults (bench/trees.R).  Each tree: histograms over c cells x the
-  # regulators tried, plus a fixed cost per tree.
+  # Trees kept grow with the signal (600 assumed at the default learning
+  # rate): 330-440 on average on BEELINE folders, ~960 on a planted network
+  # (bench/trees.R).  Each
+  # tree: a fixed cost (the R loop of lgb.train()), histograms over the
+  # bagged training cells x the regulators tried, and the split search over
+  # up to 255 bins of each.  Fitted on one thread: BEELINE mESC 0.41 s of CPU
+  # per target (443 trees on average), mHSC-L 0.084 s (329), 2,500 x 10,000
+  # planted 2.2 s (964) (bench/results/trees.md).
   n_trees <- min(p$max_trees, 600 * 0.01 / p$learning_rate)
-  per_target <- n_trees * (4e-9 * c * r * max(p$max_features, 0.05) * 8 + 2e-5) + 1e-6 * c * r + 5e-3
+  feats <- max(1, p$max_features * r)
+  per_tree <- 2e-4 + 4.4e-9 * c * (1 - p$holdout) * p$subsample * feats + 3.4e-8 * feats * min(255, c)
+  per_target <- n_trees * per_tree + 5e-3
   secs <- g * per_target / (par$workers * .plan_trees_speedup(par$threads))
   bytes <- par$workers * (10 * r * c + 60 * c + 2e6 * par$threads + 5e6) + 8 * r * g
   list(bytes = bytes, epoch_seconds = NA_real_, epochs = NA_integer_, seconds = secs, advice = c("genes", "tfs", "top"))

@@ -16,6 +16,22 @@
 #       same target subset).
 #   ... Rscript bench/trees.R table [folders] [seeds]
 #       benchmark_grn(): Pearson, GENIE3, GRNBoost2, DeepSEM, universe mode.
+#   ... Rscript bench/trees.R fit <dataset> <method> <seed> <dir>
+#       One run of the side-by-side table, resumable (a finished run is
+#       skipped): <method> (pearson, genie3, grnboost2, deepsem, infosem_b)
+#       with its defaults on <dataset> (hHEP, mDC, mESC, mHSC-L; TFs+500) at
+#       BENCH_THREADS, fitted once on the expression of the dataset (the
+#       ground-truth folders of one dataset hold the same cells and genes;
+#       regulators: the union of their TF lists) and scored in universe mode
+#       (evaluate_grn(), tfs = that folder's TFs, as benchmark_grn() does) on
+#       every ground-truth kind: specific, non-specific, STRING (and lofgof
+#       for mESC).  Writes <dir>/<dataset>-<method>-s<seed>.csv (metrics,
+#       seconds) and .rds (the edges).  Run many as lanes:
+#         for d in ...; for m in ...; for s in 1 2 3: echo "$d $m $s" > jobs
+#         xargs -P 2 -L 1 sh -c 'OMP_WAIT_POLICY=passive Rscript bench/trees.R fit "$0" "$1" "$2" DIR' < jobs
+#   ... Rscript bench/trees.R summarise <dir> [seeds]
+#       The table of every finished run: mean +- sd over seeds of EPR, AUPRC
+#       ratio, AUROC and seconds, per dataset, ground-truth kind and method.
 #
 # The reference GENIE3 is not a dependency of grntorch: install it from its
 # source (github.com/aertslab/GENIE3) into a private library for this check.
@@ -189,4 +205,112 @@ if (part == "table") {
     cat(sprintf("| %s | %s | %.3f | %.3f | %.3f | %.1f |\n", k, mn, v("epr"), v("auprc_ratio"), v("auroc"),
                 tm$seconds[tm$dataset == k & tm$method == mn]))
   }
+}
+
+# ---- the side-by-side table, one resumable run at a time -------------------
+kinds_of <- function(ds) {
+  k <- c("specific", "non-specific", "string", "lofgof")
+  k[file.exists(file.path(data_dir, "beeline", k, paste0(ds, "-tfs500")))]
+}
+
+if (part == "fit") {
+  if (length(args) < 5) stop("usage: bench/trees.R fit <dataset> <method> <seed> <dir>")
+  ds <- args[2]; mname <- args[3]; seed <- as.integer(args[4]); dir <- args[5]
+  dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+  base <- file.path(dir, sprintf("%s-%s-s%d", ds, mname, seed))
+  if (file.exists(paste0(base, ".csv"))) { cat("done already:", base, "\n"); quit(save = "no") }
+  th <- as.integer(Sys.getenv("BENCH_THREADS", "1"))
+  kinds <- kinds_of(ds)
+  folders <- lapply(kinds, function(k) read_beeline(file.path(data_dir, "beeline", k, paste0(ds, "-tfs500")), splits = FALSE))
+  names(folders) <- kinds
+  expr <- folders[["string"]]$expression
+  for (f in folders) stopifnot(setequal(rownames(f$expression), rownames(expr)), ncol(f$expression) == ncol(expr))
+  tfs <- intersect(rownames(expr), Reduce(union, lapply(folders, `[[`, "tfs")))
+  m <- switch(mname,
+    pearson = "pearson",
+    genie3 = genie3(seed = seed, threads = th),
+    grnboost2 = grnboost2(seed = seed, threads = th),
+    deepsem = deepsem(seed = seed, threads = th),
+    infosem_b = {
+      ed <- file.path(data_dir, "embeddings", "biobert-scgreat", paste0(ds, "-tfs500"))
+      if (!dir.exists(ed)) stop("no embeddings for ", ds)
+      emb <- read_embeddings(file.path(ed, "biovect768.npy"), row_names = file.path(ed, "biovect768_rownames.txt"), skip = 1)
+      infosem(emb, seed = seed, threads = th)
+    },
+    stop("unknown method ", mname))
+  t0 <- proc.time()
+  g <- infer_grn(expr, m, tfs = tfs, verbose = FALSE)
+  dt <- proc.time() - t0
+  secs <- dt[["elapsed"]]
+  cpu <- sum(dt[c("user.self", "sys.self")])   # the run's own CPU time: not inflated by a paused or busy machine
+  rows <- lapply(kinds, function(k) {
+    f <- folders[[k]]
+    ev <- suppressWarnings(evaluate_grn(g, f$truth, tfs = f$tfs, curves = FALSE))
+    data.frame(dataset = ds, kind = k, method = mname, seed = seed, threads = th, epr = ev$epr,
+               auprc_ratio = ev$auprc_ratio, auroc = ev$auroc, seconds = secs, cpu_seconds = cpu, n_edges = nrow(grn_edges(g)),
+               load = round(unname(as.numeric(strsplit(readLines("/proc/loadavg"), " ")[[1]][1])), 2))
+  })
+  out <- do.call(rbind, rows)
+  saveRDS(grn_edges(g), paste0(base, ".rds"))
+  utils::write.csv(out, paste0(base, ".csv"), row.names = FALSE)
+  print(out)
+}
+
+if (part == "summarise") {
+  dir <- args[2]
+  seeds <- if (length(args) > 2) eval(parse(text = args[3])) else 1:3
+  fs <- list.files(dir, "\\.csv$", full.names = TRUE)
+  x <- do.call(rbind, lapply(fs, utils::read.csv))
+  x <- x[x$seed %in% seeds, ]
+  label <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B")
+  ms <- intersect(names(label), unique(x$method))
+  pm <- function(v) if (length(v) > 1) sprintf("%.3f +- %.3f", mean(v), stats::sd(v)) else sprintf("%.3f", v)
+  cat(sprintf("Seeds %s; mean +- sd over the seeds present (n); universe mode, evaluate_grn(tfs = the folder's TFs); time: the fit's own CPU seconds (user + system) at BENCH_THREADS = 1, unaffected by other jobs or pauses\n\n",
+              paste(range(seeds), collapse = "-")))
+  cat("| dataset | ground truth | method | n | EPR | AUPRC ratio | AUROC | CPU s (1 thread) |\n|---|---|---|---|---|---|---|---|\n")
+  for (ds in sort(unique(x$dataset))) for (k in c("specific", "non-specific", "string", "lofgof")) for (mn in ms) {
+    r <- x[x$dataset == ds & x$kind == k & x$method == mn, ]
+    if (!nrow(r)) next
+    cat(sprintf("| %s | %s | %s | %d | %s | %s | %s | %.0f |\n", ds, k, label[[mn]], nrow(r), pm(r$epr), pm(r$auprc_ratio),
+                pm(r$auroc), mean(r$cpu_seconds)))
+  }
+}
+
+# ---- scale: per-target cost at 2,500 genes x 10,000 cells -------------------
+#   ... Rscript bench/trees.R scale <model> [genes cells targets]
+# A full GENIE3 run at this size takes about a day on 2 cores, so this times
+# a random subset of targets (seed 1) of the same planted data as
+# bench/scale.R (simulate_grn(), 20% TFs, seed 1) with the model's defaults
+# at BENCH_THREADS: CPU and wall seconds per target, the peak RSS of the fit
+# (VmHWM reset after the simulation), the full run extrapolated (targets are
+# independent: time = per target x genes) and grn_resources()' prediction.
+if (part == "scale") {
+  model <- args[2]
+  n_genes <- if (length(args) > 2) as.integer(args[3]) else 2500L
+  n_cells <- if (length(args) > 3) as.integer(args[4]) else 10000L
+  n_t <- if (length(args) > 4) as.integer(args[5]) else 4L
+  th <- as.integer(Sys.getenv("BENCH_THREADS", "2"))
+  sim <- simulate_grn(n_genes, n_cells, seed = 1)
+  m <- switch(model, genie3 = genie3(seed = 1, threads = th), grnboost2 = grnboost2(seed = 1, threads = th), stop("genie3 or grnboost2"))
+  plan <- grn_resources(sim$expression, m, tfs = sim$tfs)
+  x <- sim$expression
+  reg_idx <- match(sim$tfs, rownames(x))
+  X <- t(x[reg_idx, ]); colnames(X) <- sprintf("r%d", seq_along(reg_idx))
+  set.seed(1); ti <- sort(sample(nrow(x), n_t))
+  fun <- if (model == "genie3") grntorch:::.genie3_chunk else grntorch:::.grnboost2_chunk
+  gc(reset = TRUE)
+  try(suppressWarnings(writeLines("5", "/proc/self/clear_refs")), silent = TRUE)
+  t0 <- proc.time()
+  o <- fun(X, x, reg_idx, ti, m$params, th, NULL)
+  dt <- proc.time() - t0
+  s <- readLines("/proc/self/status")
+  peak <- as.numeric(gsub("[^0-9]", "", grep("^VmHWM", s, value = TRUE))) * 1024 / 2^30
+  per_cpu <- sum(dt[c("user.self", "sys.self")]) / n_t
+  per_wall <- dt[["elapsed"]] / n_t
+  cat(sprintf("%s, %d genes x %d cells, %d regulators, %d thread(s), %d random targets%s\n", model, n_genes, n_cells,
+              length(reg_idx), th, n_t, if (model == "grnboost2") sprintf(" (trees kept: %s)", paste(o$trees, collapse = ", ")) else ""))
+  cat(sprintf("per target: %.1f s CPU, %.1f s wall; whole run extrapolated: %.1f h wall at %d thread(s) (%.1f CPU-hours)\n",
+              per_cpu, per_wall, per_wall * n_genes / 3600, th, per_cpu * n_genes / 3600))
+  cat(sprintf("peak RSS of the fit: %.2f GB (+ %.3f GB for the whole importance matrix)\n", peak, 8 * length(reg_idx) * n_genes / 2^30))
+  cat(sprintf("grn_resources(): %.1f h, peak %.2f GB\n", plan$seconds / 3600, plan$peak / 2^30))
 }
