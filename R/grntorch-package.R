@@ -89,21 +89,43 @@
 #'   [grnboost2()] agrees with arboreto's GRNBoost2 about as well as
 #'   arboreto with itself (Spearman 0.48-0.60 against 0.59-0.72: early
 #'   stopping makes boosting noisy), with EPR and AUPRC ratio within its seed
-#'   spread.  Side by side (`bench/trees.R table`, universe mode, one seed,
-#'   GENIE3 with 100 trees to fit the time available; more in
-#'   `bench/results/trees.md`):
+#'   spread.  Side by side on every BEELINE TFs+500 folder and ground truth
+#'   (`bench/trees-table.sh`, `bench/trees.R compact`; universe mode, every
+#'   model with its defaults on one thread; DeepSEM and InfoSEM-B with `mode
+#'   = "celltype"` against the cell-type-specific ChIP-seq and lofgof
+#'   networks, `"nonspecific"` against non-specific ChIP-seq and STRING, as
+#'   in the DeepSEM paper; **seed 1 only so far**, seeds 2-3 are running;
+#'   EPR / AUPRC ratio, the best EPR in bold; `bench/results/trees.md`):
 #'
-#'   | folder (cell-type-specific ChIP-seq) | Pearson | GENIE3 | GRNBoost2 | DeepSEM |
-#'   |---|---|---|---|---|
-#'   | mHSC-L, EPR / AUPRC ratio / AUROC | 1.01 / 0.99 / 0.50 | 1.05 / 1.02 / 0.52 | 1.00 / 1.00 / 0.50 | 1.04 / 1.01 / 0.53 |
-#'   | hHEP, EPR / AUPRC ratio / AUROC | 1.00 / 1.03 / 0.51 | 1.09 / 1.09 / 0.53 | 1.06 / 1.07 / 0.53 | 1.05 / 1.06 / 0.53 |
+#'   | dataset, ground truth | Pearson | GENIE3 | GRNBoost2 | DeepSEM | InfoSEM-B |
+#'   |---|---|---|---|---|---|
+#'   | hHEP, specific | 1.00 / 1.03 | 1.11 / 1.10 | 1.05 / 1.06 | **1.17 / 1.20** |  |
+#'   | hHEP, non-specific | 1.44 / 1.08 | 1.65 / 1.02 | 1.84 / 1.09 | **2.72 / 1.45** |  |
+#'   | hHEP, STRING | 3.07 / 1.79 | **3.18 / 1.99** | 3.04 / 1.79 | 3.16 / 1.85 |  |
+#'   | mDC, specific | 1.24 / 1.08 | 1.08 / 1.02 | 1.03 / 1.00 | **1.88 / 1.46** |  |
+#'   | mDC, non-specific | 1.06 / 0.94 | 1.57 / 1.13 | 1.69 / 1.07 | **3.24 / 1.86** |  |
+#'   | mDC, STRING | 1.46 / 1.10 | 1.77 / 1.33 | 1.42 / 1.11 | **1.93 / 1.60** |  |
+#'   | mESC, specific | 1.01 / 1.02 | **1.03 / 1.04** | 1.03 / 1.03 | 0.96 / 0.96 | 0.98 / 0.97 |
+#'   | mESC, non-specific | 2.28 / 1.30 | 3.01 / 1.49 | 2.80 / 1.36 | 2.94 / 1.65 | **3.04 / 1.67** |
+#'   | mESC, STRING | 1.93 / 1.38 | 2.54 / 1.73 | 2.75 / 1.55 | **3.40 / 2.08** | 3.31 / 2.00 |
+#'   | mESC, lofgof | 1.29 / 1.17 | **1.37 / 1.24** | 1.36 / 1.24 | 1.21 / 1.14 | 1.17 / 1.11 |
+#'   | mHSC-L, specific | 1.01 / 0.98 | 1.05 / 1.02 | 1.00 / 0.99 | **1.08 / 1.09** |  |
+#'   | mHSC-L, non-specific | **3.45 / 2.24** | 2.93 / 2.38 | 3.00 / 2.12 | **3.45 / 3.20** |  |
+#'   | mHSC-L, STRING | 6.37 / 6.01 | 6.52 / 6.40 | 6.22 / 5.38 | **6.83 / 7.08** |  |
+#'   | CPU seconds, hHEP / mDC / mESC / mHSC-L | ~1 | 2263 / 1352 / 4150 / 1176 | 219 / 157 / 464 / 47 | 66 / 50 / 83 / 68 | 84 (mESC) |
 #'
-#'   On mHSC-L no method finds the ChIP-seq edges (all within 0.05 of
-#'   chance).  On hHEP the trees are level with DeepSEM or a little above
-#'   it on this seed (DeepSEM's 5-seed mean, EPR 1.13, is above both): the
-#'   deep model does not clearly beat the trees on either folder, and all
-#'   of them are close to chance.  mDC and mESC, and 3 seeds, are not
-#'   measured yet.
+#'   Where the deep models win: on 10 of the 13 folder x truth pairs a SEM
+#'   (DeepSEM, or InfoSEM-B with BioBERT embeddings) has the best EPR, by a
+#'   wide margin on the non-specific ChIP-seq networks of hHEP and mDC (2.72
+#'   and 3.24 against the trees' best 1.84 and 1.69) and on mDC's
+#'   cell-type-specific one (1.88 against 1.08), in 1/17 to 1/50 of GENIE3's
+#'   time.  Where they do not: the trees are level on hHEP STRING (3.18
+#'   against 3.16) and ahead on mESC's lofgof network (1.37 against 1.21),
+#'   and every method is at chance on mESC's and mHSC-L's cell-type-specific
+#'   ChIP-seq.  Between the two trees GENIE3 is the better on 9 of 13, at
+#'   9-25x GRNBoost2's time.  One seed cannot rank close pairs (DeepSEM's
+#'   seed sd of EPR reaches 0.27 on mDC's non-specific and 1.05 on mHSC-L's
+#'   STRING network, `bench/results/dazzle.md`); the 3-seed table will.
 #'
 #' To see which case you are in, run [benchmark_grn()] on your own data with
 #' `schemes = "cross_source"` (train on one network, score on another with

@@ -18,9 +18,9 @@ cp bench/trees.R "$dir/trees.R"
 jobs="$dir/jobs.txt"
 : > "$jobs"
 for s in $seeds; do
-  for m in pearson deepsem infosem_b grnboost2 genie3; do
+  for m in pearson deepsem deepsem_ns infosem_b infosem_b_ns dazzle regdiffusion grnboost2 genie3; do
     for d in mESC hHEP mDC mHSC-L; do
-      if [ "$m" = infosem_b ] && [ "$d" != mESC ]; then continue; fi   # BioBERT embeddings exist for mESC only
+      case "$m" in infosem_b*) if [ "$d" != mESC ]; then continue; fi;; esac   # BioBERT embeddings exist for mESC only
       if [ -f "$dir/$d-$m-s$s.csv" ]; then continue; fi
       echo "$d $m $s" >> "$jobs"
     done

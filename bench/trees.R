@@ -18,7 +18,8 @@
 #       benchmark_grn(): Pearson, GENIE3, GRNBoost2, DeepSEM, universe mode.
 #   ... Rscript bench/trees.R fit <dataset> <method> <seed> <dir>
 #       One run of the side-by-side table, resumable (a finished run is
-#       skipped): <method> (pearson, genie3, grnboost2, deepsem, infosem_b)
+#       skipped): <method> (pearson, genie3, grnboost2, deepsem, infosem_b,
+#       dazzle, regdiffusion; deepsem_ns and infosem_b_ns: mode = "nonspecific")
 #       with its defaults on <dataset> (hHEP, mDC, mESC, mHSC-L; TFs+500) at
 #       BENCH_THREADS, fitted once on the expression of the dataset (the
 #       ground-truth folders of one dataset hold the same cells and genes;
@@ -231,11 +232,14 @@ if (part == "fit") {
     genie3 = genie3(seed = seed, threads = th),
     grnboost2 = grnboost2(seed = seed, threads = th),
     deepsem = deepsem(seed = seed, threads = th),
-    infosem_b = {
+    deepsem_ns = deepsem(mode = "nonspecific", seed = seed, threads = th),
+    dazzle = dazzle(seed = seed, threads = th),
+    regdiffusion = regdiffusion(seed = seed, threads = th),
+    infosem_b = , infosem_b_ns = {
       ed <- file.path(data_dir, "embeddings", "biobert-scgreat", paste0(ds, "-tfs500"))
       if (!dir.exists(ed)) stop("no embeddings for ", ds)
       emb <- read_embeddings(file.path(ed, "biovect768.npy"), row_names = file.path(ed, "biovect768_rownames.txt"), skip = 1)
-      infosem(emb, seed = seed, threads = th)
+      if (mname == "infosem_b") infosem(emb, seed = seed, threads = th) else infosem(emb, mode = "nonspecific", seed = seed, threads = th)
     },
     stop("unknown method ", mname))
   t0 <- proc.time()
@@ -262,10 +266,17 @@ if (part == "summarise") {
   fs <- list.files(dir, "\\.csv$", full.names = TRUE)
   x <- do.call(rbind, lapply(fs, utils::read.csv))
   x <- x[x$seed %in% seeds, ]
-  label <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B")
+  # DeepSEM / InfoSEM-B in the loss mode that matches the ground truth, as in the DeepSEM paper:
+  # "celltype" against cell-type-specific ChIP-seq and lofgof, "nonspecific" against
+  # non-specific ChIP-seq and STRING.
+  ns_kind <- x$kind %in% c("non-specific", "string")
+  x <- x[!(x$method %in% c("deepsem", "infosem_b") & ns_kind) & !(x$method %in% c("deepsem_ns", "infosem_b_ns") & !ns_kind), ]
+  x$method <- sub("_ns$", "", x$method)
+  label <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B",
+             dazzle = "DAZZLE", regdiffusion = "RegDiffusion")
   ms <- intersect(names(label), unique(x$method))
   pm <- function(v) if (length(v) > 1) sprintf("%.3f +- %.3f", mean(v), stats::sd(v)) else sprintf("%.3f", v)
-  cat(sprintf("Seeds %s; mean +- sd over the seeds present (n); universe mode, evaluate_grn(tfs = the folder's TFs); time: the fit's own CPU seconds (user + system) at BENCH_THREADS = 1, unaffected by other jobs or pauses\n\n",
+  cat(sprintf("Seeds %s; mean +- sd over the seeds present (n); universe mode, evaluate_grn(tfs = the folder's TFs); time: the fit's own CPU seconds (user + system) at BENCH_THREADS = 1 (not counting time paused or waiting for a core); DeepSEM and InfoSEM-B with mode = \"celltype\" against specific ChIP-seq and lofgof, \"nonspecific\" against non-specific ChIP-seq and STRING\n\n",
               paste(range(seeds), collapse = "-")))
   cat("| dataset | ground truth | method | n | EPR | AUPRC ratio | AUROC | CPU s (1 thread) |\n|---|---|---|---|---|---|---|---|\n")
   for (ds in sort(unique(x$dataset))) for (k in c("specific", "non-specific", "string", "lofgof")) for (mn in ms) {
@@ -313,4 +324,39 @@ if (part == "scale") {
               per_cpu, per_wall, per_wall * n_genes / 3600, th, per_cpu * n_genes / 3600))
   cat(sprintf("peak RSS of the fit: %.2f GB (+ %.3f GB for the whole importance matrix)\n", peak, 8 * length(reg_idx) * n_genes / 2^30))
   cat(sprintf("grn_resources(): %.1f h, peak %.2f GB\n", plan$seconds / 3600, plan$peak / 2^30))
+}
+
+# The same runs as one row per dataset x ground truth, one column per method
+# (EPR / AUPRC ratio, means over the seeds), and the mean CPU seconds per
+# dataset: the table of ?grntorch and the benchmarking vignette.
+#   ... Rscript bench/trees.R compact <dir> [seeds]
+if (part == "compact") {
+  dir <- args[2]
+  seeds <- if (length(args) > 2) eval(parse(text = args[3])) else 1:3
+  x <- do.call(rbind, lapply(list.files(dir, "\\.csv$", full.names = TRUE), utils::read.csv))
+  x <- x[x$seed %in% seeds, ]
+  ns_kind <- x$kind %in% c("non-specific", "string")
+  x <- x[!(x$method %in% c("deepsem", "infosem_b") & ns_kind) & !(x$method %in% c("deepsem_ns", "infosem_b_ns") & !ns_kind), ]
+  x$method <- sub("_ns$", "", x$method)
+  label <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B",
+             dazzle = "DAZZLE", regdiffusion = "RegDiffusion")
+  ms <- intersect(names(label), unique(x$method))
+  cat(sprintf("| dataset, ground truth | %s |\n|---|%s\n", paste(label[ms], collapse = " | "), strrep("---|", length(ms))))
+  for (ds in sort(unique(x$dataset))) for (k in c("specific", "non-specific", "string", "lofgof")) {
+    r <- x[x$dataset == ds & x$kind == k, ]
+    if (!nrow(r)) next
+    cell <- vapply(ms, function(m) {
+      v <- r[r$method == m, ]
+      if (!nrow(v)) return("")
+      best <- max(tapply(r$epr, r$method, mean))
+      s <- sprintf("%.2f / %.2f", mean(v$epr), mean(v$auprc_ratio))
+      if (mean(v$epr) == best) paste0("**", s, "**") else s
+    }, "")
+    cat(sprintf("| %s, %s | %s |\n", ds, k, paste(cell, collapse = " | ")))
+  }
+  for (ds in sort(unique(x$dataset))) {
+    r <- x[x$dataset == ds, ]
+    cell <- vapply(ms, function(m) { v <- unique(r[r$method == m, c("seed", "cpu_seconds")]); if (nrow(v)) sprintf("%.0f", mean(v$cpu_seconds)) else "" }, "")
+    cat(sprintf("| %s, CPU seconds | %s |\n", ds, paste(cell, collapse = " | ")))
+  }
 }
