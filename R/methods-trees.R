@@ -289,8 +289,8 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
 # target finishes first), and .fit_trees() turns it into grntorch_interrupt.
 .hold_interrupt <- function(hold, expr) {
   if (hold) {
-    was <- .grn_hold_interrupt(TRUE)
-    on.exit(if (!was) .grn_hold_interrupt(FALSE), add = TRUE)
+    was <- .engine_call(.grn_hold_interrupt(TRUE))
+    on.exit(if (!was) .engine_call(.grn_hold_interrupt(FALSE)), add = TRUE)
   }
   expr
 }
