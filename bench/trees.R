@@ -260,20 +260,26 @@ if (part == "fit") {
   print(out)
 }
 
-if (part == "summarise") {
-  dir <- args[2]
-  seeds <- if (length(args) > 2) eval(parse(text = args[3])) else 1:3
-  fs <- list.files(dir, "\\.csv$", full.names = TRUE)
-  x <- do.call(rbind, lapply(fs, utils::read.csv))
+# Every finished run of <dir> for the given seeds, DeepSEM / InfoSEM-B in the
+# loss mode that matches the ground truth, as in the DeepSEM paper:
+# "celltype" against cell-type-specific ChIP-seq and lofgof, "nonspecific"
+# against non-specific ChIP-seq and STRING.
+read_runs <- function(dir, seeds) {
+  x <- do.call(rbind, lapply(list.files(dir, "\\.csv$", full.names = TRUE), utils::read.csv))
   x <- x[x$seed %in% seeds, ]
-  # DeepSEM / InfoSEM-B in the loss mode that matches the ground truth, as in the DeepSEM paper:
-  # "celltype" against cell-type-specific ChIP-seq and lofgof, "nonspecific" against
-  # non-specific ChIP-seq and STRING.
   ns_kind <- x$kind %in% c("non-specific", "string")
   x <- x[!(x$method %in% c("deepsem", "infosem_b") & ns_kind) & !(x$method %in% c("deepsem_ns", "infosem_b_ns") & !ns_kind), ]
   x$method <- sub("_ns$", "", x$method)
-  label <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B",
-             dazzle = "DAZZLE", regdiffusion = "RegDiffusion")
+  x
+}
+run_labels <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B",
+                dazzle = "DAZZLE", regdiffusion = "RegDiffusion")
+
+if (part == "summarise") {
+  dir <- args[2]
+  seeds <- if (length(args) > 2) eval(parse(text = args[3])) else 1:3
+  x <- read_runs(dir, seeds)
+  label <- run_labels
   ms <- intersect(names(label), unique(x$method))
   pm <- function(v) if (length(v) > 1) sprintf("%.3f +- %.3f", mean(v), stats::sd(v)) else sprintf("%.3f", v)
   cat(sprintf("Seeds %s; mean +- sd over the seeds present (n); universe mode, evaluate_grn(tfs = the folder's TFs); time: the fit's own CPU seconds (user + system) at BENCH_THREADS = 1 (not counting time paused or waiting for a core); DeepSEM and InfoSEM-B with mode = \"celltype\" against specific ChIP-seq and lofgof, \"nonspecific\" against non-specific ChIP-seq and STRING\n\n",
@@ -333,13 +339,8 @@ if (part == "scale") {
 if (part == "compact") {
   dir <- args[2]
   seeds <- if (length(args) > 2) eval(parse(text = args[3])) else 1:3
-  x <- do.call(rbind, lapply(list.files(dir, "\\.csv$", full.names = TRUE), utils::read.csv))
-  x <- x[x$seed %in% seeds, ]
-  ns_kind <- x$kind %in% c("non-specific", "string")
-  x <- x[!(x$method %in% c("deepsem", "infosem_b") & ns_kind) & !(x$method %in% c("deepsem_ns", "infosem_b_ns") & !ns_kind), ]
-  x$method <- sub("_ns$", "", x$method)
-  label <- c(pearson = "Pearson", genie3 = "GENIE3", grnboost2 = "GRNBoost2", deepsem = "DeepSEM", infosem_b = "InfoSEM-B",
-             dazzle = "DAZZLE", regdiffusion = "RegDiffusion")
+  x <- read_runs(dir, seeds)
+  label <- run_labels
   ms <- intersect(names(label), unique(x$method))
   cat(sprintf("| dataset, ground truth | %s |\n|---|%s\n", paste(label[ms], collapse = " | "), strrep("---|", length(ms))))
   for (ds in sort(unique(x$dataset))) for (k in c("specific", "non-specific", "string", "lofgof")) {
