@@ -94,7 +94,7 @@
 #'   model with its defaults on one thread; DeepSEM and InfoSEM-B with `mode
 #'   = "celltype"` against the cell-type-specific ChIP-seq and lofgof
 #'   networks, `"nonspecific"` against non-specific ChIP-seq and STRING, as
-#'   in the DeepSEM paper; **seed 1 only so far**, seeds 2-3 are running;
+#'   in the DeepSEM paper; **seed 1 only so far**, seeds 2-3 to come;
 #'   EPR / AUPRC ratio, the best EPR in bold; `bench/results/trees.md`):
 #'
 #'   | dataset, ground truth | Pearson | GENIE3 | GRNBoost2 | DeepSEM | InfoSEM-B |

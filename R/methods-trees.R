@@ -457,10 +457,9 @@ grnboost2 <- function(learning_rate = 0.01, max_trees = 5000, early_stop = 25, m
   par <- .plan_tree_parallel(method, g)
   # Trees kept grow with the signal (600 assumed at the default learning
   # rate): 330-440 on average on BEELINE folders, ~960 on a planted network
-  # (bench/trees.R).  Each
-  # tree: a fixed cost (the R loop of lgb.train()), histograms over the
-  # bagged training cells x the regulators tried, and the split search over
-  # up to 255 bins of each.  Fitted on one thread: BEELINE mESC 0.41 s of CPU
+  # (bench/trees.R).  Each tree: a fixed cost (the R loop of lgb.train()),
+  # histograms over the bagged training cells x the regulators tried, and the
+  # split search over up to 255 bins of each.  Fitted on one thread: BEELINE mESC 0.41 s of CPU
   # per target (443 trees on average), mHSC-L 0.084 s (329), 2,500 x 10,000
   # planted 2.2 s (964) (bench/results/trees.md).
   n_trees <- min(p$max_trees, 600 * 0.01 / p$learning_rate)
