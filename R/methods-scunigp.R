@@ -97,7 +97,10 @@
 #' @inheritSection supervised_models What transfers from a known network
 #' @return A `grn_method` parameter object for [infer_grn()] (supervised: give
 #'   `train` and preferably `validation` pairs, e.g. from [training_pairs()]).
-#'   Edges that are positive `train` pairs get the edge attribute
+#'   The graph's `fit` attribute holds the per-epoch validation AUROC of both
+#'   stages, the kept epochs, `seconds` by stage and `phase_seconds` (both
+#'   training loops' wall seconds in the batches' forward pass, backward
+#'   pass, optimiser steps and validation).  Edges that are positive `train` pairs get the edge attribute
 #'   `known = TRUE` (`grn_edges(g, novel = TRUE)` drops them).
 #' @seealso [infer_grn()]
 #' @examples

@@ -272,7 +272,9 @@
 #' package = "grntorch")` walks through it.
 #' @return A supervised `grn_method` object for [infer_grn()].  The fitted
 #'   graph's attribute `fit` holds the per-epoch training loss, validation
-#'   AUROC, the kept epoch and the number of epochs run; with `n_runs > 1`,
+#'   AUROC, the kept epoch, the number of epochs run and `phase_seconds`
+#'   (the training loop's wall seconds in the batches' forward pass,
+#'   backward pass, optimiser steps and validation); with `n_runs > 1`,
 #'   `fit$seeds`, `fit$per_run` (that information for each run) and
 #'   `fit$stability_k`.  Edges that are positive `train` pairs get the edge
 #'   attribute `known = TRUE` (`grn_edges(g, novel = TRUE)` drops them).
@@ -370,6 +372,7 @@ sctransnet <- function(embeddings, epochs = 100, lr = 3e-3, batch_size = 256, lr
          info = list(train_loss = res$train_loss, val_auroc = res$val_auroc, val_loss = res$val_loss,
                      best_epoch = res$best_epoch, epochs_run = res$epochs_run,
                      input_features = res$input_features, cell_variance_kept = res$cell_variance_kept,
+                     phase_seconds = res$phase_seconds,
                      pair_weights = if (isTRUE(p$pair_correlation)) stats::setNames(res$pair_weights, c("r", "abs_r"))))
   }
   fit <- .supervised_ensemble(method, data, one)

@@ -17,12 +17,16 @@ mkdir -p "$dir"
 cp bench/trees.R "$dir/trees.R"
 jobs="$dir/jobs.txt"
 : > "$jobs"
-for s in $seeds; do
-  for m in pearson deepsem deepsem_ns infosem_b infosem_b_ns dazzle regdiffusion grnboost2 genie3; do
-    for d in mESC hHEP mDC mHSC-L; do
-      case "$m" in infosem_b*) if [ "$d" != mESC ]; then continue; fi;; esac   # BioBERT embeddings exist for mESC only
-      if [ -f "$dir/$d-$m-s$s.csv" ]; then continue; fi
-      echo "$d $m $s" >> "$jobs"
+# The table's methods for every seed first, longest runs first (they pack
+# best into the lanes), then the extra columns (DAZZLE, RegDiffusion).
+for group in "genie3 grnboost2 deepsem deepsem_ns infosem_b infosem_b_ns pearson" "dazzle regdiffusion"; do
+  for s in $seeds; do
+    for m in $group; do
+      for d in mESC hHEP mDC mHSC-L; do
+        case "$m" in infosem_b*) if [ "$d" != mESC ]; then continue; fi;; esac   # BioBERT embeddings exist for mESC only
+        if [ -f "$dir/$d-$m-s$s.csv" ]; then continue; fi
+        echo "$d $m $s" >> "$jobs"
+      done
     done
   done
 done

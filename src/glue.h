@@ -477,6 +477,12 @@ class ThreadScope {
   int prev_;
 };
 
+// A training loop's wall seconds by phase, as a named numeric vector.
+inline Rcpp::NumericVector phase_seconds(const grntorch::PhaseSeconds& s) {
+  return Rcpp::NumericVector::create(Rcpp::Named("forward") = s.forward, Rcpp::Named("backward") = s.backward,
+                                     Rcpp::Named("step") = s.step, Rcpp::Named("validation") = s.validation);
+}
+
 inline Rcpp::NumericMatrix to_r(const grntorch::Matrix& m) {
   Rcpp::NumericMatrix out(m.rows, m.cols);
   for (std::size_t i = 0; i < m.data.size(); ++i) out[i] = m.data[i];

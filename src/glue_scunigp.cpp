@@ -58,6 +58,7 @@ Rcpp::List grn_scunigp(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVector
       Rcpp::Named("seconds") = Rcpp::NumericVector::create(Rcpp::Named("pretrain") = r.seconds_pretrain,
                                                            Rcpp::Named("train") = r.seconds_train,
                                                            Rcpp::Named("predict") = r.seconds_predict),
+      Rcpp::Named("phase_seconds") = grnglue::phase_seconds(r.phase_seconds),
       Rcpp::Named("n_parameters") = static_cast<double>(r.n_parameters),
       Rcpp::Named("input_features") = r.input_features, Rcpp::Named("cell_variance_kept") = r.cell_variance_kept);
   GRN_CATCH

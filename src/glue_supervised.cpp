@@ -58,7 +58,8 @@ Rcpp::List grn_supervised(const Rcpp::NumericMatrix expr, const Rcpp::IntegerVec
                             Rcpp::Named("epochs_run") = res.epochs_run,
                             Rcpp::Named("pair_weights") = Rcpp::wrap(res.pair_weights),
                             Rcpp::Named("input_features") = res.input_features,
-                            Rcpp::Named("cell_variance_kept") = res.cell_variance_kept);
+                            Rcpp::Named("cell_variance_kept") = res.cell_variance_kept,
+                            Rcpp::Named("phase_seconds") = grnglue::phase_seconds(res.seconds));
   GRN_CATCH
 }
 

@@ -34,6 +34,10 @@ test_that("scunigp() scores every regulator x gene pair and beats chance on held
   expect_true(fit$best_epoch >= 1 && fit$best_epoch <= 6)
   expect_true(length(fit$pretrain_val_auroc) >= 1)
   expect_equal(fit$best_val_auroc, max(fit$val_auroc))
+  # Both stages' training loops by phase, within the stages' own seconds.
+  expect_named(fit$phase_seconds, c("forward", "backward", "step", "validation"))
+  expect_true(all(fit$phase_seconds >= 0) && fit$phase_seconds[["backward"]] > 0)
+  expect_lte(sum(fit$phase_seconds), fit$seconds[["pretrain"]] + fit$seconds[["train"]] + 0.05)
   # The global branch's own expert scores come back for every regulator x gene pair.
   expect_setequal(rownames(fit$expert_logits), regs)
   expect_identical(colnames(fit$expert_logits), rownames(d$expr))

@@ -27,8 +27,16 @@ test_that("GENELink and GNNLink learn the mESC split and score every TF -> gene 
                list(gnnlink(epochs = 8, seed = 1, threads = 1), 0.75))
   for (f in fits) {
     m <- f[[1]]
-    g <- infer_grn(d$expression, m, tfs = d$tfs, train = d$train, validation = d$validation)
+    elapsed <- system.time(g <- infer_grn(d$expression, m, tfs = d$tfs, train = d$train,
+                                          validation = d$validation))[["elapsed"]]
     e <- grn_edges(g)
+    # Where the training loop's time went: four phases that account for most
+    # of the call and no more than all of it.
+    ph <- igraph::graph_attr(g, "fit")$phase_seconds
+    expect_named(ph, c("forward", "backward", "step", "validation"))
+    expect_true(all(ph >= 0) && ph[["forward"]] > 0 && ph[["backward"]] > 0)
+    expect_lte(sum(ph), elapsed + 0.05)
+    expect_gt(sum(ph), 0.2 * elapsed)
     # Full network: every regulator x gene pair except self-pairs (scores are probabilities > 0).
     expect_equal(nrow(e), length(d$tfs) * (nrow(d$expression) - 1))
     expect_true(all(e$score > 0 & e$score <= 1))

@@ -139,7 +139,10 @@ class BatchIterator {
 };
 
 // zero_grad, backward, step; then every group's lr *= lr_decay (when != 1).
-void optimiser_step(torch::optim::Optimizer& opt, const torch::Tensor& loss, double lr_decay = 1.0);
+// With `seconds`, the backward pass (with zero_grad) and the step (with the
+// decay) are added to its backward and step.
+void optimiser_step(torch::optim::Optimizer& opt, const torch::Tensor& loss, double lr_decay = 1.0,
+                    PhaseSeconds* seconds = nullptr);
 
 // Throws EngineError when loss is NaN or infinite, naming the fit, the epoch
 // and the batch (1-based) and what to try.
@@ -229,6 +232,10 @@ struct History {
   int epochs_run = 0;
   // The best epoch's validation AUROC (with a window: the best window's mean).
   double best_val_auroc = std::numeric_limits<double>::quiet_NaN();
+  // Wall seconds over the whole fit: the training batches' forward pass and
+  // loss, their backward pass (with zero_grad), the optimiser steps, and the
+  // validation passes.
+  PhaseSeconds seconds;
 };
 
 // Trains task.module on `train` (must not be empty) for up to opt.epochs

@@ -333,6 +333,7 @@ void pretrain(Fit& f, ScUniGPResult& res) {
   const link::History h = link::train_link_predictor(task, f.train, f.validation, to, f.monitor);
   res.pretrain_val_auroc = h.val_auroc;
   res.pretrain_best_epoch = h.best_epoch;
+  res.phase_seconds += h.seconds;
 }
 
 // Adam over two groups: the new parts at lr, the pre-trained GNN at lr * gnn_lr_scale.
@@ -378,6 +379,7 @@ void joint_train(Fit& f, ScUniGPResult& res) {
   res.train_loss = h.train_loss;
   res.best_epoch = h.best_epoch;
   res.best_val_auroc = h.best_val_auroc;
+  res.phase_seconds += h.seconds;
 }
 
 // Every regulator x gene pair, column-major R x genes: element (r, g) at r + R * g.

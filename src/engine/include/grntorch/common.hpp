@@ -36,6 +36,20 @@ struct BatchProgress {
   double loss = 0;          // mean training loss of the epoch's batches so far
 };
 
+// Where a training loop's wall time went (seconds, summed over the fit): the
+// training batches' forward pass with the loss, their backward pass, the
+// optimiser steps, and the validation passes.
+struct PhaseSeconds {
+  double forward = 0, backward = 0, step = 0, validation = 0;
+  PhaseSeconds& operator+=(const PhaseSeconds& o) {
+    forward += o.forward;
+    backward += o.backward;
+    step += o.step;
+    validation += o.validation;
+    return *this;
+  }
+};
+
 // Progress / interrupt policy.  Training loops call progress() once per step
 // (epoch) and poll interrupted() often (at least every batch); the supervised
 // link predictors' loop also calls batch() after every mini-batch (before the

@@ -95,6 +95,7 @@ struct ScUniGPResult {
   double seconds_pretrain = 0.0;
   double seconds_train = 0.0;
   double seconds_predict = 0.0;
+  PhaseSeconds phase_seconds;       // both stages' training loops, by phase
   int input_features = 0;           // per gene: the cells, or the kept components (cell_features)
   double cell_variance_kept = 1.0;  // share of the z scores' sum of squares in them (1: every cell)
   long long n_parameters = 0;

@@ -65,6 +65,7 @@ struct SupervisedResult {
   std::vector<double> pair_weights;  // with pair_correlation: the learnt weights of r~ and |r|~ (k a, k b); else empty
   int input_features = 0;            // node features per gene: the cells, or the kept components (cell_features)
   double cell_variance_kept = 1.0;   // share of the z scores' sum of squares in those components (1: every cell)
+  PhaseSeconds seconds;              // where the training loop's time went
 };
 
 // expr: genes x cells; regulators: 0-based gene rows whose outgoing pairs are
