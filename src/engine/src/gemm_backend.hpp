@@ -1,9 +1,11 @@
-// Single-threaded row-major matrix products for the fused per-gene MLP kernels
-// (internal; no torch).  When the process has oneDNN (Debian's LibTorch links
-// libdnnl.so.2) its gemm is used: measured at the MLP's shape (~70,000 x 128 x
-// 128, one call per thread on its own rows) 1.2x faster than OpenBLAS in
-// float32, and it has bfloat16 x bfloat16 -> float32 products (2x faster
-// again).  Each call returns false when oneDNN is not there or declines, and
+// Row-major matrix products through oneDNN (internal; no torch): the fused
+// per-gene MLP kernels call them inside their own parallel loops (one thread
+// each), the graph layers' dense products (graph_layers.cpp) from the fit's
+// thread, where oneDNN threads them over the OpenMP threads the fit set.
+// When the process has oneDNN (Debian's LibTorch links libdnnl.so.2) its gemm
+// is used: measured at the MLP's shape (~70,000 x 128 x 128, one call per
+// thread on its own rows) 1.2x faster than OpenBLAS in float32, and it has
+// bfloat16 x bfloat16 -> float32 products (2x faster again).  Each call returns false when oneDNN is not there or declines, and
 // the caller falls back to LibTorch's BLAS.
 //
 //   C (M x N) = op(A) op(B) + beta C,  op(X) = X or X^T;  A is M x K (K x M when

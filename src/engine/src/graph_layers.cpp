@@ -3,15 +3,23 @@
 // per-batch cost of the graph models.  Each lane does the same operations in
 // the same order as the scalar loop (no reduction is vectorised, no FMA on
 // the baseline ISA), so the results are bit for bit those of scalar code.
+// On a CPU with AVX2 the float kernels run the same loops compiled for AVX2
+// (8 lanes instead of SSE's 4).  "avx2" alone does not let GCC contract a
+// multiply and an add into an FMA, so the results stay bit for bit the same.
 #include "graph_layers.hpp"
 
+#include "gemm_backend.hpp"
 #include "grntorch/common.hpp"
 #include "tensor_io.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 
 namespace grntorch {
@@ -139,39 +147,46 @@ struct SpMMFn : public torch::autograd::Function<SpMMFn> {
 
 // ---- fused CSR aggregation ------------------------------------------------------
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#define GRN_GRAPH_AVX2 1
+#define GRN_TARGET_AVX2 __attribute__((target("avx2")))
+#define GRN_INLINE inline __attribute__((always_inline))
+bool use_avx2() {
+  static const bool v = __builtin_cpu_supports("avx2");
+  return v;
+}
+#else
+#define GRN_GRAPH_AVX2 0
+#define GRN_INLINE inline
+#endif
+
 // out[n, k, :] = sum_{j in ptr[n] .. ptr[n+1]} w[e, k] * x[nbr[e], k, :] with
-// e = order ? order[j] : j (rows are overwritten).  Rows are independent, so
-// they run in parallel.
+// e = order ? order[j] : j (rows n0 .. n1 - 1 are overwritten).
 template <typename T>
-void csr_aggregate(const T* w, const T* x, T* out, const int64_t* ptr, const int64_t* nbr, const int64_t* order,
-                   int64_t N, int64_t H, int64_t F) {
-  const int64_t E = ptr[N];
-  const int64_t work_per_row = std::max<int64_t>(1, (E / std::max<int64_t>(1, N) + 1) * H * F);
-  const int64_t grain = std::max<int64_t>(1, 32768 / work_per_row);
-  at::parallel_for(0, N, grain, [&](int64_t n0, int64_t n1) {
-    for (int64_t n = n0; n < n1; ++n) {
-      T* __restrict__ o = out + n * H * F;
-      std::fill(o, o + H * F, T(0));
-      for (int64_t j = ptr[n]; j < ptr[n + 1]; ++j) {
-        const int64_t e = order ? order[j] : j;
-        const T* __restrict__ xs = x + nbr[e] * H * F;
-        const T* we = w + e * H;
-        for (int64_t k = 0; k < H; ++k) {
-          const T a = we[k];
-          T* __restrict__ ok = o + k * F;
-          const T* __restrict__ xk = xs + k * F;
+GRN_INLINE void aggregate_rows(const T* w, const T* x, T* out, const int64_t* ptr, const int64_t* nbr,
+                               const int64_t* order, int64_t n0, int64_t n1, int64_t H, int64_t F) {
+  for (int64_t n = n0; n < n1; ++n) {
+    T* __restrict__ o = out + n * H * F;
+    std::fill(o, o + H * F, T(0));
+    for (int64_t j = ptr[n]; j < ptr[n + 1]; ++j) {
+      const int64_t e = order ? order[j] : j;
+      const T* __restrict__ xs = x + nbr[e] * H * F;
+      const T* we = w + e * H;
+      for (int64_t k = 0; k < H; ++k) {
+        const T a = we[k];
+        T* __restrict__ ok = o + k * F;
+        const T* __restrict__ xk = xs + k * F;
 #pragma omp simd
-          for (int64_t f = 0; f < F; ++f) ok[f] += a * xk[f];
-        }
+        for (int64_t f = 0; f < F; ++f) ok[f] += a * xk[f];
       }
     }
-  });
+  }
 }
 
 // sum_f a[f] * b[f] with 8 independent partial sums (vectorises without
 // reassociating a single accumulator).
 template <typename T>
-inline T dot_lanes(const T* __restrict__ a, const T* __restrict__ b, int64_t F) {
+GRN_INLINE T dot_lanes(const T* __restrict__ a, const T* __restrict__ b, int64_t F) {
   T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t f = 0;
   for (; f + 8 <= F; f += 8) {
@@ -184,18 +199,141 @@ inline T dot_lanes(const T* __restrict__ a, const T* __restrict__ b, int64_t F) 
   return acc;
 }
 
+// gw[e, k] = sum_f gout[dst[e], k, f] * x[src[e], k, f] for edges e0 .. e1 - 1.
+template <typename T>
+GRN_INLINE void edge_dot_range(const T* gout, const T* x, T* gw, const int64_t* src, const int64_t* dst, int64_t e0,
+                               int64_t e1, int64_t H, int64_t F) {
+  for (int64_t e = e0; e < e1; ++e) {
+    const T* a = gout + dst[e] * H * F;
+    const T* b = x + src[e] * H * F;
+    for (int64_t k = 0; k < H; ++k) gw[e * H + k] = dot_lanes(a + k * F, b + k * F, F);
+  }
+}
+
+// GENELink's head output over rows r0 .. r1 - 1 of F values (row r is head
+// r % H): a = LeakyReLU(x), y = a / max(||a||, eps), out = y + bias[head].
+template <typename T>
+GRN_INLINE void head_output_rows(const T* xp, const T* bp, T* yp, T* op, T* np, T sl, T eps, int64_t r0, int64_t r1,
+                                 int64_t H, int64_t F) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const T* xr = xp + r * F;
+    T* yr = yp + r * F;
+    T ss = 0;
+    for (int64_t f = 0; f < F; ++f) {
+      const T v = xr[f] > 0 ? xr[f] : xr[f] * sl;
+      yr[f] = v;
+      ss += v * v;
+    }
+    const T n = std::max(std::sqrt(ss), eps);
+    np[r] = n;
+    const T inv = T(1) / n;
+    const T* br = bp ? bp + (r % H) * F : nullptr;
+    T* orow = op + r * F;
+#pragma omp simd
+    for (int64_t f = 0; f < F; ++f) {
+      yr[f] *= inv;
+      orow[f] = br ? yr[f] + br[f] : yr[f];
+    }
+  }
+}
+
+// Its gradient: gx = (g - y (y . g)) / n * LeakyReLU'(x); at the clamp
+// (n <= eps) the map is a / eps, with no projection.
+template <typename T>
+GRN_INLINE void head_output_grad_rows(const T* xp, const T* yp, const T* gp, const T* np, T* op, T sl, T eps,
+                                      int64_t r0, int64_t r1, int64_t F) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const T* yr = yp + r * F;
+    const T* gr = gp + r * F;
+    const T* xr = xp + r * F;
+    T* orow = op + r * F;
+    const T dot = np[r] > eps ? dot_lanes(yr, gr, F) : T(0);
+    const T inv = T(1) / np[r];
+#pragma omp simd
+    for (int64_t f = 0; f < F; ++f) orow[f] = (gr[f] - yr[f] * dot) * inv * (xr[f] > 0 ? T(1) : sl);
+  }
+}
+
+#if GRN_GRAPH_AVX2
+// The float kernels compiled for AVX2 (the templates above inlined into them).
+GRN_TARGET_AVX2 void aggregate_rows_avx2(const float* w, const float* x, float* out, const int64_t* ptr,
+                                         const int64_t* nbr, const int64_t* order, int64_t n0, int64_t n1, int64_t H,
+                                         int64_t F) {
+  aggregate_rows<float>(w, x, out, ptr, nbr, order, n0, n1, H, F);
+}
+GRN_TARGET_AVX2 void edge_dot_range_avx2(const float* gout, const float* x, float* gw, const int64_t* src,
+                                         const int64_t* dst, int64_t e0, int64_t e1, int64_t H, int64_t F) {
+  edge_dot_range<float>(gout, x, gw, src, dst, e0, e1, H, F);
+}
+GRN_TARGET_AVX2 void head_output_rows_avx2(const float* xp, const float* bp, float* yp, float* op, float* np, float sl,
+                                           float eps, int64_t r0, int64_t r1, int64_t H, int64_t F) {
+  head_output_rows<float>(xp, bp, yp, op, np, sl, eps, r0, r1, H, F);
+}
+GRN_TARGET_AVX2 void head_output_grad_rows_avx2(const float* xp, const float* yp, const float* gp, const float* np,
+                                                float* op, float sl, float eps, int64_t r0, int64_t r1, int64_t F) {
+  head_output_grad_rows<float>(xp, yp, gp, np, op, sl, eps, r0, r1, F);
+}
+#endif
+
+// The dispatch: AVX2 for float where the CPU has it, else the templates.
+template <typename T>
+void aggregate_range(const T* w, const T* x, T* out, const int64_t* ptr, const int64_t* nbr, const int64_t* order,
+                     int64_t n0, int64_t n1, int64_t H, int64_t F) {
+#if GRN_GRAPH_AVX2
+  if constexpr (std::is_same<T, float>::value) {
+    if (use_avx2()) return aggregate_rows_avx2(w, x, out, ptr, nbr, order, n0, n1, H, F);
+  }
+#endif
+  aggregate_rows<T>(w, x, out, ptr, nbr, order, n0, n1, H, F);
+}
+template <typename T>
+void edge_dots_range(const T* gout, const T* x, T* gw, const int64_t* src, const int64_t* dst, int64_t e0, int64_t e1,
+                     int64_t H, int64_t F) {
+#if GRN_GRAPH_AVX2
+  if constexpr (std::is_same<T, float>::value) {
+    if (use_avx2()) return edge_dot_range_avx2(gout, x, gw, src, dst, e0, e1, H, F);
+  }
+#endif
+  edge_dot_range<T>(gout, x, gw, src, dst, e0, e1, H, F);
+}
+template <typename T>
+void head_output_range(const T* xp, const T* bp, T* yp, T* op, T* np, T sl, T eps, int64_t r0, int64_t r1, int64_t H,
+                       int64_t F) {
+#if GRN_GRAPH_AVX2
+  if constexpr (std::is_same<T, float>::value) {
+    if (use_avx2()) return head_output_rows_avx2(xp, bp, yp, op, np, sl, eps, r0, r1, H, F);
+  }
+#endif
+  head_output_rows<T>(xp, bp, yp, op, np, sl, eps, r0, r1, H, F);
+}
+template <typename T>
+void head_output_grad_range(const T* xp, const T* yp, const T* gp, const T* np, T* op, T sl, T eps, int64_t r0,
+                            int64_t r1, int64_t F) {
+#if GRN_GRAPH_AVX2
+  if constexpr (std::is_same<T, float>::value) {
+    if (use_avx2()) return head_output_grad_rows_avx2(xp, yp, gp, np, op, sl, eps, r0, r1, F);
+  }
+#endif
+  head_output_grad_rows<T>(xp, yp, gp, np, op, sl, eps, r0, r1, F);
+}
+
+// Rows are independent, so they run in parallel.
+template <typename T>
+void csr_aggregate(const T* w, const T* x, T* out, const int64_t* ptr, const int64_t* nbr, const int64_t* order,
+                   int64_t N, int64_t H, int64_t F) {
+  const int64_t E = ptr[N];
+  const int64_t work_per_row = std::max<int64_t>(1, (E / std::max<int64_t>(1, N) + 1) * H * F);
+  const int64_t grain = std::max<int64_t>(1, 32768 / work_per_row);
+  at::parallel_for(0, N, grain,
+                   [&](int64_t n0, int64_t n1) { aggregate_range<T>(w, x, out, ptr, nbr, order, n0, n1, H, F); });
+}
+
 // gw[e, k] = sum_f gout[dst[e], k, f] * x[src[e], k, f].
 template <typename T>
 void edge_dots(const T* gout, const T* x, T* gw, const int64_t* src, const int64_t* dst, int64_t E, int64_t H,
                int64_t F) {
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, H * F));
-  at::parallel_for(0, E, grain, [&](int64_t e0, int64_t e1) {
-    for (int64_t e = e0; e < e1; ++e) {
-      const T* a = gout + dst[e] * H * F;
-      const T* b = x + src[e] * H * F;
-      for (int64_t k = 0; k < H; ++k) gw[e * H + k] = dot_lanes(a + k * F, b + k * F, F);
-    }
-  });
+  at::parallel_for(0, E, grain, [&](int64_t e0, int64_t e1) { edge_dots_range<T>(gout, x, gw, src, dst, e0, e1, H, F); });
 }
 
 // Nodes without incoming edges (dst_ptr row empty), or an empty tensor.
@@ -375,26 +513,9 @@ struct HeadOutputFn : public torch::autograd::Function<HeadOutputFn> {
       scalar_t* op = out.data_ptr<scalar_t>();
       scalar_t* np = nrm.data_ptr<scalar_t>();
       const auto sl = static_cast<scalar_t>(slope);
+      const auto ep = static_cast<scalar_t>(eps);
       at::parallel_for(0, R, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, F)), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-          const scalar_t* xr = xp + r * F;
-          scalar_t* yr = yp + r * F;
-          scalar_t ss = 0;
-          for (int64_t f = 0; f < F; ++f) {
-            const scalar_t v = xr[f] > 0 ? xr[f] : xr[f] * sl;
-            yr[f] = v;
-            ss += v * v;
-          }
-          const scalar_t n = std::max(std::sqrt(ss), static_cast<scalar_t>(eps));
-          np[r] = n;
-          const scalar_t inv = scalar_t(1) / n;
-          const scalar_t* br = bp ? bp + (r % H) * F : nullptr;
-          scalar_t* orow = op + r * F;
-          _Pragma("omp simd") for (int64_t f = 0; f < F; ++f) {
-            yr[f] *= inv;
-            orow[f] = br ? yr[f] + br[f] : yr[f];
-          }
-        }
+        head_output_range<scalar_t>(xp, bp, yp, op, np, sl, ep, r0, r1, H, F);
       });
     });
     ctx->save_for_backward({x, y, nrm});
@@ -418,17 +539,9 @@ struct HeadOutputFn : public torch::autograd::Function<HeadOutputFn> {
       const scalar_t* np = nrm.data_ptr<scalar_t>();
       scalar_t* op = gx.data_ptr<scalar_t>();
       const auto sl = static_cast<scalar_t>(slope);
+      const auto ep = static_cast<scalar_t>(eps);
       at::parallel_for(0, R, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, F)), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-          const scalar_t* yr = yp + r * F;
-          const scalar_t* gr = gp + r * F;
-          const scalar_t* xr = xp + r * F;
-          scalar_t* orow = op + r * F;
-          // At the clamp (||a|| <= eps) the map is a / eps: no projection.
-          const scalar_t dot = np[r] > static_cast<scalar_t>(eps) ? dot_lanes(yr, gr, F) : scalar_t(0);
-          const scalar_t inv = scalar_t(1) / np[r];
-          _Pragma("omp simd") for (int64_t f = 0; f < F; ++f) orow[f] = (gr[f] - yr[f] * dot) * inv * (xr[f] > 0 ? scalar_t(1) : sl);
-        }
+        head_output_grad_range<scalar_t>(xp, yp, gp, np, op, sl, ep, r0, r1, F);
       });
     });
     torch::Tensor gb;
@@ -436,6 +549,113 @@ struct HeadOutputFn : public torch::autograd::Function<HeadOutputFn> {
     return {gx, gb, torch::Tensor(), torch::Tensor()};
   }
 };
+
+// GAT attention scores from the projected features, per node and head:
+//   s_src[n, k] = h[n, k, :] . a_src[k, :],  s_dst[n, k] = h[n, k, :] . a_dst[k, :]
+// (h [N, H, F] contiguous; a_* [H, F]).  One pass over h forward; backward
+// gh = gs_src a_src + gs_dst a_dst (outer products per head) and
+// ga_* = sum over nodes of gs_* h.  Replaces x (W a) with its [C, H, F]
+// elementwise work and two thin products per direction.
+struct AttnScoresFn : public torch::autograd::Function<AttnScoresFn> {
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, torch::Tensor h,
+                                                torch::Tensor a_src, torch::Tensor a_dst) {
+    const int64_t N = h.size(0), H = h.size(1), F = h.size(2);
+    auto ss = torch::empty({N, H}, h.options()), sd = torch::empty({N, H}, h.options());
+    AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "grntorch_attn_scores", [&] {
+      const scalar_t* hp = h.data_ptr<scalar_t>();
+      const scalar_t* as = a_src.data_ptr<scalar_t>();
+      const scalar_t* ad = a_dst.data_ptr<scalar_t>();
+      scalar_t* sp = ss.data_ptr<scalar_t>();
+      scalar_t* dp = sd.data_ptr<scalar_t>();
+      at::parallel_for(0, N, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, H * F)), [&](int64_t n0, int64_t n1) {
+        for (int64_t n = n0; n < n1; ++n)
+          for (int64_t k = 0; k < H; ++k) {
+            const scalar_t* hr = hp + (n * H + k) * F;
+            sp[n * H + k] = dot_lanes(hr, as + k * F, F);
+            dp[n * H + k] = dot_lanes(hr, ad + k * F, F);
+          }
+      });
+    });
+    ctx->save_for_backward({h, a_src, a_dst});
+    return {ss, sd};
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto sv = ctx->get_saved_variables();
+    auto h = sv[0], a_src = sv[1], a_dst = sv[2];
+    const int64_t N = h.size(0), H = h.size(1), F = h.size(2);
+    auto gs = grads[0].defined() ? grads[0].contiguous() : torch::zeros({N, H}, h.options());
+    auto gd = grads[1].defined() ? grads[1].contiguous() : torch::zeros({N, H}, h.options());
+    torch::Tensor gh;
+    if (ctx->needs_input_grad(0)) {
+      gh = torch::empty_like(h);
+      AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "grntorch_attn_scores_bwd", [&] {
+        const scalar_t* as = a_src.data_ptr<scalar_t>();
+        const scalar_t* ad = a_dst.data_ptr<scalar_t>();
+        const scalar_t* gsp = gs.data_ptr<scalar_t>();
+        const scalar_t* gdp = gd.data_ptr<scalar_t>();
+        scalar_t* out = gh.data_ptr<scalar_t>();
+        at::parallel_for(0, N, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, H * F)), [&](int64_t n0, int64_t n1) {
+          for (int64_t n = n0; n < n1; ++n)
+            for (int64_t k = 0; k < H; ++k) {
+              const scalar_t u = gsp[n * H + k], v = gdp[n * H + k];
+              const scalar_t* ask = as + k * F;
+              const scalar_t* adk = ad + k * F;
+              scalar_t* o = out + (n * H + k) * F;
+              _Pragma("omp simd") for (int64_t f = 0; f < F; ++f) o[f] = u * ask[f] + v * adk[f];
+            }
+        });
+      });
+    }
+    // ga_*[k, :] = gs_*[:, k]^T h[:, k, :]: one [H, 1, N] x [H, N, F] batched product.
+    auto hk = h.permute({1, 0, 2});
+    torch::Tensor g_as, g_ad;
+    if (ctx->needs_input_grad(1)) g_as = torch::bmm(gs.t().unsqueeze(1), hk).squeeze(1);
+    if (ctx->needs_input_grad(2)) g_ad = torch::bmm(gd.t().unsqueeze(1), hk).squeeze(1);
+    return {gh, g_as, g_ad};
+  }
+};
+
+// C = A B for contiguous float32 CPU matrices through oneDNN's sgemm
+// (gemm_backend.hpp), threaded by oneDNN over the OpenMP threads the fit set;
+// false when oneDNN is not there or declines.  op(X) = X^T when t.
+bool onednn_mm(const torch::Tensor& a, bool ta, const torch::Tensor& b, bool tb, torch::Tensor& c) {
+  const int64_t M = ta ? a.size(1) : a.size(0), K = ta ? a.size(0) : a.size(1), N = tb ? b.size(0) : b.size(1);
+  c = torch::empty({M, N}, a.options());
+  return gemm::sgemm_ld(ta, tb, M, N, K, a.data_ptr<float>(), a.size(1), b.data_ptr<float>(), b.size(1), 0.0f,
+                        c.data_ptr<float>(), N);
+}
+
+// The GAT layers' products x W and their gradients (G W^T, x^T G) through
+// oneDNN: at GENELink's shapes (948 genes x 425 cells x 384, and 384 x 192)
+// it runs 1.1-1.2x OpenBLAS's speed on one core and up to 2x on two
+// (OpenBLAS barely gains from a second thread at these sizes).  The
+// products differ from OpenBLAS's in the last bits (another summation order).
+struct MatMulFn : public torch::autograd::Function<MatMulFn> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor a, torch::Tensor b) {
+    ctx->save_for_backward({a, b});
+    torch::Tensor c;
+    if (!onednn_mm(a, false, b, false, c)) c = torch::mm(a, b);
+    return c;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto sv = ctx->get_saved_variables();
+    auto a = sv[0], b = sv[1];
+    auto g = grads[0].contiguous();
+    torch::Tensor ga, gb;
+    if (ctx->needs_input_grad(0) && !onednn_mm(g, false, b, true, ga)) ga = torch::mm(g, b.t());
+    if (ctx->needs_input_grad(1) && !onednn_mm(a, true, g, false, gb)) gb = torch::mm(a.t(), g);
+    return {ga, gb};
+  }
+};
+
+torch::Tensor dense_mm(const torch::Tensor& a, const torch::Tensor& b) {
+  if (a.dim() == 2 && b.dim() == 2 && a.device().is_cpu() && b.device().is_cpu() &&
+      a.scalar_type() == torch::kFloat32 && b.scalar_type() == torch::kFloat32 && gemm::onednn_available())
+    return MatMulFn::apply(a.contiguous(), b.contiguous());
+  return torch::mm(a, b);
+}
 
 bool fused_ok(const torch::Tensor& values, const torch::Tensor& x) {
   return values.device().is_cpu() && x.device().is_cpu() && values.scalar_type() == x.scalar_type() &&
@@ -498,6 +718,30 @@ WeightedGraph gcn_normalize(const Graph& g) {
   return w;
 }
 
+torch::Tensor inverted_dropout(const torch::Tensor& x, double p, bool training) {
+  if (!training || p <= 0) return x;
+  if (!x.device().is_cpu() || !x.is_floating_point()) return torch::dropout(x, p, true);
+  if (p >= 1) return x * 0.0;
+  auto mask = torch::empty(x.sizes(), x.options().requires_grad(false));
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    auto* g = at::check_generator<at::CPUGeneratorImpl>(gen);
+    const double keep = 1.0 - p;
+    AT_DISPATCH_FLOATING_TYPES(mask.scalar_type(), "grntorch_dropout", [&] {
+      const auto scale = static_cast<scalar_t>(keep);
+      scalar_t* m = mask.data_ptr<scalar_t>();
+      const int64_t n = mask.numel();
+      for (int64_t i = 0; i < n; ++i) {
+        const double u = static_cast<double>(g->random64() & ((uint64_t(1) << 53) - 1)) * 0x1.0p-53;
+        m[i] = u < keep ? scalar_t(1) : scalar_t(0);
+      }
+      mask.div_(scale);
+    });
+  }
+  return x * mask;
+}
+
 torch::Tensor propagate(const torch::Tensor& x, const Graph& g, const torch::Tensor& weight) {
   auto w = weight.defined() ? weight : torch::ones({g.num_edges()}, x.options());
   if (x.dim() == 2) return spmm(g, w, x);
@@ -547,14 +791,20 @@ GATConvImpl::GATConvImpl(const GATOptions& o) : opt(o) {
 torch::Tensor GATConvImpl::forward(const torch::Tensor& x, const Graph& g) {
   const int64_t N = x.size(0), H = opt.heads, F = opt.out;
   if (N != g.num_nodes) throw InvalidArgument("GAT: features and graph differ in node count");
-  auto h = torch::mm(x, weight).view({N, H, F});
-  // a . (W x) = (W a) . x: fold the attention vectors into the weight first
-  // (C x 2H instead of elementwise work on [N, H, F]).
-  auto w3 = weight.view({opt.in, H, F});
-  auto wa = torch::cat({(w3 * att_src.unsqueeze(0)).sum(-1), (w3 * att_dst.unsqueeze(0)).sum(-1)}, 1);  // [C, 2H]
-  auto s_both = torch::mm(x, wa);
-  auto s_src = s_both.slice(1, 0, H);  // [N, H]
-  auto s_dst = s_both.slice(1, H, 2 * H);
+  auto h = dense_mm(x, weight).view({N, H, F});
+  // The attention scores a . (W x) from h = W x: one pass over h, where
+  // folding a into W first, x (W a), costs C x H x F elementwise work and
+  // two thin products over x per direction, more than the pass (GENELink's
+  // first layer: C = 425 cells against F = 128).
+  torch::Tensor s_src, s_dst;  // [N, H]
+  if (fused_ok(h, att_src) && att_src.scalar_type() == att_dst.scalar_type()) {
+    auto s = AttnScoresFn::apply(h, att_src.contiguous(), att_dst.contiguous());
+    s_src = s[0];
+    s_dst = s[1];
+  } else {
+    s_src = (h * att_src.unsqueeze(0)).sum(-1);
+    s_dst = (h * att_dst.unsqueeze(0)).sum(-1);
+  }
   torch::Tensor alpha;  // [E, H]
   if (fused_ok(s_src, s_dst)) {
     alpha = EdgeSoftmaxFn::apply(s_src.contiguous(), s_dst.contiguous(), opt.negative_slope, g.src, g.dst_ptr,
@@ -564,7 +814,7 @@ torch::Tensor GATConvImpl::forward(const torch::Tensor& x, const Graph& g) {
     alpha = segment_softmax(e, g.dst, N);
   }
   last_attention = alpha.detach();
-  if (opt.dropout > 0 && is_training()) alpha = torch::dropout(alpha, opt.dropout, true);
+  alpha = inverted_dropout(alpha, opt.dropout, is_training());
   auto out = aggregate(g, alpha, h, opt.isolated_global_mean);  // [N, H, F], all heads in one pass
   if (opt.genelink_output) {
     if (fused_ok(out, out) && (!bias.defined() || bias.scalar_type() == out.scalar_type())) {

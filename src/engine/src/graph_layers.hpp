@@ -72,6 +72,14 @@ torch::Tensor aggregate(const Graph& g, const torch::Tensor& values, const torch
 // out[dst] += weight[e] * x[src]  (weight may be undefined: plain sum).
 torch::Tensor propagate(const torch::Tensor& x, const Graph& g, const torch::Tensor& weight = {});
 
+// torch::dropout(x, p, training) on CPU, bit for bit: the same mask from the
+// same draws of LibTorch's default generator (the one the fit's SeedScope
+// seeds; one 64-bit draw per element, its low 53 bits as a uniform u, kept
+// when u < 1 - p, as bernoulli_ does), kept elements scaled by 1 / (1 - p),
+// in one loop instead of bernoulli_'s per-element dispatch.  The identity
+// when not training or p <= 0.  Other devices: torch::dropout.
+torch::Tensor inverted_dropout(const torch::Tensor& x, double p, bool training);
+
 // ---- layers -----------------------------------------------------------------
 
 // GCN (Kipf & Welling): H' = D^-1/2 (A + I) D^-1/2 H W + b.

@@ -98,7 +98,7 @@ struct GlobalBranchImpl : nn::Module {
     Tensor h = x;
     const std::size_t L = spec.dims.size();
     for (std::size_t l = 0; l < L; ++l) {
-      if (l > 0 && spec.dropout > 0) h = torch::dropout(h, spec.dropout, is_training());
+      if (l > 0 && spec.dropout > 0) h = graph::inverted_dropout(h, spec.dropout, is_training());
       // Activation between layers only, as GENELink (ELU) and GNNLink (ReLU).
       if (spec.kind == ScUniGPGnn::GAT) h = gat[l]->forward(h, g);
       else h = gcn[l]->forward(h, wg);

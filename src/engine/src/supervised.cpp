@@ -150,7 +150,7 @@ struct GENELinkNet : LinkModel {
   }
   torch::Tensor tower(torch::nn::Linear& a, torch::nn::Linear& b, const torch::Tensor& h) {
     auto t = torch::leaky_relu(a->forward(h));
-    t = torch::dropout(t, tower_dropout, is_training());
+    t = g::inverted_dropout(t, tower_dropout, is_training());
     return torch::leaky_relu(b->forward(t));
   }
   torch::Tensor encode() override {
@@ -191,7 +191,7 @@ struct GNNLinkNet : LinkModel {
   }
   torch::Tensor encode() override {
     auto h = torch::relu(c1->forward(x, graph));
-    h = torch::dropout(h, dropout, is_training());
+    h = g::inverted_dropout(h, dropout, is_training());
     return c2->forward(h, graph);
   }
   torch::Tensor logits(const torch::Tensor& enc, const torch::Tensor& from, const torch::Tensor& to) override {
@@ -248,16 +248,16 @@ struct ScRegNetNet : LinkModel {
     torch::Tensor h;
     if (kind == GNNKind::GCN) {
       h = torch::relu(gcn1->forward(x, wgraph));
-      h = torch::dropout(h, dropout, is_training());
+      h = g::inverted_dropout(h, dropout, is_training());
       return gcn2->forward(h, wgraph);
     }
     if (kind == GNNKind::GAT) {
       h = torch::elu(gat1->forward(x, graph));
-      h = torch::dropout(h, dropout, is_training());
+      h = g::inverted_dropout(h, dropout, is_training());
       return gat2->forward(h, graph);
     }
     h = torch::relu(sage1->forward(x, graph));
-    h = torch::dropout(h, dropout, is_training());
+    h = g::inverted_dropout(h, dropout, is_training());
     return sage2->forward(h, graph);
   }
   torch::Tensor encode() override { return tower->forward(torch::cat({gnn(), emb}, 1)); }
@@ -298,7 +298,7 @@ struct ScTransNetNet : LinkModel {
   }
   torch::Tensor encode() override {
     auto h = a1->forward(proj->forward(x), graph, node_type, edge_type);
-    h = torch::dropout(torch::relu(h), dropout, is_training());
+    h = g::inverted_dropout(torch::relu(h), dropout, is_training());
     h = a2->forward(mid->forward(h), graph, node_type, edge_type);
     auto z = torch::cat({h, emb}, 1);
     return torch::cat({tf_tower->forward(z), tg_tower->forward(z)}, 1);
@@ -466,6 +466,7 @@ SupervisedResult fit_impl(const Matrix& expr, const std::vector<int>& regulators
   res.val_loss = h.val_loss;
   res.best_epoch = h.best_epoch;
   res.epochs_run = h.epochs_run;
+  res.seconds = h.seconds;
   // Every regulator -> gene pair.
   model->eval();
   torch::NoGradGuard ng;

@@ -309,3 +309,28 @@ TEST_CASE("layers scale with edges: 50,000 nodes and a sparse graph", "[graph]")
   GCNConv gcn(8, 4);
   CHECK(gcn->forward(x, gcn_normalize(g)).size(0) == N);
 }
+
+TEST_CASE("inverted_dropout is torch::dropout: 1 - p kept, scaled, the same draws, gradients", "[graph]") {
+  const int64_t n = 200000;
+  auto x = torch::ones({n / 4, 4}).requires_grad_(true);
+  for (double p : {0.5, 0.1, 0.01}) {
+    torch::manual_seed(3);
+    auto y = inverted_dropout(x, p, true);
+    auto kept = y.detach().ne(0);
+    const double frac = kept.to(torch::kFloat64).mean().item<double>();
+    // Binomial: 5 standard deviations of the kept share.
+    CHECK(std::abs(frac - (1 - p)) < 5 * std::sqrt(p * (1 - p) / n));
+    CHECK(max_abs_diff(y.detach().masked_select(kept), torch::full({1}, 1.0 / (1 - p))) < 1e-6);
+    torch::manual_seed(3);
+    CHECK(torch::equal(torch::dropout(x, p, true), y));  // torch::dropout's mask from the same draws
+    torch::manual_seed(3);
+    CHECK(torch::equal(inverted_dropout(x, p, true), y));  // the same seed, the same mask
+    CHECK_FALSE(torch::equal(inverted_dropout(x, p, true), y));  // the stream moved on
+    x.mutable_grad() = torch::Tensor();
+    y.sum().backward();
+    CHECK(torch::equal(x.grad(), y.detach()));  // d(sum y)/dx = the scaled mask
+  }
+  CHECK(torch::equal(inverted_dropout(x, 0.5, false), x));
+  CHECK(torch::equal(inverted_dropout(x, 0.0, true), x));
+  CHECK(inverted_dropout(x, 1.0, true).abs().sum().item<double>() == 0);
+}
